@@ -1,0 +1,247 @@
+"""Client pages. Each view: scope the object (404 outside it) -> check the function (403) -> form -> service."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.forms import Form
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from clients import forms, selectors, services
+from clients.models import Client
+from organizer_pm.accounts import access
+
+CLIENTS_PER_PAGE = 25
+
+
+def _save_or_error(form: Form, save: Any) -> bool:
+    """Run a service; a ValidationError it raises becomes a form error instead of a 500."""
+    try:
+        save()
+    except ValidationError as exc:
+        form.add_error(None, exc)
+        return False
+    return True
+
+
+@require_GET
+def client_list(request: HttpRequest) -> HttpResponse:
+    filters = forms.ClientFilterForm(request.GET)
+    filters.is_valid()
+    clients = selectors.client_search_for_user(
+        user=request.user,
+        text=filters.cleaned_data.get("q", ""),
+        status=filters.cleaned_data.get("status", ""),
+        tag=filters.cleaned_data.get("tag", ""),
+        organizer=filters.cleaned_data.get("organizer", ""),
+    )
+    page = Paginator(clients, CLIENTS_PER_PAGE).get_page(request.GET.get("page"))
+    context = {
+        "filters": filters,
+        "page": page,
+        "tags": selectors.tag_names(),
+        "can_edit": access.is_staff_role(request.user),
+        "query_string": request.GET.copy().urlencode() if request.GET else "",
+    }
+    template = "clients/client_list.html#client_table" if request.htmx else "clients/client_list.html"
+    return render(request, template, context)
+
+
+@never_cache
+@require_GET
+def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    client = selectors.client_detail_for_user(user=request.user, pk=pk)
+    is_staff = access.is_staff_role(request.user)
+    context = {
+        "client": client,
+        "can_edit": is_staff,
+        "is_owner": access.is_owner(request.user),
+        "show_entry_codes": selectors.can_see_entry_codes(user=request.user, client=client),
+        "history": selectors.client_history(client=client) if is_staff else [],
+    }
+    return render(request, "clients/client_detail.html", context)
+
+
+@access.staff_required
+@require_http_methods(["GET", "POST"])
+def client_create(request: HttpRequest) -> HttpResponse:
+    form = forms.ClientForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        result: dict[str, Client] = {}
+
+        def save() -> None:
+            result["client"] = services.client_create(
+                actor=request.user, data=form.cleaned_data, tag_names=form.cleaned_data["tags"]
+            )
+
+        if _save_or_error(form, save):
+            messages.success(request, f"{result['client'].name} was added.")
+            return redirect(result["client"])
+    return render(request, "clients/client_form.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def client_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    client = selectors.client_get_for_user(user=request.user, pk=pk)
+    access.require(request, access.is_staff_role(request.user))
+    form = forms.ClientForm(request.POST or None, instance=client)
+    if request.method == "POST" and form.is_valid():
+        data, tags = form.cleaned_data, form.cleaned_data["tags"]
+        if _save_or_error(form, lambda: services.client_update(client=client, data=data, tag_names=tags)):
+            messages.success(request, "Client details saved.")
+            return redirect(client)
+    return render(request, "clients/client_form.html", {"form": form, "client": client})
+
+
+@require_POST
+def client_archive(request: HttpRequest, pk: int) -> HttpResponse:
+    client = selectors.client_get_for_user(user=request.user, pk=pk)
+    access.require(request, access.is_staff_role(request.user))
+    services.client_archive(client=client, actor=request.user)
+    messages.success(request, services.CLIENT_ARCHIVED_MSG % {"name": client.name})
+    return redirect("clients:client_list")
+
+
+@access.owner_required
+@require_GET
+def client_archived_list(request: HttpRequest) -> HttpResponse:
+    page = Paginator(selectors.archived_client_list_for_user(user=request.user), CLIENTS_PER_PAGE)
+    return render(request, "clients/client_archived_list.html", {"page": page.get_page(request.GET.get("page"))})
+
+
+@require_POST
+def client_restore(request: HttpRequest, pk: int) -> HttpResponse:
+    client = selectors.client_get_archived_for_user(user=request.user, pk=pk)
+    access.require(request, access.is_owner(request.user))
+    services.client_restore(client=client, actor=request.user)
+    messages.success(request, services.CLIENT_RESTORED_MSG % {"name": client.name})
+    return redirect(client)
+
+
+@require_http_methods(["GET", "POST"])
+def client_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    client = selectors.client_get_archived_for_user(user=request.user, pk=pk)
+    access.require(request, access.is_owner(request.user))
+    form = forms.ClientDeleteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        confirm = form.cleaned_data["confirm_name"]
+        if _save_or_error(
+            form, lambda: services.client_delete_permanently(client=client, actor=request.user, confirm_name=confirm)
+        ):
+            messages.success(request, f"{client.name} was deleted permanently.")
+            return redirect("clients:client_archived_list")
+    return render(request, "clients/client_delete.html", {"client": client, "form": form})
+
+
+def _child_form(
+    request: HttpRequest, pk: int, form_class: type, service: Any, template: str, instance_getter: Any = None
+) -> HttpResponse:
+    """Shared flow of the contact, site, intake and team forms: scope, staff check, form, service."""
+    client = selectors.client_get_for_user(user=request.user, pk=pk)
+    access.require(request, access.is_staff_role(request.user))
+    instance = instance_getter(client) if instance_getter else None
+    form = form_class(request.POST or None, instance=instance)
+    saved = (
+        request.method == "POST"
+        and form.is_valid()
+        and _save_or_error(form, lambda: service(client=client, data=form.cleaned_data, instance=instance))
+    )
+    if saved:
+        messages.success(request, "Saved.")
+        return redirect(client)
+    return render(request, template, {"client": client, "form": form, "instance": instance})
+
+
+@require_http_methods(["GET", "POST"])
+def contact_create(request: HttpRequest, pk: int) -> HttpResponse:
+    return _child_form(
+        request, pk, forms.ContactForm,
+        lambda client, data, instance: services.contact_save(client=client, data=data),
+        "clients/contact_form.html",
+    )  # fmt: skip
+
+
+@require_http_methods(["GET", "POST"])
+def contact_edit(request: HttpRequest, pk: int, contact_pk: int) -> HttpResponse:
+    return _child_form(
+        request, pk, forms.ContactForm,
+        lambda client, data, instance: services.contact_save(client=client, data=data, contact=instance),
+        "clients/contact_form.html",
+        lambda client: selectors.contact_get_for_user(user=request.user, client=client, pk=contact_pk),
+    )  # fmt: skip
+
+
+@require_POST
+def contact_delete(request: HttpRequest, pk: int, contact_pk: int) -> HttpResponse:
+    client = selectors.client_get_for_user(user=request.user, pk=pk)
+    contact = selectors.contact_get_for_user(user=request.user, client=client, pk=contact_pk)
+    access.require(request, access.is_staff_role(request.user))
+    services.contact_delete(contact=contact)
+    messages.success(request, f"Contact {contact.name} was removed.")
+    return redirect(client)
+
+
+@require_http_methods(["GET", "POST"])
+def site_create(request: HttpRequest, pk: int) -> HttpResponse:
+    return _child_form(
+        request, pk, forms.SiteForm,
+        lambda client, data, instance: services.site_save(client=client, data=data),
+        "clients/site_form.html",
+    )  # fmt: skip
+
+
+@require_http_methods(["GET", "POST"])
+def site_edit(request: HttpRequest, pk: int, site_pk: int) -> HttpResponse:
+    return _child_form(
+        request, pk, forms.SiteForm,
+        lambda client, data, instance: services.site_save(client=client, data=data, site=instance),
+        "clients/site_form.html",
+        lambda client: selectors.site_get_for_user(user=request.user, client=client, pk=site_pk),
+    )  # fmt: skip
+
+
+@require_POST
+def site_delete(request: HttpRequest, pk: int, site_pk: int) -> HttpResponse:
+    client = selectors.client_get_for_user(user=request.user, pk=pk)
+    site = selectors.site_get_for_user(user=request.user, client=client, pk=site_pk)
+    access.require(request, access.is_staff_role(request.user))
+    try:
+        services.site_delete(site=site)
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+    else:
+        messages.success(request, f"Site {site.label} was removed.")
+    return redirect(client)
+
+
+@require_http_methods(["GET", "POST"])
+def intake_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    return _child_form(
+        request, pk, forms.IntakeForm,
+        lambda client, data, instance: services.intake_update(client=client, data=data),
+        "clients/intake_form.html",
+        lambda client: getattr(client, "intake", None),
+    )  # fmt: skip
+
+
+@require_http_methods(["GET", "POST"])
+def assignments_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    client = selectors.client_get_for_user(user=request.user, pk=pk)
+    access.require(request, access.is_staff_role(request.user))
+    form = forms.AssignmentForm(
+        request.POST or None,
+        organizers=selectors.organizers_for_picker(),
+        initial={"organizers": list(client.organizers.all())},
+    )
+    if request.method == "POST" and form.is_valid():
+        team = list(form.cleaned_data["organizers"])
+        if _save_or_error(form, lambda: services.client_assignments_set(client=client, organizers=team)):
+            messages.success(request, "Team saved.")
+            return redirect(client)
+    return render(request, "clients/assignments_form.html", {"client": client, "form": form})

@@ -1,0 +1,124 @@
+"""Users, their role in the business, and organizer profiles (colour, hours, rates)."""
+
+from __future__ import annotations
+
+import zoneinfo
+from decimal import Decimal
+
+from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.core.validators import MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Q
+
+
+class AppUserManager(BaseUserManager["User"]):
+    """Email is the login: there is no username column."""
+
+    use_in_migrations = True
+
+    def create_user(self, email: str, password: str | None = None, **extra_fields: object) -> User:
+        if not email:
+            raise ValueError("Users need an email address.")
+        user = self.model(email=self.normalize_email(email), **extra_fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email: str, password: str | None = None, **extra_fields: object) -> User:
+        extra_fields.update(is_staff=True, is_superuser=True, role=User.Role.OWNER)
+        return self.create_user(email, password, **extra_fields)
+
+
+class User(AbstractUser):
+    class Role(models.TextChoices):
+        OWNER = "owner", "Owner"
+        OFFICE = "office", "Office staff"
+        ORGANIZER = "organizer", "Organizer"
+
+    username = None  # type: ignore[assignment]
+    email = models.EmailField("email address", unique=True)
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.ORGANIZER)
+
+    objects = AppUserManager()
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        ordering = ["first_name", "last_name", "email"]
+        constraints = [
+            models.CheckConstraint(condition=Q(role__in=["owner", "office", "organizer"]), name="user_role_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.email
+
+    @property
+    def is_owner(self) -> bool:
+        return self.role == self.Role.OWNER
+
+    @property
+    def is_office(self) -> bool:
+        return self.role == self.Role.OFFICE
+
+    @property
+    def is_organizer(self) -> bool:
+        return self.role == self.Role.ORGANIZER
+
+
+COLOUR_VALIDATOR = RegexValidator(r"^#[0-9a-fA-F]{6}$", "Enter a colour as #rrggbb.")
+
+
+def time_zone_choices() -> list[tuple[str, str]]:
+    return [(name, name) for name in sorted(zoneinfo.available_timezones())]
+
+
+class OrganizerProfile(models.Model):
+    """What the schedule needs to know about a person who does visits."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="organizer_profile")
+    colour = models.CharField(max_length=7, default="#0d6efd", validators=[COLOUR_VALIDATOR])
+    phone = models.CharField(max_length=32, blank=True)
+    home_base = models.CharField("home base", max_length=255, blank=True, help_text="Where the day starts.")
+    time_zone = models.CharField(max_length=64, default="America/New_York")
+    hourly_cost = models.DecimalField(
+        max_digits=8, decimal_places=2, default=Decimal("0"), validators=[MinValueValidator(Decimal("0"))]
+    )
+    billable_rate = models.DecimalField(
+        max_digits=8, decimal_places=2, default=Decimal("0"), validators=[MinValueValidator(Decimal("0"))]
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(hourly_cost__gte=0), name="profile_hourly_cost_nonnegative"),
+            models.CheckConstraint(condition=Q(billable_rate__gte=0), name="profile_billable_rate_nonnegative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Profile of {self.user}"
+
+
+class WorkingHours(models.Model):
+    """One working interval per weekday (0 = Monday) in the organizer's own time zone."""
+
+    profile = models.ForeignKey(OrganizerProfile, on_delete=models.CASCADE, related_name="working_hours")
+    weekday = models.PositiveSmallIntegerField(
+        choices=[
+            (i, d) for i, d in enumerate(["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"])
+        ]
+    )
+    starts_at = models.TimeField()
+    ends_at = models.TimeField()
+
+    class Meta:
+        ordering = ["weekday"]
+        constraints = [
+            models.UniqueConstraint(fields=["profile", "weekday"], name="working_hours_one_per_weekday"),
+            models.CheckConstraint(condition=Q(weekday__lte=6), name="working_hours_weekday_valid"),
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=models.F("starts_at")), name="working_hours_end_after_start"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_weekday_display()} {self.starts_at:%H:%M}-{self.ends_at:%H:%M}"

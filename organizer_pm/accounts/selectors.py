@@ -1,0 +1,30 @@
+"""Reads of users and profiles, scoped by role."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+
+from organizer_pm.accounts import access
+from organizer_pm.accounts.models import OrganizerProfile, User
+
+
+def user_list_for_user(*, user: Any) -> QuerySet[User]:
+    """The team page: everyone for owner and office; nobody for organizers."""
+    if not access.is_staff_role(user):
+        return User.objects.none()
+    return User.objects.select_related("organizer_profile").prefetch_related("organizer_profile__working_hours")
+
+
+def user_get_for_user(*, user: Any, pk: int) -> User:
+    return get_object_or_404(user_list_for_user(user=user), pk=pk)
+
+
+def profile_get_for_user(*, user: Any, pk: int) -> OrganizerProfile:
+    """An organizer profile by its user's id: staff see all; an organizer only their own (else 404)."""
+    profiles = OrganizerProfile.objects.select_related("user").prefetch_related("working_hours")
+    if not access.is_staff_role(user):
+        profiles = profiles.filter(user=user) if access.is_organizer(user) else profiles.none()
+    return get_object_or_404(profiles, user_id=pk)

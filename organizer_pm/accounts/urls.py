@@ -1,0 +1,12 @@
+from django.urls import path
+
+from organizer_pm.accounts import views
+
+app_name = "accounts"
+
+urlpatterns = [
+    path("", views.team_list, name="team_list"),
+    path("new/", views.user_create, name="user_create"),
+    path("<int:pk>/edit/", views.user_edit, name="user_edit"),
+    path("<int:pk>/profile/", views.profile_edit, name="profile_edit"),
+]

@@ -1,0 +1,46 @@
+"""Template context shared by every page."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+
+from organizer_pm.accounts import access
+
+
+def csp_nonce(request: HttpRequest) -> dict[str, Any]:
+    """Expose django-csp's nonce as `csp_nonce`, Django 6's name (read lazily: the header adds it if used)."""
+    return {"csp_nonce": getattr(request, "csp_nonce", "")}
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url: str
+    icon: str
+    active: bool
+
+
+# (label, url name, icon, who may open it). Later features add their pages here.
+NAV = [
+    ("Home", "dashboard:home", "house", lambda u: True),
+    ("Clients", "clients:client_list", "people", lambda u: True),
+    ("Team", "accounts:team_list", "person-badge", access.is_staff_role),
+    ("Archive", "clients:client_archived_list", "archive", access.is_owner),
+]
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": []}
+    items = []
+    for label, name, icon, allowed in NAV:
+        if allowed(user):
+            url = reverse(name)
+            active = request.path == url if url == "/" else request.path.startswith(url)
+            items.append(NavItem(label, url, icon, active))
+    return {"nav_items": items}

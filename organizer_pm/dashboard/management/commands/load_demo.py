@@ -1,0 +1,115 @@
+"""Demo data for `make run`: one owner, one office staff, three organizers and a dozen clients.
+
+Idempotent: users are found by email and clients by name, so running it again changes nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from clients import services as client_services
+from clients.models import Client
+from organizer_pm.accounts import services as account_services
+from organizer_pm.accounts.models import User
+
+DEMO_PASSWORD = "organize-demo-2026"
+DEMO_USERS = [
+    ("owner@example.com", "Olivia", "Owens", User.Role.OWNER, None),
+    ("office@example.com", "Frank", "Ortega", User.Role.OFFICE, None),
+    ("maya@example.com", "Maya", "Chen", User.Role.ORGANIZER, ("#d63384", "45", "70")),
+    ("leo@example.com", "Leo", "Baptiste", User.Role.ORGANIZER, ("#198754", "40", "65")),
+    ("sam@example.com", "Sam", "Rivera", User.Role.ORGANIZER, ("#fd7e14", "38", "60")),
+]
+# name, kind, status, tags, contact (name, phone, email, channel), site (street, city, region, zip, tz, code), team
+DEMO_CLIENTS: list[tuple[Any, ...]] = [
+    ("Smith household", "household", "active", ["move", "downsizing"],
+     ("Janet Smith", "+12125550101", "janet.smith@example.net", "email"),
+     ("14 Orchard Lane", "Montclair", "NJ", "07042", "America/New_York", "4471"), ["maya@example.com"]),
+    ("Nguyen family", "household", "maintenance", ["kitchen", "pantry"],
+     ("Linh Nguyen", "+12125550102", "linh@example.net", "sms"),
+     ("88 Hudson St Apt 5B", "Hoboken", "NJ", "07030", "America/New_York", "1290"), ["maya@example.com"]),
+    ("Brightwater Dental", "business", "active", ["office", "relocation"],
+     ("Dr. Amal Haddad", "+12125550103", "office@brightwater.example", "email"),
+     ("500 Main St Suite 210", "Stamford", "CT", "06901", "America/New_York", ""), ["leo@example.com"]),
+    ("Garcia garage", "household", "assessment", ["garage"],
+     ("Rosa Garcia", "+13055550104", "rosa.garcia@example.net", "phone"),
+     ("2211 Palm Ave", "Miami", "FL", "33137", "America/New_York", "0808"), ["sam@example.com"]),
+    ("Okafor estate", "household", "lead", ["estate", "downsizing"],
+     ("Chidi Okafor", "+17735550105", "chidi@example.net", "email"),
+     ("9 Lakeview Ct", "Evanston", "IL", "60201", "America/Chicago", ""), []),
+    ("Patel home office", "household", "active", ["office", "paper"],
+     ("Priya Patel", "+12125550106", "priya@example.net", "email"),
+     ("31 Elm St", "Summit", "NJ", "07901", "America/New_York", "2580"), ["leo@example.com", "maya@example.com"]),
+    ("Harbor Law LLP", "business", "maintenance", ["office", "files"],
+     ("Greg Walsh", "+16175550107", "gwalsh@harborlaw.example", "email"),
+     ("1 Federal St Floor 9", "Boston", "MA", "02110", "America/New_York", ""), ["sam@example.com"]),
+    ("Kim closet refresh", "household", "past", ["closet"],
+     ("Daniel Kim", "+12135550108", "dkim@example.net", "sms"),
+     ("742 Sunset Blvd", "Los Angeles", "CA", "90026", "America/Los_Angeles", "7788"), []),
+    ("Johansson move-in", "household", "active", ["move", "unpacking"],
+     ("Erik Johansson", "+12065550109", "erik.j@example.net", "email"),
+     ("1200 Pine St Unit 4", "Seattle", "WA", "98101", "America/Los_Angeles", "3141"), ["sam@example.com"]),
+    ("Rossi playroom", "household", "lead", ["kids"],
+     ("Giulia Rossi", "+12015550110", "giulia@example.net", "phone"),
+     ("56 Maple Ave", "Ridgewood", "NJ", "07450", "America/New_York", ""), []),
+    ("Greenleaf Cafe", "business", "assessment", ["storage", "business"],
+     ("Tom Greenleaf", "+12125550111", "tom@greenleaf.example", "email"),
+     ("210 Bleecker St", "New York", "NY", "10012", "America/New_York", ""), ["leo@example.com"]),
+    ("Abbott basement", "household", "maintenance", ["basement", "seasonal"],
+     ("Helen Abbott", "+12125550112", "helen.abbott@example.net", "email"),
+     ("17 Birch Rd", "Westport", "CT", "06880", "America/New_York", "9090"), ["maya@example.com"]),
+]  # fmt: skip
+
+
+class Command(BaseCommand):
+    help = "Load demo users and clients (idempotent)."
+
+    @transaction.atomic
+    def handle(self, *args: Any, **options: Any) -> None:
+        users = {}
+        for email, first, last, role, profile in DEMO_USERS:  # the owner comes first: it sets the rates
+            user = User.objects.filter(email=email).first()
+            if user is None:
+                user = account_services.user_create(
+                    actor=None, email=email, role=role, password=DEMO_PASSWORD, first_name=first, last_name=last
+                )
+                if profile:
+                    colour, cost, rate = profile
+                    account_services.organizer_profile_update(
+                        actor=users["owner@example.com"],
+                        profile=user.organizer_profile,
+                        data={"colour": colour, "hourly_cost": cost, "billable_rate": rate},
+                    )
+            users[email] = user
+        owner = users["owner@example.com"]
+        for name, kind, status, tags, contact, site, team in DEMO_CLIENTS:
+            if Client.all_objects.filter(name=name).exists():
+                continue
+            client = client_services.client_create(
+                actor=owner, data={"name": name, "kind": kind, "status": status, "referral_source": "referral"},
+                tag_names=tags,
+            )  # fmt: skip
+            c_name, phone, email, channel = contact
+            client_services.contact_save(
+                client=client,
+                data={"name": c_name, "phone": phone, "email": email, "preferred_channel": channel, "is_primary": True},
+            )
+            street, city, region, postal, tz, code = site
+            client_services.site_save(
+                client=client,
+                data={
+                    "label": "Office" if kind == "business" else "Home", "street": street, "city": city,
+                    "region": region, "postal_code": postal, "time_zone": tz, "entry_code": code,
+                    "parking": "Driveway" if kind == "household" else "Visitor garage, level 2",
+                    "access_instructions": "Ring the side door bell." if code else "",
+                },
+            )  # fmt: skip
+            client_services.intake_update(
+                client=client,
+                data={"goals": "Calm, easy-to-maintain spaces.", "budget_range": "3k_7k", "decision_makers": c_name},
+            )
+            client_services.client_assignments_set(client=client, organizers=[users[e] for e in team])
+        self.stdout.write(self.style.SUCCESS(f"Demo data ready: {len(users)} users, {Client.objects.count()} clients."))

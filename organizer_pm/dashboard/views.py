@@ -1,0 +1,34 @@
+"""Home pages that fit the role. The dashboard composes other apps' selectors and holds no rules."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_not_required
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from clients import selectors as client_selectors
+from organizer_pm.accounts import access
+from organizer_pm.dashboard import selectors
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if access.is_staff_role(user):
+        context = {"summary": selectors.business_summary(user=user), "is_owner": access.is_owner(user)}
+        return render(request, "dashboard/home_staff.html", context)
+    clients = client_selectors.client_search_for_user(user=user)[:50]
+    return render(request, "dashboard/home_organizer.html", {"clients": clients})
+
+
+@login_not_required
+@never_cache
+@require_GET
+def healthz(request: HttpRequest) -> HttpResponse:
+    """Load balancer probe: the web process answers and the database is reachable. No details leak."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok"})

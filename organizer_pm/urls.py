@@ -1,0 +1,8 @@
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("organizer_pm.dashboard.urls")),
+    path("accounts/", include("allauth.urls")),
+    path("team/", include("organizer_pm.accounts.urls")),
+    path("clients/", include("clients.urls")),
+]

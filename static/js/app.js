@@ -1,0 +1,25 @@
+// organizer_pm: page behaviour wired from data- attributes (no inline handlers: the CSP forbids them).
+(function () {
+  "use strict";
+  // <form data-confirm="Really?">: ask before submitting a destructive action.
+  document.addEventListener("submit", function (event) {
+    const message = event.target.getAttribute && event.target.getAttribute("data-confirm");
+    if (message && !window.confirm(message)) {
+      event.preventDefault();
+    }
+  }, true);
+  // <input data-autosubmit>: submit the filter form when a select changes (htmx handles the request).
+  document.addEventListener("change", function (event) {
+    if (event.target.matches("[data-autosubmit]")) {
+      event.target.form.requestSubmit();
+    }
+  });
+  // Swatches get their colour from data-colour (style="" attributes are avoided in our own markup).
+  function paintSwatches(root) {
+    root.querySelectorAll("[data-colour]").forEach(function (el) {
+      el.style.backgroundColor = el.getAttribute("data-colour");
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { paintSwatches(document); });
+  document.addEventListener("htmx:afterSwap", function (event) { paintSwatches(event.target); });
+})();

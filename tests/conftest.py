@@ -1,0 +1,113 @@
+"""Shared fixtures: users per role, their clients, a real Celery worker, and Chromium for browser tests."""
+
+import os
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # must be set before the DB fixtures run
+
+import shutil
+
+import pytest
+from django.conf import settings as django_settings
+
+from tests.accounts.factories import UserFactory
+from tests.clients.factories import ClientFactory, ContactFactory, SiteFactory
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run",
+]  # fmt: skip
+
+
+@pytest.fixture(autouse=True)
+def _plain_http_test_settings(settings):
+    """Tests talk plain HTTP to the test client and live server; production HTTPS settings are tested
+    explicitly in tests/test_security_settings.py. Static files are served without the manifest."""
+    settings.SECURE_SSL_REDIRECT = False
+    settings.SESSION_COOKIE_SECURE = False
+    settings.CSRF_COOKIE_SECURE = False
+    settings.SESSION_COOKIE_NAME = "sessionid"
+    settings.CSRF_COOKIE_NAME = "csrftoken"
+    settings.STORAGES = {
+        **django_settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+
+
+@pytest.fixture
+def owner(db):
+    return UserFactory(role="owner", email="olivia@example.com", first_name="Olivia")
+
+
+@pytest.fixture
+def office(db):
+    return UserFactory(role="office", email="frank@example.com", first_name="Frank")
+
+
+@pytest.fixture
+def organizer_a(db):
+    return UserFactory(role="organizer", email="anna@example.com", first_name="Anna")
+
+
+@pytest.fixture
+def organizer_b(db):
+    return UserFactory(role="organizer", email="ben@example.com", first_name="Ben")
+
+
+@pytest.fixture
+def users(owner, office, organizer_a, organizer_b):
+    return {"owner": owner, "office": office, "organizer": organizer_a, "organizer_b": organizer_b}
+
+
+def _client_for(organizer, name, **site):
+    client = ClientFactory(name=name, notes=f"{name} internal note")
+    ContactFactory(client=client, is_primary=True)
+    SiteFactory(client=client, **site)
+    client.assignments.create(organizer=organizer)
+    return client
+
+
+@pytest.fixture
+def client_a(organizer_a):
+    """cA: a client assigned to organizer A only."""
+    return _client_for(organizer_a, "Alder household", entry_code="1357")
+
+
+@pytest.fixture
+def client_b(organizer_b):
+    """cB: a client assigned to organizer B only (the canary for leaks)."""
+    return _client_for(organizer_b, "Birchwood household", entry_code="8642", street="77 Canary Row")
+
+
+@pytest.fixture
+def celery_worker_real(transactional_db):
+    """A real in-process Celery worker (solo pool). Redis when REDIS_URL is set (CI), memory:// otherwise.
+
+    Never eager mode: tasks are serialized, sent through the broker and run in the worker thread.
+    """
+    from celery.contrib.testing.worker import start_worker
+
+    from organizer_pm.celery import app
+
+    if not django_settings.REDIS_URL:
+        app.conf.broker_url = "memory://"
+        app.conf.broker_transport_options = {}
+    app.conf.result_backend = None
+    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10) as worker:
+        yield worker
+
+
+def pytest_collection_modifyitems(config, items):
+    """Browser tests need Debian's Chromium. With REQUIRE_BROWSER=1 (CI) they fail instead of skipping."""
+    if shutil.which(CHROMIUM) or os.environ.get("REQUIRE_BROWSER") == "1":
+        return
+    skip = pytest.mark.skip(reason=f"{CHROMIUM} not installed (apt-get install chromium)")
+    for item in items:
+        if "browser" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
