@@ -42,7 +42,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "django_htmx",
-    "template_partials.apps.SimpleAppConfig",
+    "template_partials",  # wraps the template loaders so "template.html#partial" names resolve
     "pgtrigger",
     "pghistory",
     "pghistory.admin",
@@ -166,6 +166,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "organizer_pm.accounts.validators.DecoratedCommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 # django-allauth: email login, no public sign-up (the owner creates accounts).
@@ -184,7 +185,11 @@ AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=1.0)
 AXES_RESET_ON_SUCCESS = True
-AXES_USERNAME_FORM_FIELD = "login"
+AXES_USERNAME_CALLABLE = "organizer_pm.accounts.adapters.axes_username"
+AXES_LOCKOUT_TEMPLATE = "account/lockout.html"
+# allauth throttles failed logins per IP too; its per-account ("key") limit is left to axes, which locks the
+# account+IP pair, so a lockout from one address does not lock the owner out everywhere (SECURITY.md A2).
+ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip"}
 AXES_IPWARE_PROXY_COUNT = env.int("PROXY_COUNT", default=0)
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
 

@@ -35,6 +35,16 @@ def _plain_http_test_settings(settings):
     settings.CELERY_TASK_ALWAYS_EAGER = False
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """allauth's login rate limits live in the cache: each test starts with none counted."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def owner(db):
     return UserFactory(role="owner", email="olivia@example.com", first_name="Olivia")

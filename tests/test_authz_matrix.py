@@ -153,8 +153,10 @@ def world(users, client_a, client_b):
 
 def _kwargs(kind, target):
     if target is None:
-        return {"pk": MISSING} | ({"contact_pk": MISSING} if kind == "contact" else {}) | (
-            {"site_pk": MISSING} if kind == "site" else {}
+        return (
+            {"pk": MISSING}
+            | ({"contact_pk": MISSING} if kind == "contact" else {})
+            | ({"site_pk": MISSING} if kind == "site" else {})
         )
     if kind == "contact":
         return {"pk": target.client_id, "contact_pk": target.pk}

@@ -1,3 +1,5 @@
+from typing import Any
+
 from allauth.account.adapter import DefaultAccountAdapter
 from django.http import HttpRequest
 
@@ -7,3 +9,10 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         return False
+
+
+def axes_username(request: HttpRequest, credentials: dict[str, Any] | None) -> str | None:
+    """The login email as axes' lockout key: allauth authenticates with `email=`, the form posts `login`."""
+    credentials = credentials or {}
+    value = credentials.get("email") or credentials.get("username") or request.POST.get("login")
+    return value.strip().lower() if value else None

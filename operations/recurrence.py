@@ -1,0 +1,1023 @@
+"""Pure recurrence engine for recurring appointments (OPERATIONS.md §0, §1).
+
+Everything here is plain Python: no Django, no Celery, no project app (import-linter enforces it). Inputs and
+outputs are frozen dataclasses and plain values. "Now", the time zone and the window are always parameters.
+
+Model
+-----
+A series is described by four values that the Django layer stores on ``RecurringSeries``:
+
+* ``rule``: a :class:`RecurrenceRule`, the RFC 5545 subset of §0 (WEEKLY or MONTHLY, INTERVAL, BYDAY with an
+  optional position such as ``2TU``/``-1FR``, BYMONTHDAY including ``-1``, an inclusive UTC UNTIL, or COUNT).
+  It is stored as RRULE text without DTSTART (:func:`format_rrule` / :func:`parse_rrule`) and built from the
+  schedule form by :func:`build_rule`.
+* ``local_start``: the *naive* local wall time of the first visit (DTSTART without its zone).
+* ``tz``: the IANA zone of the visit's site (validated by :func:`resolve_zone`).
+* ``exdates`` / ``rdates``: removed / added starts. A naive value is a local wall time in ``tz``; an aware value
+  is an instant. Both are matched against occurrences **by instant** (RFC 5545 §3.8.5.1), so
+  ``2025-10-14 09:00`` local removes the 13:00Z visit while ``2025-10-14T09:00Z`` removes nothing.
+
+Expansion
+---------
+:func:`expand_occurrences` hands dateutil an *aware* ``zoneinfo`` DTSTART. dateutil computes each occurrence's
+fields as a local wall time and attaches the zone afterwards, so 09:00 stays 09:00 across DST; each occurrence is
+then converted to UTC on its own. Adding ``timedelta(days=7)`` to a UTC instant, or handing dateutil a UTC
+DTSTART, is exactly the bug this avoids (R1, R18). DST edge times follow RFC 5545 §3.3.5, which is what
+``zoneinfo`` does with ``fold=0``: a nonexistent 02:30 uses the offset before the gap (07:30Z in New York, shown
+as 03:30 EDT), an ambiguous 01:30 is the first one (EDT). Invalid dates (the 31st of a 30-day month, a 5th Tuesday)
+are skipped and not counted, as dateutil and the RFC do.
+
+The recurrence set is RRULE occurrences (COUNT counts them *before* EXDATE is applied, so a cancelled visit still
+uses up one of N visits, §1.2 rule 6) plus RDATEs, minus EXDATEs. It is returned sorted by instant with duplicate
+instants merged, because ``(series, original_start)`` is unique in the database. Every expansion takes a window
+``[window_start, window_end)`` on the *start* instant of at most :data:`MAX_WINDOW` (366 days); a larger window
+raises :class:`WindowTooLargeError` (the view answers 400) and no API ever lists an unbounded series. ``ends`` is
+``starts + duration`` in elapsed time, so a visit spanning a DST change still lasts its real length.
+
+DTSTART off the pattern (R9)
+----------------------------
+dateutil silently drops a DTSTART that does not match the rule, so expansion never yields it. On save a service
+either calls :func:`normalize_local_start` (moves it to the first occurrence at or after it, the policy we
+recommend for the schedule form, which then shows the first visit) or :func:`check_local_start` (raises
+:class:`OffPatternStartError` carrying the suggested start, for strict inputs such as an API). Normalising never
+changes the set of visits: dateutil anchors the INTERVAL phase on DTSTART's week or month, which the first
+occurrence shares.
+
+"This and following" (R13, R14)
+-------------------------------
+:func:`split_series` does Google's split: the old series keeps its rule with ``UNTIL = T - 1 s`` (UTC,
+:func:`split_until`) and the new series starts at the new local start with ``COUNT = remaining``
+(:func:`remaining_count`; EXDATE'd visits before T still count) or the old UNTIL. A move to another weekday or
+day of month rewrites BYDAY/BYMONTHDAY (Nextcloud #8957) unless the caller passes the new pattern. Cancelled
+visits at or after T are carried to the new series by the same wall-clock shift, so COUNT keeps the same number of
+real visits; those that do not land on the new pattern are returned for staff review. "All visits" is a split at
+:func:`next_occurrence` after now.
+
+Public API
+----------
+Values: :class:`Frequency`, :class:`Weekday`, :class:`NthWeekday`, :class:`RecurrenceRule`, :class:`Occurrence`,
+:class:`SeriesSplit`, :class:`RulePattern`, :class:`RuleEnd`, :class:`WallTimeKind`, :data:`MAX_WINDOW`.
+Rules: :func:`build_rule`, :func:`parse_rrule`, :func:`format_rrule`.
+Zones and wall times: :func:`resolve_zone`, :func:`local_to_utc`, :func:`utc_to_local`,
+:func:`classify_wall_time`.
+Expansion: :func:`expand_occurrences`, :func:`next_occurrence`, :func:`materialization_window`.
+Start validation: :func:`normalize_local_start`, :func:`check_local_start`.
+Split: :func:`split_until`, :func:`count_occurrences_before`, :func:`remaining_count`, :func:`split_series`.
+Errors (all ``ValueError`` subclasses with a human message and an optional form ``field``):
+:class:`RecurrenceError` > :class:`InvalidRuleError` > (:class:`UnsupportedRuleError`,
+:class:`FloatingUntilError`); :class:`UnknownTimeZoneError`; :class:`InvalidWindowError` >
+:class:`WindowTooLargeError`; :class:`InvalidStartError` > :class:`OffPatternStartError`;
+:class:`EmptySeriesError`; :class:`NotAnOccurrenceError`.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, time, timedelta
+from enum import IntEnum, StrEnum
+from functools import cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from dateutil import rrule as du
+
+# --- Limits -----------------------------------------------------------------------------------------------------
+
+MAX_WINDOW = timedelta(days=366)
+# Positions the schedule form offers for "monthly on the nth weekday": first to fourth, and last. A 5th weekday
+# or "second to last" is valid RFC 5545 but not offered, so parsing it raises UnsupportedRuleError.
+NTH_CHOICES: tuple[int, ...] = (1, 2, 3, 4, -1)
+# Wall-clock order and UTC order disagree by at most a day (Pacific/Apia skipped 2011-12-30 when it crossed the
+# date line), so a wall-clock search padded by two days always brackets a UTC window.
+_PAD = timedelta(days=2)
+
+# --- Messages (imported by tests and shown to users) -------------------------------------------------------------
+
+UNKNOWN_TZ_MSG = "Unknown time zone {tz!r}: use an IANA name such as America/New_York."
+EMPTY_RULE_MSG = "The repeat rule is empty."
+MALFORMED_PART_MSG = "Cannot read {part!r} in the repeat rule: expected NAME=VALUE."
+DUPLICATE_PART_MSG = "{name} appears twice in the repeat rule."
+UNKNOWN_PART_MSG = "{name} is not a repeat rule property."
+DTSTART_IN_RULE_MSG = "The repeat rule must be one RRULE line; the start date is stored separately."
+MISSING_FREQ_MSG = "The repeat rule needs FREQ (weekly or monthly)."
+UNKNOWN_FREQ_MSG = "{freq!r} is not a repeat frequency."
+UNSUPPORTED_FREQ_MSG = "Only weekly and monthly schedules are supported; {freq} schedules cannot be edited here."
+UNSUPPORTED_PART_MSG = "{name} is not supported: the schedule form cannot express it."
+UNSUPPORTED_WKST_MSG = "Only weeks starting on Monday (WKST=MO) are supported."
+BAD_INTEGER_MSG = "{name} must be a whole number, not {value!r}."
+BAD_INTERVAL_MSG = "The repeat interval must be a whole number of at least 1."
+BAD_COUNT_MSG = "The number of visits must be at least 1."
+COUNT_AND_UNTIL_MSG = "A schedule ends either on a date or after a number of visits, not both."
+BAD_UNTIL_MSG = "Cannot read the end {value!r}: expected YYYYMMDDTHHMMSSZ."
+FLOATING_UNTIL_MSG = "The end of the schedule must be in UTC (YYYYMMDDTHHMMSSZ) or given with a time zone."
+BAD_WEEKDAY_MSG = "{value!r} is not a day of the week."
+WEEKLY_NEEDS_DAYS_MSG = "Choose at least one day of the week."
+WEEKLY_POSITION_MSG = "A weekly schedule cannot use a position such as 2TU; use a monthly schedule."
+WEEKLY_MONTHDAY_MSG = "A weekly schedule cannot name a day of the month."
+MONTHLY_PLAIN_WEEKDAY_MSG = (
+    "Monthly schedules need a position such as 2TU (second Tuesday); use weekly for every {day}."
+)
+MONTHLY_SEVERAL_WEEKDAYS_MSG = "A monthly schedule can name only one weekday position, such as 2TU."
+MONTHLY_SEVERAL_DAYS_MSG = "A monthly schedule can name only one day of the month."
+MONTHLY_BOTH_MSG = "A monthly schedule repeats either on a date or on a weekday position, not both."
+BAD_NTH_MSG = "The weekday position must be one of first to fourth or last (1-4 or -1), not {nth}."
+UNSUPPORTED_NTH_MSG = "Only first to fourth or last weekday of the month are supported, not {nth}."
+BAD_MONTH_DAY_MSG = "The day of the month must be between 1 and 31, or -1 for the last day, not {day}."
+UNSUPPORTED_MONTH_DAY_MSG = "Only days 1-31 or the last day of the month (-1) are supported, not {day}."
+MONTHLY_NEEDS_DAY_MSG = "Choose the day of the month."
+MONTHLY_NEEDS_POSITION_MSG = "Choose which weekday of the month (for example the second Tuesday)."
+END_DATE_REQUIRED_MSG = "Choose the date the schedule ends on."
+END_COUNT_REQUIRED_MSG = "Choose after how many visits the schedule ends."
+NAIVE_WINDOW_MSG = "The window bounds must be aware datetimes."
+REVERSED_WINDOW_MSG = "The window ends before it starts."
+WINDOW_TOO_LARGE_MSG = "A window of {days} days is too large: at most 366 days can be listed at once."
+BAD_HORIZON_MSG = "The horizon must be between 1 and 366 days, not {days}."
+AWARE_START_MSG = "The series start must be a local wall time without a time zone."
+START_MICROSECONDS_MSG = "The series start must be a whole second."
+NEGATIVE_DURATION_MSG = "A visit cannot last a negative time."
+OFF_PATTERN_MSG = "{start} does not match the schedule; the first matching visit is {suggested}."
+EMPTY_SERIES_MSG = "This schedule has no visits: it ends before its first matching date."
+NAIVE_INSTANT_MSG = "{name} must be an aware datetime."
+NOT_AN_OCCURRENCE_MSG = "{when} is not a visit of this series."
+BOUNDED_PATTERN_MSG = "The new pattern must not carry its own end: it inherits the old series' end."
+
+
+# --- Errors -----------------------------------------------------------------------------------------------------
+
+
+class RecurrenceError(ValueError):
+    """Base error: ``str(err)`` is a message fit for users; ``field`` names the form field when known."""
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class InvalidRuleError(RecurrenceError):
+    """The rule's values are wrong (an interval of 0, COUNT together with UNTIL, an unreadable RRULE)."""
+
+
+class UnsupportedRuleError(InvalidRuleError):
+    """Valid RFC 5545, but outside the subset the schedule form can express (DAILY, BYSETPOS, 5TU, ...)."""
+
+
+class FloatingUntilError(InvalidRuleError):
+    """UNTIL without a zone and no zone given to interpret it (RFC 5545 requires UTC with a TZID DTSTART)."""
+
+
+class UnknownTimeZoneError(RecurrenceError):
+    """The name is not an IANA zone known to this system."""
+
+
+class InvalidWindowError(RecurrenceError):
+    """The expansion window is naive or reversed."""
+
+
+class WindowTooLargeError(InvalidWindowError):
+    """The expansion window is longer than :data:`MAX_WINDOW`."""
+
+
+class InvalidStartError(RecurrenceError):
+    """The series start is not a naive, whole-second local wall time."""
+
+
+class OffPatternStartError(InvalidStartError):
+    """The series start does not fall on the rule; ``suggested_local_start`` is the first visit it would have."""
+
+    def __init__(self, message: str, *, suggested_local_start: datetime, field: str | None = None) -> None:
+        super().__init__(message, field=field)
+        self.suggested_local_start = suggested_local_start
+
+
+class EmptySeriesError(RecurrenceError):
+    """The rule yields no visit at all from this start (for example UNTIL before the first match)."""
+
+
+class NotAnOccurrenceError(RecurrenceError):
+    """An instant that should be a visit of the series (a split point) is not one."""
+
+
+# --- Value types ------------------------------------------------------------------------------------------------
+
+
+class Frequency(StrEnum):
+    WEEKLY = "WEEKLY"
+    MONTHLY = "MONTHLY"
+
+
+class Weekday(IntEnum):
+    """Days numbered like ``date.weekday()`` so the two compare equal."""
+
+    MO = 0
+    TU = 1
+    WE = 2
+    TH = 3
+    FR = 4
+    SA = 5
+    SU = 6
+
+    @property
+    def label(self) -> str:
+        """English day name for messages (not ``calendar.day_name``, which follows the process locale)."""
+        return ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")[self]
+
+
+_DU_WEEKDAYS = (du.MO, du.TU, du.WE, du.TH, du.FR, du.SA, du.SU)
+_RFC_FREQS = frozenset({"SECONDLY", "MINUTELY", "HOURLY", "DAILY", "WEEKLY", "MONTHLY", "YEARLY"})
+_RFC_PARTS = frozenset(
+    {
+        "FREQ",
+        "UNTIL",
+        "COUNT",
+        "INTERVAL",
+        "BYSECOND",
+        "BYMINUTE",
+        "BYHOUR",
+        "BYDAY",
+        "BYMONTHDAY",
+        "BYYEARDAY",
+        "BYWEEKNO",
+        "BYMONTH",
+        "BYSETPOS",
+        "WKST",
+    }
+)
+_BYDAY_RE = re.compile(r"^([+-]?\d{1,2})?(MO|TU|WE|TH|FR|SA|SU)$")
+_INT_RE = re.compile(r"^[+-]?\d+$")
+_UNTIL_UTC_FORMAT = "%Y%m%dT%H%M%SZ"
+_SUPPORTED_PARTS = frozenset({"FREQ", "UNTIL", "COUNT", "INTERVAL", "BYDAY", "BYMONTHDAY", "WKST"})
+
+
+@dataclass(frozen=True, slots=True)
+class NthWeekday:
+    """A weekday position in the month: ``NthWeekday(2, Weekday.TU)`` is ``2TU``, ``-1`` is the last one."""
+
+    nth: int
+    weekday: Weekday
+
+
+@dataclass(frozen=True, slots=True)
+class RecurrenceRule:
+    """The RRULE part of a series, always valid and within the supported subset.
+
+    WEEKLY uses ``weekdays`` (stored sorted and unique; empty means DTSTART's weekday, as in RFC 5545). MONTHLY
+    uses ``nth_weekday`` or ``month_day`` (neither means DTSTART's day of month). ``until`` is an inclusive
+    instant, normalised to UTC and floored to the second because RRULE text has second precision. Construction
+    raises :class:`InvalidRuleError` or :class:`UnsupportedRuleError`.
+    """
+
+    freq: Frequency
+    interval: int = 1
+    weekdays: tuple[Weekday, ...] = ()
+    nth_weekday: NthWeekday | None = None
+    month_day: int | None = None
+    until: datetime | None = None
+    count: int | None = None
+
+    def __post_init__(self) -> None:
+        # Values come from forms, text and callers alike; normalising here means no invalid rule can exist.
+        try:
+            freq = Frequency(self.freq)
+        except ValueError:
+            raise InvalidRuleError(UNKNOWN_FREQ_MSG.format(freq=self.freq), field="freq") from None
+        object.__setattr__(self, "freq", freq)
+        if not _is_int(self.interval) or self.interval < 1:
+            raise InvalidRuleError(BAD_INTERVAL_MSG, field="interval")
+        if self.count is not None and (not _is_int(self.count) or self.count < 1):
+            raise InvalidRuleError(BAD_COUNT_MSG, field="count")
+        if self.count is not None and self.until is not None:
+            raise InvalidRuleError(COUNT_AND_UNTIL_MSG, field="until")
+        if self.until is not None:
+            if self.until.tzinfo is None or self.until.utcoffset() is None:
+                raise FloatingUntilError(FLOATING_UNTIL_MSG, field="until")
+            object.__setattr__(self, "until", self.until.astimezone(UTC).replace(microsecond=0))
+        days = []
+        for day in self.weekdays:
+            try:
+                days.append(Weekday(day))
+            except ValueError:
+                raise InvalidRuleError(BAD_WEEKDAY_MSG.format(value=day), field="weekdays") from None
+        object.__setattr__(self, "weekdays", tuple(sorted(set(days))))
+        if freq is Frequency.WEEKLY:
+            if self.nth_weekday is not None:
+                raise InvalidRuleError(WEEKLY_POSITION_MSG, field="nth_weekday")
+            if self.month_day is not None:
+                raise InvalidRuleError(WEEKLY_MONTHDAY_MSG, field="month_day")
+            return
+        if self.weekdays:
+            raise UnsupportedRuleError(MONTHLY_PLAIN_WEEKDAY_MSG.format(day=self.weekdays[0].label), field="weekdays")
+        if self.nth_weekday is not None and self.month_day is not None:
+            raise UnsupportedRuleError(MONTHLY_BOTH_MSG, field="month_day")
+        if self.nth_weekday is not None:
+            nth = self.nth_weekday.nth
+            if not _is_int(nth) or nth == 0 or not -5 <= nth <= 5:
+                raise InvalidRuleError(BAD_NTH_MSG.format(nth=nth), field="nth_weekday")
+            if nth not in NTH_CHOICES:
+                raise UnsupportedRuleError(UNSUPPORTED_NTH_MSG.format(nth=nth), field="nth_weekday")
+            try:
+                weekday = Weekday(self.nth_weekday.weekday)
+            except ValueError:
+                raise InvalidRuleError(
+                    BAD_WEEKDAY_MSG.format(value=self.nth_weekday.weekday), field="nth_weekday"
+                ) from None
+            object.__setattr__(self, "nth_weekday", NthWeekday(nth, weekday))
+        if self.month_day is not None:
+            month_day = self.month_day
+            if not _is_int(month_day) or month_day == 0 or not -31 <= month_day <= 31:
+                raise InvalidRuleError(BAD_MONTH_DAY_MSG.format(day=month_day), field="month_day")
+            if month_day < -1:
+                raise UnsupportedRuleError(UNSUPPORTED_MONTH_DAY_MSG.format(day=month_day), field="month_day")
+
+    @property
+    def is_bounded(self) -> bool:
+        """True when the rule itself ends (COUNT or UNTIL); an unbounded series is never listed whole."""
+        return self.count is not None or self.until is not None
+
+
+@dataclass(frozen=True, slots=True)
+class Occurrence:
+    """One visit. ``original_start`` is the RECURRENCE-ID (immutable); ``starts``/``ends`` are where it is now.
+
+    Expansion knows no exceptions, so it returns ``starts == original_start``; the Django layer overlays moved
+    rows by ``original_start``. All three are aware UTC datetimes.
+    """
+
+    original_start: datetime
+    starts: datetime
+    ends: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class SeriesSplit:
+    """The result of :func:`split_series` ("this and following" from visit T).
+
+    ``old_rule`` is the old series' rule bounded by ``UNTIL = T - 1 s``; ``visits_before`` is how many RRULE
+    occurrences precede T (EXDATE'd ones included). When it is 0 the old series keeps no visit, so the service
+    should edit the series in place instead of splitting. ``new_rule``/``new_local_start`` describe the new
+    series. Exdates (naive local wall times) are partitioned: before T they stay on the old series; at or after
+    T they move to the new series shifted like T was, unless the shifted time is not a visit of the new series,
+    in which case they are listed in ``unmapped_exdates`` for staff review.
+    """
+
+    old_rule: RecurrenceRule
+    visits_before: int
+    new_rule: RecurrenceRule
+    new_local_start: datetime
+    old_exdates: tuple[datetime, ...]
+    new_exdates: tuple[datetime, ...]
+    unmapped_exdates: tuple[datetime, ...]
+
+
+class RulePattern(StrEnum):
+    """The schedule form's repeat choices."""
+
+    WEEKLY = "weekly"  # every N weeks on the chosen weekdays
+    MONTHLY_BY_DATE = "monthly_by_date"  # every N months on day D (or -1: the last day)
+    MONTHLY_BY_WEEKDAY = "monthly_by_weekday"  # every N months on the nth weekday (2nd Tuesday, last Friday)
+
+
+class RuleEnd(StrEnum):
+    """The schedule form's end choices."""
+
+    NEVER = "never"
+    ON_DATE = "on_date"
+    AFTER_COUNT = "after_count"
+
+
+class WallTimeKind(StrEnum):
+    NORMAL = "normal"
+    NONEXISTENT = "nonexistent"  # inside a spring-forward gap: shown shifted (02:30 -> 03:30)
+    AMBIGUOUS = "ambiguous"  # inside a fall-back overlap: the first (summer time) instant is used
+
+
+# --- Zones and wall times ---------------------------------------------------------------------------------------
+
+
+@cache
+def _known_zones() -> frozenset[str]:
+    # "localtime" and "Factory" are files in the zone database, not places a visit can be.
+    return frozenset(available_timezones()) - {"localtime", "Factory", "posixrules"}
+
+
+def resolve_zone(tz: str) -> ZoneInfo:
+    """Return the ``ZoneInfo`` for an IANA name, or raise :class:`UnknownTimeZoneError`."""
+    if not isinstance(tz, str) or tz not in _known_zones():
+        raise UnknownTimeZoneError(UNKNOWN_TZ_MSG.format(tz=tz), field="tz")
+    try:
+        return ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise UnknownTimeZoneError(UNKNOWN_TZ_MSG.format(tz=tz), field="tz") from None
+
+
+def local_to_utc(wall: datetime, tz: str) -> datetime:
+    """Convert a naive local wall time in ``tz`` to an aware UTC instant.
+
+    ``wall.fold`` is honoured; with the default ``fold=0`` a nonexistent time uses the offset before the gap and an
+    ambiguous time is the first one (RFC 5545 §3.3.5). Never let PostgreSQL do this: it resolves ambiguity the
+    other way (OPERATIONS.md R10).
+    """
+    if wall.tzinfo is not None:
+        raise InvalidStartError(AWARE_START_MSG, field="local_start")
+    return wall.replace(tzinfo=resolve_zone(tz)).astimezone(UTC)
+
+
+def utc_to_local(instant: datetime, tz: str) -> datetime:
+    """Convert an aware instant to the naive wall time shown in ``tz`` (``fold`` set on the second 01:30)."""
+    _require_aware(instant, "instant")
+    return instant.astimezone(resolve_zone(tz)).replace(tzinfo=None)
+
+
+def classify_wall_time(wall: datetime, tz: str) -> WallTimeKind:
+    """Say whether a naive wall time exists once, never (DST gap) or twice (DST overlap) in ``tz``.
+
+    The form can use it to warn about a series at, say, 02:30 (OPERATIONS.md §1.2 rule 2).
+    """
+    zone = resolve_zone(tz)
+    if wall.tzinfo is not None:
+        raise InvalidStartError(AWARE_START_MSG, field="wall")
+    first = wall.replace(tzinfo=zone, fold=0)
+    second = wall.replace(tzinfo=zone, fold=1)
+    if first.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != wall.replace(fold=0):
+        return WallTimeKind.NONEXISTENT
+    if first.utcoffset() != second.utcoffset():
+        return WallTimeKind.AMBIGUOUS
+    return WallTimeKind.NORMAL
+
+
+# --- Rules: form, text ------------------------------------------------------------------------------------------
+
+
+def build_rule(
+    *,
+    pattern: RulePattern | str,
+    tz: str,
+    interval: int = 1,
+    weekdays: Iterable[int] = (),
+    month_day: int | None = None,
+    nth: int | None = None,
+    weekday: int | None = None,
+    ends: RuleEnd | str = RuleEnd.NEVER,
+    end_on: date | None = None,
+    count: int | None = None,
+) -> RecurrenceRule:
+    """Build a rule from the schedule form's cleaned data.
+
+    Only the fields of the chosen ``pattern`` and ``ends`` are read, so hidden form sections may hold anything.
+    "Ends on a date" includes every visit on that local date: UNTIL is the last second of ``end_on`` in ``tz``.
+    Raises :class:`RecurrenceError` subclasses whose ``field`` is the parameter name.
+    """
+    pattern = RulePattern(pattern)
+    ends = RuleEnd(ends)
+    until: datetime | None = None
+    bound: int | None = None
+    if ends is RuleEnd.ON_DATE:
+        if end_on is None:
+            raise InvalidRuleError(END_DATE_REQUIRED_MSG, field="end_on")
+        until = _end_of_local_day(end_on, resolve_zone(tz))
+    elif ends is RuleEnd.AFTER_COUNT:
+        if count is None:
+            raise InvalidRuleError(END_COUNT_REQUIRED_MSG, field="count")
+        bound = count
+    if pattern is RulePattern.WEEKLY:
+        days = tuple(weekdays)
+        if not days:
+            raise InvalidRuleError(WEEKLY_NEEDS_DAYS_MSG, field="weekdays")
+        return RecurrenceRule(
+            Frequency.WEEKLY,
+            interval=interval,
+            weekdays=tuple(_weekday(d, "weekdays") for d in days),
+            until=until,
+            count=bound,
+        )
+    if pattern is RulePattern.MONTHLY_BY_DATE:
+        if month_day is None:
+            raise InvalidRuleError(MONTHLY_NEEDS_DAY_MSG, field="month_day")
+        return RecurrenceRule(Frequency.MONTHLY, interval=interval, month_day=month_day, until=until, count=bound)
+    if nth is None or weekday is None:
+        raise InvalidRuleError(MONTHLY_NEEDS_POSITION_MSG, field="nth" if nth is None else "weekday")
+    if nth not in NTH_CHOICES:
+        raise InvalidRuleError(BAD_NTH_MSG.format(nth=nth), field="nth")
+    return RecurrenceRule(
+        Frequency.MONTHLY,
+        interval=interval,
+        nth_weekday=NthWeekday(nth, _weekday(weekday, "weekday")),
+        until=until,
+        count=bound,
+    )
+
+
+def format_rrule(rule: RecurrenceRule) -> str:
+    """Return the canonical RRULE text (no ``RRULE:`` prefix, no DTSTART); :func:`parse_rrule` inverts it."""
+    parts = [f"FREQ={rule.freq.value}"]
+    if rule.interval != 1:
+        parts.append(f"INTERVAL={rule.interval}")
+    if rule.weekdays:
+        parts.append("BYDAY=" + ",".join(day.name for day in rule.weekdays))
+    if rule.nth_weekday is not None:
+        parts.append(f"BYDAY={rule.nth_weekday.nth}{rule.nth_weekday.weekday.name}")
+    if rule.month_day is not None:
+        parts.append(f"BYMONTHDAY={rule.month_day}")
+    if rule.until is not None:
+        u = rule.until
+        # Formatted by hand: strftime("%Y") does not zero-pad years before 1000 on glibc.
+        parts.append(f"UNTIL={u.year:04d}{u.month:02d}{u.day:02d}T{u.hour:02d}{u.minute:02d}{u.second:02d}Z")
+    if rule.count is not None:
+        parts.append(f"COUNT={rule.count}")
+    return ";".join(parts)
+
+
+def parse_rrule(text: str, *, tz: str | None = None) -> RecurrenceRule:
+    """Parse one RRULE (with or without the ``RRULE:`` prefix) into a :class:`RecurrenceRule`.
+
+    A floating UNTIL (``20251021T090000``, or a date) is a local time: with ``tz`` it is converted to UTC (a date
+    means the end of that local day), without it :class:`FloatingUntilError` is raised (R3). Anything the
+    schedule form cannot express raises :class:`UnsupportedRuleError`; malformed text raises
+    :class:`InvalidRuleError`. Both carry a message fit for users.
+    """
+    body = text.strip()
+    if "\n" in body or "\r" in body or "DTSTART" in body.upper():
+        raise InvalidRuleError(DTSTART_IN_RULE_MSG, field="rrule")
+    if body.upper().startswith("RRULE:"):
+        body = body[len("RRULE:") :]
+    values: dict[str, str] = {}
+    for part in body.split(";"):
+        if not part.strip():
+            continue  # tolerate a trailing ";" from hand-written rules
+        name, sep, value = part.partition("=")
+        name, value = name.strip().upper(), value.strip().upper()
+        if not sep or not name or not value:
+            raise InvalidRuleError(MALFORMED_PART_MSG.format(part=part), field="rrule")
+        if name not in _RFC_PARTS:
+            raise InvalidRuleError(UNKNOWN_PART_MSG.format(name=name), field="rrule")
+        if name in values:
+            raise InvalidRuleError(DUPLICATE_PART_MSG.format(name=name), field="rrule")
+        values[name] = value
+    if not values:
+        raise InvalidRuleError(EMPTY_RULE_MSG, field="rrule")
+    unsupported = sorted(values.keys() - _SUPPORTED_PARTS)
+    if unsupported:
+        raise UnsupportedRuleError(UNSUPPORTED_PART_MSG.format(name=unsupported[0]), field="rrule")
+    if values.get("WKST", "MO") != "MO":
+        # WKST changes which weeks INTERVAL>1 skips; the form has no such choice.
+        raise UnsupportedRuleError(UNSUPPORTED_WKST_MSG, field="rrule")
+    if "FREQ" not in values:
+        raise InvalidRuleError(MISSING_FREQ_MSG, field="rrule")
+    freq_text = values["FREQ"]
+    if freq_text not in _RFC_FREQS:
+        raise InvalidRuleError(UNKNOWN_FREQ_MSG.format(freq=freq_text), field="rrule")
+    if freq_text not in Frequency.__members__:
+        raise UnsupportedRuleError(UNSUPPORTED_FREQ_MSG.format(freq=freq_text.lower()), field="rrule")
+    freq = Frequency(freq_text)
+
+    weekdays: list[Weekday] = []
+    nth_weekdays: list[NthWeekday] = []
+    for item in _split_list(values.get("BYDAY")):
+        match = _BYDAY_RE.match(item)
+        if match is None:
+            raise InvalidRuleError(BAD_WEEKDAY_MSG.format(value=item), field="rrule")
+        day = Weekday[match.group(2)]
+        if match.group(1) is None:
+            weekdays.append(day)
+        else:
+            nth_weekdays.append(NthWeekday(int(match.group(1)), day))
+    month_days = [_to_int("BYMONTHDAY", item) for item in _split_list(values.get("BYMONTHDAY"))]
+
+    # Checks that the dataclass cannot make (it holds one value per part) or that need the text's wording.
+    if freq is Frequency.WEEKLY and nth_weekdays:
+        raise InvalidRuleError(WEEKLY_POSITION_MSG, field="rrule")
+    if freq is Frequency.WEEKLY and month_days:
+        raise InvalidRuleError(WEEKLY_MONTHDAY_MSG, field="rrule")
+    if freq is Frequency.MONTHLY:
+        if weekdays:
+            raise UnsupportedRuleError(MONTHLY_PLAIN_WEEKDAY_MSG.format(day=weekdays[0].label), field="rrule")
+        if len(nth_weekdays) > 1:
+            raise UnsupportedRuleError(MONTHLY_SEVERAL_WEEKDAYS_MSG, field="rrule")
+    if len(month_days) > 1:
+        raise UnsupportedRuleError(MONTHLY_SEVERAL_DAYS_MSG, field="rrule")
+    try:
+        return RecurrenceRule(
+            freq,
+            interval=_to_int("INTERVAL", values["INTERVAL"]) if "INTERVAL" in values else 1,
+            weekdays=tuple(weekdays),
+            nth_weekday=nth_weekdays[0] if nth_weekdays else None,
+            month_day=month_days[0] if month_days else None,
+            until=_parse_until(values["UNTIL"], tz) if "UNTIL" in values else None,
+            count=_to_int("COUNT", values["COUNT"]) if "COUNT" in values else None,
+        )
+    except RecurrenceError as err:
+        # Errors found while parsing text point at the text field, not at a dataclass attribute.
+        err.field = "rrule"
+        raise
+
+
+# --- Expansion --------------------------------------------------------------------------------------------------
+
+
+def expand_occurrences(
+    rule: RecurrenceRule,
+    local_start: datetime,
+    tz: str,
+    window_start: datetime,
+    window_end: datetime,
+    *,
+    duration: timedelta,
+    exdates: Iterable[datetime] = (),
+    rdates: Iterable[datetime] = (),
+) -> list[Occurrence]:
+    """List the series' visits whose start lies in ``[window_start, window_end)``, sorted by start.
+
+    ``local_start`` is the naive DTSTART wall time in ``tz``; the window bounds are aware (any zone). EXDATEs and
+    RDATEs match by instant (naive = local wall time in ``tz``). Raises :class:`WindowTooLargeError` for a window
+    over :data:`MAX_WINDOW`, :class:`InvalidWindowError`, :class:`InvalidStartError`,
+    :class:`UnknownTimeZoneError`. Never iterates past the window, so infinite series are safe.
+    """
+    zone = resolve_zone(tz)
+    _check_start(local_start)
+    low, high = _check_window(window_start, window_end)
+    if duration < timedelta(0):
+        raise RecurrenceError(NEGATIVE_DURATION_MSG, field="duration")
+    excluded = {_instant(value, zone) for value in exdates}
+    starts = {inst for _wall, inst in _rule_instances_between(rule, local_start, zone, low, high)}
+    starts.update(inst for inst in (_instant(value, zone) for value in rdates) if low <= inst < high)
+    return [Occurrence(inst, inst, inst + duration) for inst in sorted(starts - excluded)]
+
+
+def next_occurrence(
+    rule: RecurrenceRule,
+    local_start: datetime,
+    tz: str,
+    *,
+    after: datetime,
+    duration: timedelta,
+    exdates: Iterable[datetime] = (),
+    rdates: Iterable[datetime] = (),
+) -> Occurrence | None:
+    """Return the first visit starting strictly after ``after`` (aware), or None when the series has ended.
+
+    For "All visits" (§1.2 rule 7) pass ``after=now`` and no exdates/rdates: the split point must be an RRULE
+    occurrence. Terminates on infinite series: it stops at the first match (plus a two-day look-ahead for
+    zones whose UTC order differs from wall-clock order), and dateutil stops at year 9999 for a rule that never
+    matches.
+    """
+    zone = resolve_zone(tz)
+    _check_start(local_start)
+    after_utc = _require_aware(after, "after")
+    excluded = {_instant(value, zone) for value in exdates}
+    best: datetime | None = None
+    stop_wall: datetime | None = None
+    for wall, inst in _iter_rule_instances(rule, local_start, zone):
+        if stop_wall is not None and wall > stop_wall:
+            break
+        if inst > after_utc and inst not in excluded and (best is None or inst < best):
+            best = inst
+            stop_wall = wall + _PAD
+    for inst in (_instant(value, zone) for value in rdates):
+        if inst > after_utc and inst not in excluded and (best is None or inst < best):
+            best = inst
+    return None if best is None else Occurrence(best, best, best + duration)
+
+
+def materialization_window(now: datetime, *, horizon_days: int, tz: str) -> tuple[datetime, datetime]:
+    """Return ``(now, now + H)`` in UTC, H counted in local calendar days of ``tz`` (R15).
+
+    Counting wall-clock days keeps the horizon at the same local time of day across a DST change: from
+    2025-10-01 00:00 New York, 90 days is 2025-12-30 00:00 EST, not 23:00.
+    """
+    now_utc = _require_aware(now, "now")
+    if not 0 < horizon_days <= MAX_WINDOW.days:
+        raise InvalidWindowError(BAD_HORIZON_MSG.format(days=horizon_days), field="horizon_days")
+    zone = resolve_zone(tz)
+    local_now = now_utc.astimezone(zone).replace(tzinfo=None)
+    end = (local_now + timedelta(days=horizon_days)).replace(tzinfo=zone, fold=0).astimezone(UTC)
+    return now_utc, end
+
+
+# --- DTSTART validation -----------------------------------------------------------------------------------------
+
+
+def normalize_local_start(rule: RecurrenceRule, local_start: datetime, tz: str) -> datetime:
+    """Return the first visit's wall time at or after ``local_start`` (itself when it is on the pattern).
+
+    Keeps the time of day; raises :class:`EmptySeriesError` when the rule has no visit from there (R9).
+    """
+    zone = resolve_zone(tz)
+    _check_start(local_start)
+    for wall, _inst in _iter_rule_instances(rule, local_start, zone):
+        return wall
+    raise EmptySeriesError(EMPTY_SERIES_MSG, field="local_start")
+
+
+def check_local_start(rule: RecurrenceRule, local_start: datetime, tz: str) -> None:
+    """Reject a start that is not itself a visit of the rule (the strict choice of R9).
+
+    Raises :class:`OffPatternStartError` with ``suggested_local_start`` (the normalised start), or
+    :class:`EmptySeriesError`.
+    """
+    suggested = normalize_local_start(rule, local_start, tz)
+    if suggested != local_start:
+        raise OffPatternStartError(
+            OFF_PATTERN_MSG.format(start=_human(local_start), suggested=_human(suggested)),
+            suggested_local_start=suggested,
+            field="local_start",
+        )
+
+
+# --- "This and following" ---------------------------------------------------------------------------------------
+
+
+def split_until(split_at: datetime) -> datetime:
+    """UNTIL for the old series when splitting at visit T: ``T - 1 s`` in UTC (inclusive, so T is excluded)."""
+    return _require_aware(split_at, "split_at").replace(microsecond=0) - timedelta(seconds=1)
+
+
+def count_occurrences_before(rule: RecurrenceRule, local_start: datetime, tz: str, before: datetime) -> int:
+    """Count RRULE occurrences starting before ``before`` (aware), EXDATE'd ones included, RDATEs excluded.
+
+    These are the occurrences that used up COUNT (RFC 5545: EXDATE does not give a visit back). Iterates from
+    DTSTART up to ``before``, so it ends even for an infinite rule.
+    """
+    zone = resolve_zone(tz)
+    _check_start(local_start)
+    before_utc = _require_aware(before, "before")
+    stop_wall = before_utc.astimezone(zone).replace(tzinfo=None) + _PAD
+    total = 0
+    for wall, inst in _iter_rule_instances(rule, local_start, zone):
+        if wall > stop_wall:
+            break
+        if inst < before_utc:
+            total += 1
+    return total
+
+
+def remaining_count(rule: RecurrenceRule, local_start: datetime, tz: str, split_at: datetime) -> int | None:
+    """COUNT for the new series of a split at T: ``COUNT - occurrences before T``; None when there is no COUNT.
+
+    So 10 visits split at the 6th give 5 + 5, never 5 + 10 (Nextcloud #5110, R14).
+    """
+    if rule.count is None:
+        return None
+    return rule.count - count_occurrences_before(rule, local_start, tz, split_at)
+
+
+def split_series(
+    rule: RecurrenceRule,
+    local_start: datetime,
+    tz: str,
+    *,
+    split_at: datetime,
+    new_local_start: datetime | None = None,
+    new_pattern: RecurrenceRule | None = None,
+    exdates: Iterable[datetime] = (),
+) -> SeriesSplit:
+    """Split a series at visit T (its ``original_start``, an RRULE occurrence) for "this and following".
+
+    ``new_local_start`` defaults to T's wall time. Without ``new_pattern`` the old pattern is kept, with its
+    weekdays or day of month shifted when the new start moves to another date (every weekday moves by the same
+    number of days). ``new_pattern`` replaces the pattern; it must be unbounded because the new series always
+    inherits the old end: ``COUNT = remaining`` or the same UNTIL. Raises :class:`NotAnOccurrenceError`,
+    :class:`OffPatternStartError` when the new start is not on the new pattern, :class:`EmptySeriesError` when
+    the new series would have no visit (moved past UNTIL). RDATEs stay on the old series: UNTIL does not bound
+    them.
+    """
+    zone = resolve_zone(tz)
+    _check_start(local_start)
+    split_utc = _require_aware(split_at, "split_at")
+    split_wall = _find_rule_wall(rule, local_start, zone, split_utc)
+    if split_wall is None:
+        raise NotAnOccurrenceError(
+            NOT_AN_OCCURRENCE_MSG.format(when=_human(utc_to_local(split_utc, tz))), field="split_at"
+        )
+    target = split_wall if new_local_start is None else new_local_start
+    _check_start(target)
+
+    visits_before = count_occurrences_before(rule, local_start, tz, split_utc)
+    old_rule = replace(rule, count=None, until=split_until(split_utc))
+
+    if new_pattern is not None and new_pattern.is_bounded:
+        raise InvalidRuleError(BOUNDED_PATTERN_MSG, field="new_pattern")
+    if new_pattern is None:
+        pattern = _follow_move(replace(rule, count=None, until=None), split_wall.date(), target.date())
+    else:
+        pattern = new_pattern
+    if rule.count is not None:
+        new_rule = replace(pattern, count=rule.count - visits_before)
+    else:
+        new_rule = replace(pattern, until=rule.until)
+    check_local_start(new_rule, target, tz)
+
+    shift = target - split_wall
+    old_ex: list[datetime] = []
+    new_ex: list[datetime] = []
+    unmapped: list[datetime] = []
+    for value in exdates:
+        wall = value if value.tzinfo is None else utc_to_local(value, tz)
+        if _instant(value, zone) < split_utc:
+            old_ex.append(wall)
+            continue
+        moved = wall + shift
+        if _find_rule_wall(new_rule, target, zone, _instant(moved, zone)) is not None:
+            new_ex.append(moved)
+        else:
+            unmapped.append(wall)
+    return SeriesSplit(
+        old_rule=old_rule,
+        visits_before=visits_before,
+        new_rule=new_rule,
+        new_local_start=target,
+        old_exdates=tuple(sorted(old_ex)),
+        new_exdates=tuple(sorted(new_ex)),
+        unmapped_exdates=tuple(sorted(unmapped)),
+    )
+
+
+# --- Internals --------------------------------------------------------------------------------------------------
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _weekday(value: int, field: str) -> Weekday:
+    try:
+        return Weekday(value)
+    except ValueError:
+        raise InvalidRuleError(BAD_WEEKDAY_MSG.format(value=value), field=field) from None
+
+
+def _to_int(name: str, text: str) -> int:
+    if not _INT_RE.match(text.strip()):
+        raise InvalidRuleError(BAD_INTEGER_MSG.format(name=name, value=text), field="rrule")
+    return int(text)
+
+
+def _split_list(text: str | None) -> list[str]:
+    return [] if text is None else [item.strip() for item in text.split(",")]
+
+
+def _parse_until(text: str, tz: str | None) -> datetime:
+    utc = _strptime(text, _UNTIL_UTC_FORMAT)
+    if utc is not None:
+        return utc.replace(tzinfo=UTC)
+    floating = _strptime(text, "%Y%m%dT%H%M%S")
+    day = _strptime(text, "%Y%m%d")
+    if floating is None and day is None:
+        raise InvalidRuleError(BAD_UNTIL_MSG.format(value=text), field="rrule")
+    if tz is None:
+        raise FloatingUntilError(FLOATING_UNTIL_MSG, field="rrule")
+    zone = resolve_zone(tz)
+    if floating is not None:
+        return floating.replace(tzinfo=zone).astimezone(UTC)
+    assert day is not None
+    # A date-only UNTIL means "through that local day", like the form's "ends on".
+    return _end_of_local_day(day.date(), zone)
+
+
+def _strptime(text: str, fmt: str) -> datetime | None:
+    try:
+        # Naive on purpose: the caller attaches UTC or the series zone, depending on the text's form.
+        return datetime.strptime(text, fmt)  # noqa: DTZ007
+    except ValueError:
+        return None
+
+
+def _end_of_local_day(day: date, zone: ZoneInfo) -> datetime:
+    # The next midnight minus one second, rather than 23:59:59: where midnight falls in a gap (Santiago) fold=0
+    # gives the instant the gap starts, and the second before it is still this day.
+    next_midnight = datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone)
+    return next_midnight.astimezone(UTC) - timedelta(seconds=1)
+
+
+def _check_start(local_start: datetime) -> None:
+    if local_start.tzinfo is not None:
+        raise InvalidStartError(AWARE_START_MSG, field="local_start")
+    if local_start.microsecond:
+        # dateutil silently drops microseconds from DTSTART; refusing keeps original_start exact.
+        raise InvalidStartError(START_MICROSECONDS_MSG, field="local_start")
+
+
+def _require_aware(value: datetime, name: str) -> datetime:
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise RecurrenceError(NAIVE_INSTANT_MSG.format(name=name), field=name)
+    return value.astimezone(UTC)
+
+
+def _check_window(window_start: datetime, window_end: datetime) -> tuple[datetime, datetime]:
+    for bound in (window_start, window_end):
+        if bound.tzinfo is None or bound.utcoffset() is None:
+            raise InvalidWindowError(NAIVE_WINDOW_MSG, field="window")
+    low, high = window_start.astimezone(UTC), window_end.astimezone(UTC)
+    if high < low:
+        raise InvalidWindowError(REVERSED_WINDOW_MSG, field="window")
+    if high - low > MAX_WINDOW:
+        days = (high - low) / timedelta(days=1)
+        raise WindowTooLargeError(WINDOW_TOO_LARGE_MSG.format(days=f"{days:g}"), field="window")
+    return low, high
+
+
+def _instant(value: datetime, zone: ZoneInfo) -> datetime:
+    """Naive -> local wall time in ``zone`` (its own fold); aware -> that instant. Always UTC."""
+    if value.tzinfo is None:
+        return value.replace(tzinfo=zone).astimezone(UTC)
+    return value.astimezone(UTC)
+
+
+def _dateutil_rule(rule: RecurrenceRule, local_start: datetime, zone: ZoneInfo) -> du.rrule:
+    byweekday: tuple[du.weekday, ...] | None = None
+    if rule.weekdays:
+        byweekday = tuple(_DU_WEEKDAYS[day] for day in rule.weekdays)
+    elif rule.nth_weekday is not None:
+        byweekday = (_DU_WEEKDAYS[rule.nth_weekday.weekday](rule.nth_weekday.nth),)
+    return du.rrule(
+        du.WEEKLY if rule.freq is Frequency.WEEKLY else du.MONTHLY,
+        # Aware DTSTART: dateutil builds wall times and attaches the zone (fold=0), which is the whole point.
+        dtstart=local_start.replace(tzinfo=zone, fold=0),
+        interval=rule.interval,
+        # Explicit: dateutil's default follows calendar.setfirstweekday(), global state we must not depend on.
+        wkst=du.MO,
+        count=rule.count,
+        until=rule.until,
+        byweekday=byweekday,
+        bymonthday=rule.month_day,
+    )
+
+
+def _iter_rule_instances(
+    rule: RecurrenceRule, local_start: datetime, zone: ZoneInfo
+) -> Iterator[tuple[datetime, datetime]]:
+    """Yield ``(nominal wall time, UTC instant)`` for every RRULE occurrence, in wall-clock order.
+
+    Unbounded for an infinite rule: callers must stop on their own.
+    """
+    for aware in _dateutil_rule(rule, local_start, zone):
+        yield aware.replace(tzinfo=None), aware.astimezone(UTC)
+
+
+def _rule_instances_between(
+    rule: RecurrenceRule, local_start: datetime, zone: ZoneInfo, low: datetime, high: datetime
+) -> Iterator[tuple[datetime, datetime]]:
+    # dateutil's between() stops at the first value past its upper bound in *its* order (wall clock); pad it and
+    # filter exactly in UTC so a zone whose UTC order differs near a transition cannot lose a visit.
+    for aware in _dateutil_rule(rule, local_start, zone).between(low - _PAD, high + _PAD, inc=True):
+        inst = aware.astimezone(UTC)
+        if low <= inst < high:
+            yield aware.replace(tzinfo=None), inst
+
+
+def _find_rule_wall(rule: RecurrenceRule, local_start: datetime, zone: ZoneInfo, instant: datetime) -> datetime | None:
+    """The nominal wall time of the RRULE occurrence at ``instant``, or None if there is none."""
+    for wall, inst in _rule_instances_between(
+        rule, local_start, zone, instant - timedelta(days=1), instant + timedelta(days=1)
+    ):
+        if inst == instant:
+            return wall
+    return None
+
+
+def _follow_move(rule: RecurrenceRule, old_day: date, new_day: date) -> RecurrenceRule:
+    """Rewrite an explicit pattern so it contains ``new_day`` the way it contained ``old_day``.
+
+    Implicit patterns (no BYDAY/BYMONTHDAY) follow DTSTART already and are returned unchanged.
+    """
+    if old_day == new_day:
+        return rule
+    if rule.freq is Frequency.WEEKLY:
+        if not rule.weekdays:
+            return rule
+        delta = (new_day - old_day).days
+        return replace(rule, weekdays=tuple(Weekday((day + delta) % 7) for day in rule.weekdays))
+    last_day = calendar.monthrange(new_day.year, new_day.month)[1]
+    if rule.month_day is not None:
+        keep_last = rule.month_day == -1 and new_day.day == last_day
+        return replace(rule, month_day=-1 if keep_last else new_day.day)
+    if rule.nth_weekday is not None:
+        is_last = new_day.day + 7 > last_day
+        nth = (new_day.day - 1) // 7 + 1
+        if is_last and (rule.nth_weekday.nth == -1 or nth == 5):
+            nth = -1
+        return replace(rule, nth_weekday=NthWeekday(nth, Weekday(new_day.weekday())))
+    return rule
+
+
+_MONTH_NAMES = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+
+def _human(wall: datetime) -> str:
+    # Spelled out by hand: strftime's %A/%B follow the process locale, and messages must not change with it.
+    weekday = Weekday(wall.weekday()).label
+    return f"{weekday} {wall.day} {_MONTH_NAMES[wall.month - 1]} {wall.year} {wall:%H:%M}"
