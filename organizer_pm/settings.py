@@ -98,6 +98,8 @@ else:
     DATABASES = {"default": env.db_url_config(_server.get_uri("organizer_pm"))}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Lets two test runs share one server without sharing a test database (default: test_<name>).
+DATABASES["default"]["TEST"] = {"NAME": env.str("TEST_DATABASE_NAME", default="") or None}
 
 # Cache: a shared cache for allauth's rate limits when Redis is there; local memory otherwise.
 REDIS_URL = env.str("REDIS_URL", default="")

@@ -68,7 +68,7 @@ class Command(BaseCommand):
     def _stop(self, children: dict[str, subprocess.Popen[bytes]]) -> None:
         for proc in children.values():
             if proc.poll() is None:
-                os.killpg(proc.pid, signal.SIGTERM)
+                proc.terminate()  # the main process only: Celery then shuts its pool down warmly
         for name, proc in children.items():
             try:
                 proc.wait(timeout=15)
