@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
@@ -48,7 +48,8 @@ class ContactForm(forms.ModelForm):
         fields = ["name", "role", "phone", "email", "preferred_channel", "is_primary"]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         phone, email = data.get("phone"), data.get("email")
         if "phone" in data and "email" in data and not phone and not email:
             raise forms.ValidationError(CONTACT_NEEDS_A_WAY_MSG, code="no_channel")
@@ -91,7 +92,7 @@ class AssignmentForm(forms.Form):
 
     def __init__(self, *args: Any, organizers: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["organizers"].queryset = organizers
+        cast(forms.ModelMultipleChoiceField, self.fields["organizers"]).queryset = organizers
 
 
 class ClientDeleteForm(forms.Form):

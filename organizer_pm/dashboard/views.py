@@ -11,11 +11,12 @@ from django.views.decorators.http import require_GET
 
 from clients import selectors as client_selectors
 from organizer_pm.accounts import access
+from organizer_pm.accounts.access import AuthedHttpRequest
 from organizer_pm.dashboard import selectors
 
 
 @require_GET
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthedHttpRequest) -> HttpResponse:
     user = request.user
     if access.is_staff_role(user):
         context = {"summary": selectors.business_summary(user=user), "is_owner": access.is_owner(user)}

