@@ -28,6 +28,7 @@ class NavItem:
 NAV = [
     ("Home", "dashboard:home", "house", lambda u: True),
     ("Clients", "clients:client_list", "people", lambda u: True),
+    ("Projects", "projects:project_list", "kanban", lambda u: True),
     ("Team", "accounts:team_list", "person-badge", access.is_staff_role),
     ("Archive", "clients:client_archived_list", "archive", access.is_owner),
 ]

@@ -5,4 +5,5 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("team/", include("organizer_pm.accounts.urls")),
     path("clients/", include("clients.urls")),
+    path("projects/", include("projects.urls")),
 ]

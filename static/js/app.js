@@ -15,9 +15,13 @@
     }
   });
   // Swatches get their colour from data-colour (style="" attributes are avoided in our own markup).
+  // Progress bars get their width from data-width (a percentage).
   function paintSwatches(root) {
     root.querySelectorAll("[data-colour]").forEach(function (el) {
       el.style.backgroundColor = el.getAttribute("data-colour");
+    });
+    root.querySelectorAll("[data-width]").forEach(function (el) {
+      el.style.width = Math.max(0, Math.min(100, Number(el.getAttribute("data-width")) || 0)) + "%";
     });
   }
   document.addEventListener("DOMContentLoaded", function () { paintSwatches(document); });

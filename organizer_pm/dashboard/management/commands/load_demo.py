@@ -14,6 +14,8 @@ from clients import services as client_services
 from clients.models import Client
 from organizer_pm.accounts import services as account_services
 from organizer_pm.accounts.models import User
+from projects import demo as project_demo
+from projects.models import Project
 
 DEMO_PASSWORD = "organize-demo-2026"
 DEMO_USERS = [
@@ -112,4 +114,16 @@ class Command(BaseCommand):
                 data={"goals": "Calm, easy-to-maintain spaces.", "budget_range": "3k_7k", "decision_makers": c_name},
             )
             client_services.client_assignments_set(client=client, organizers=[users[e] for e in team])
-        self.stdout.write(self.style.SUCCESS(f"Demo data ready: {len(users)} users, {Client.objects.count()} clients."))
+        project_demo.templates_create()
+        if not Project.objects.filter(is_template=False, name="Smith home move").exists():
+            smith = Client.objects.get(name="Smith household")
+            project = project_demo.worked_example_create(client=smith, lead=users["maya@example.com"])
+            for task in project.tasks.filter(is_summary=False)[:6]:
+                task.assignees.add(users["maya@example.com"])
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo data ready: {len(users)} users, {Client.objects.count()} clients, "
+                f"{Project.objects.filter(is_template=False).count()} projects, "
+                f"{Project.objects.filter(is_template=True).count()} templates."
+            )
+        )

@@ -1,0 +1,201 @@
+"""Input shape for project pages; rules that need the database live in projects.services."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, cast
+
+from django import forms
+
+from clients.models import Client
+from organizer_pm.accounts.models import User
+from projects.models import Dependency, Project, Task
+
+BLACKOUT_FORMAT_MSG = "List dates as YYYY-MM-DD, separated by commas or new lines."
+CONSTRAINT_NEEDS_DATE_MSG = "Choose the date of the constraint."
+DATE_NEEDS_CONSTRAINT_MSG = "Choose a constraint type for this date, or clear the date."
+DEADLINE_BEFORE_START_MSG = "The deadline cannot be before the start date."
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def parse_dates(text: str) -> list[date]:
+    values = [part.strip() for part in text.replace("\n", ",").split(",") if part.strip()]
+    try:
+        return sorted({date.fromisoformat(v) for v in values})
+    except ValueError as exc:
+        raise forms.ValidationError(BLACKOUT_FORMAT_MSG, code="bad_date") from exc
+
+
+class ProjectForm(forms.ModelForm):  # type: ignore[type-arg]
+    blackout_days = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 2}), help_text="Extra non-working days for this project."
+    )
+
+    class Meta:
+        model = Project
+        fields = [
+            "client", "name", "kind", "status", "start_on", "deadline_on", "lead", "budget_hours", "budget_amount",
+            "scope_notes",
+        ]  # fmt: skip
+        widgets = {"start_on": DATE_INPUT, "deadline_on": DATE_INPUT, "scope_notes": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args: Any, show_money: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ModelChoiceField, self.fields["client"]).queryset = Client.objects.all()  # archived are hidden
+        self.fields["client"].required = True
+        cast(forms.ModelChoiceField, self.fields["lead"]).queryset = User.objects.filter(
+            role=User.Role.ORGANIZER, is_active=True
+        )
+        if self.instance.pk and not self.is_bound:
+            self.initial["blackout_days"] = ", ".join(d.isoformat() for d in self.instance.blackout_days)
+        if not show_money:
+            del self.fields["budget_amount"]  # money is the owner's alone
+
+    def clean_blackout_days(self) -> list[date]:
+        return parse_dates(self.cleaned_data["blackout_days"])
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        start, deadline = self.cleaned_data.get("start_on"), self.cleaned_data.get("deadline_on")
+        if start and deadline and deadline < start:
+            self.add_error("deadline_on", DEADLINE_BEFORE_START_MSG)
+        return self.cleaned_data
+
+
+class TaskForm(forms.ModelForm):  # type: ignore[type-arg]
+    assignees = forms.ModelMultipleChoiceField(
+        queryset=User.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    class Meta:
+        model = Task
+        fields = [
+            "name", "parent", "duration_wd", "constraint_kind", "constraint_on", "estimate_hours", "progress_pct",
+            "status", "notes",
+        ]  # fmt: skip
+        widgets = {"constraint_on": DATE_INPUT, "notes": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args: Any, project: Project, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        parents = Task.objects.filter(project=project, duration_wd__gte=0)
+        if self.instance.pk:
+            parents = parents.exclude(pk=self.instance.pk)
+        parent_field = cast(forms.ModelChoiceField, self.fields["parent"])
+        parent_field.queryset = parents.order_by("wbs_code")
+        parent_field.label = "Phase"
+        parent_field.empty_label = "(top level)"
+        cast(forms.ModelMultipleChoiceField, self.fields["assignees"]).queryset = User.objects.filter(
+            role=User.Role.ORGANIZER, is_active=True
+        )
+        if self.instance.pk and not self.is_bound:
+            self.initial["assignees"] = list(self.instance.assignees.all())
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        kind, on = self.cleaned_data.get("constraint_kind"), self.cleaned_data.get("constraint_on")
+        if kind and on is None and "constraint_on" not in self.errors:
+            self.add_error("constraint_on", CONSTRAINT_NEEDS_DATE_MSG)
+        if on is not None and not kind and "constraint_kind" not in self.errors:
+            self.add_error("constraint_kind", DATE_NEEDS_CONSTRAINT_MSG)
+        return self.cleaned_data
+
+
+class DependencyForm(forms.Form):
+    pred = forms.ModelChoiceField(queryset=Task.objects.none(), label="Predecessor")
+    kind = forms.ChoiceField(choices=Dependency.Kind.choices, initial="FS")
+    lag_wd = forms.IntegerField(initial=0, min_value=-365, max_value=365, label="Lag (working days; negative = lead)")
+
+    def __init__(self, *args: Any, task: Task, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ModelChoiceField, self.fields["pred"]).queryset = (
+            Task.objects.filter(project_id=task.project_id).exclude(pk=task.pk).order_by("wbs_code")
+        )
+
+
+class GanttTaskForm(forms.Form):
+    """A drag in the Gantt: a new start (move) and/or duration (resize) and/or progress."""
+
+    start_on = forms.DateField(required=False)
+    duration_wd = forms.IntegerField(required=False, min_value=0, max_value=999)
+    progress_pct = forms.IntegerField(required=False, min_value=0, max_value=100)
+
+
+class GanttLinkForm(forms.Form):
+    source = forms.IntegerField()
+    target = forms.IntegerField()
+    type = forms.ChoiceField(choices=[("0", "FS"), ("1", "SS"), ("2", "FF"), ("3", "SF")])
+    lag = forms.IntegerField(required=False, min_value=-365, max_value=365)
+
+
+class KanbanMoveForm(forms.Form):
+    status = forms.ChoiceField(choices=Task.Status.choices)
+
+
+class BaselineForm(forms.Form):
+    name = forms.CharField(max_length=100, initial="Plan as agreed")
+
+
+class TimeEntryForm(forms.Form):
+    task = forms.ModelChoiceField(queryset=Task.objects.none())
+    organizer = forms.ModelChoiceField(queryset=User.objects.none())
+    worked_on = forms.DateField(widget=DATE_INPUT)
+    hours = forms.DecimalField(min_value=0.25, max_value=24, decimal_places=2, help_text="e.g. 1.5 for 1 h 30")
+    note = forms.CharField(max_length=300, required=False)
+
+    def __init__(self, *args: Any, tasks: Any, organizers: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ModelChoiceField, self.fields["task"]).queryset = tasks
+        cast(forms.ModelChoiceField, self.fields["organizer"]).queryset = organizers
+
+
+class CloseOutForm(forms.Form):
+    csat = forms.TypedChoiceField(
+        label="Client satisfaction", choices=[(i, f"{i}") for i in range(1, 6)], coerce=int,
+        help_text="1 = very unhappy, 5 = delighted",
+    )  # fmt: skip
+    nps = forms.TypedChoiceField(
+        label="How likely to recommend us (0-10)", choices=[(i, f"{i}") for i in range(11)], coerce=int
+    )
+    comment = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=4000)
+
+
+class FromTemplateForm(forms.Form):
+    template = forms.ModelChoiceField(queryset=Project.objects.filter(is_template=True).order_by("name"))
+    client = forms.ModelChoiceField(queryset=Client.objects.all())
+    name = forms.CharField(max_length=200)
+    start_on = forms.DateField(widget=DATE_INPUT, label="Start date")
+    lead = forms.ModelChoiceField(
+        queryset=User.objects.filter(role=User.Role.ORGANIZER, is_active=True), required=False
+    )
+
+
+class SaveTemplateForm(forms.Form):
+    name = forms.CharField(max_length=200)
+
+
+class CalendarForm(forms.Form):
+    workdays = forms.TypedMultipleChoiceField(
+        choices=list(enumerate(["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"])), coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+    )  # fmt: skip
+    holidays = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 6}),
+        help_text="One per line: YYYY-MM-DD name, e.g. 2026-12-25 Christmas",
+    )  # fmt: skip
+
+    def clean_holidays(self) -> list[tuple[date, str]]:
+        result = []
+        for number, line in enumerate(self.cleaned_data["holidays"].splitlines(), 1):
+            if not line.strip():
+                continue
+            day, _, name = line.strip().partition(" ")
+            try:
+                result.append((date.fromisoformat(day), name.strip()[:100] or "Holiday"))
+            except ValueError as exc:
+                raise forms.ValidationError(
+                    f"Line {number}: start with a date as YYYY-MM-DD.", code="bad_holiday"
+                ) from exc
+        days = [d for d, _ in result]
+        if len(days) != len(set(days)):
+            raise forms.ValidationError("A date is listed twice.", code="duplicate_holiday")
+        return result

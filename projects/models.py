@@ -1,0 +1,269 @@
+"""Engagements: projects with a WBS of tasks, dependencies, a working calendar, baselines, time and close-out.
+
+The schedule columns on Task (es ... finish_on) and Project (finish_on, min_total_float) are written only by
+`services.project_schedule_recalculate`, which runs the pure CPM engine in `projects.scheduling` inside the
+same transaction as every edit. They are stored so that lists can sort and filter on them.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+
+from clients.models import Client
+
+ZERO = Decimal("0")
+
+
+class WorkCalendar(models.Model):
+    """Working weekdays (0 = Monday) and holidays. One is the business default; projects may add blackouts."""
+
+    name = models.CharField(max_length=100)
+    workdays = ArrayField(models.PositiveSmallIntegerField(), default=list, size=7)
+    is_default = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["is_default"], condition=Q(is_default=True), name="one_default_calendar"),
+            models.CheckConstraint(condition=~Q(workdays=[]), name="calendar_has_a_working_day"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Holiday(models.Model):
+    calendar = models.ForeignKey(WorkCalendar, on_delete=models.CASCADE, related_name="holidays")
+    date = models.DateField()
+    name = models.CharField(max_length=100)
+
+    class Meta:
+        ordering = ["date"]
+        constraints = [models.UniqueConstraint(fields=["calendar", "date"], name="holiday_unique_per_calendar")]
+
+    def __str__(self) -> str:
+        return f"{self.date}: {self.name}"
+
+
+class Project(models.Model):
+    class Kind(models.TextChoices):
+        MOVE = "move", "Home move"
+        RELOCATION = "relocation", "Office relocation"
+        GARAGE = "garage", "Garage reset"
+        DECLUTTER = "declutter", "Declutter"
+        STORAGE = "storage", "Storage systems"
+        ESTATE = "estate", "Estate / downsizing"
+        OTHER = "other", "Other"
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", "Proposed"
+        PLANNED = "planned", "Planned"
+        ACTIVE = "active", "Active"
+        ON_HOLD = "on_hold", "On hold"
+        COMPLETED = "completed", "Completed"
+        CANCELLED = "cancelled", "Cancelled"
+
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="+", null=True, blank=True)
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.MOVE)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PROPOSED)
+    start_on = models.DateField("start date")
+    deadline_on = models.DateField("deadline", null=True, blank=True)
+    lead = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="led_projects", null=True, blank=True
+    )
+    calendar = models.ForeignKey(WorkCalendar, on_delete=models.PROTECT, related_name="projects")
+    blackout_days = ArrayField(models.DateField(), default=list, blank=True, help_text="Days this project skips.")
+    budget_hours = models.DecimalField(
+        max_digits=8, decimal_places=2, default=ZERO, validators=[MinValueValidator(ZERO)]
+    )
+    budget_amount = models.DecimalField(
+        max_digits=10, decimal_places=2, default=ZERO, validators=[MinValueValidator(ZERO)]
+    )
+    scope_notes = models.TextField(blank=True, max_length=10_000)
+    is_template = models.BooleanField(default=False)
+    # Written by the scheduler.
+    finish_on = models.DateField(null=True, blank=True)
+    min_total_float = models.IntegerField(default=0)
+    baseline_finish_on = models.DateField(null=True, blank=True)  # finish of the latest baseline
+    # Close-out.
+    completed_at = models.DateTimeField(null=True, blank=True)
+    csat = models.PositiveSmallIntegerField(
+        "client satisfaction (1-5)", null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    nps = models.PositiveSmallIntegerField(
+        "likely to recommend (0-10)", null=True, blank=True, validators=[MaxValueValidator(10)]
+    )
+    closeout_comment = models.TextField(blank=True, max_length=4000)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["start_on", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(is_template=True) | Q(client__isnull=False), name="project_has_client"),
+            models.CheckConstraint(
+                condition=Q(deadline_on__isnull=True) | Q(deadline_on__gte=F("start_on")), name="deadline_after_start"
+            ),
+            models.CheckConstraint(condition=Q(csat__isnull=True) | Q(csat__gte=1, csat__lte=5), name="csat_1_to_5"),
+            models.CheckConstraint(condition=Q(nps__isnull=True) | Q(nps__lte=10), name="nps_0_to_10"),
+        ]
+        indexes = [models.Index(fields=["status"]), models.Index(fields=["is_template"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("projects:project_detail", kwargs={"pk": self.pk})
+
+
+class Task(models.Model):
+    class Status(models.TextChoices):
+        TODO = "todo", "To do"
+        DOING = "doing", "Doing"
+        BLOCKED = "blocked", "Blocked"
+        DONE = "done", "Done"
+
+    class ConstraintKind(models.TextChoices):
+        ASAP = "", "As soon as possible"
+        SNET = "SNET", "Start no earlier than"
+        FNET = "FNET", "Finish no earlier than"
+        SNLT = "SNLT", "Start no later than"
+        FNLT = "FNLT", "Finish no later than"
+        MSO = "MSO", "Must start on"
+        MFO = "MFO", "Must finish on"
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="tasks")
+    parent = models.ForeignKey("self", on_delete=models.CASCADE, related_name="children", null=True, blank=True)
+    position = models.PositiveIntegerField(default=0, help_text="Order among siblings.")
+    wbs_code = models.CharField(max_length=40, blank=True)
+    name = models.CharField(max_length=200)
+    duration_wd = models.PositiveIntegerField("duration (working days)", default=1)
+    constraint_kind = models.CharField(max_length=4, choices=ConstraintKind.choices, blank=True, default="")
+    constraint_on = models.DateField("constraint date", null=True, blank=True)
+    assignees = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="project_tasks", blank=True)
+    estimate_hours = models.DecimalField(
+        max_digits=7, decimal_places=2, default=ZERO, validators=[MinValueValidator(ZERO)]
+    )
+    progress_pct = models.PositiveSmallIntegerField(default=0, validators=[MaxValueValidator(100)])
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.TODO)
+    notes = models.TextField(blank=True, max_length=4000)
+    # Written by the scheduler.
+    is_summary = models.BooleanField(default=False)
+    es = models.IntegerField(default=0)
+    ef = models.IntegerField(default=0)
+    ls = models.IntegerField(default=0)
+    lf = models.IntegerField(default=0)
+    total_float = models.IntegerField(default=0)
+    free_float = models.IntegerField(null=True, blank=True)
+    is_critical = models.BooleanField(default=False)
+    start_on = models.DateField(null=True, blank=True)
+    finish_on = models.DateField(null=True, blank=True)
+    late_start_on = models.DateField(null=True, blank=True)
+    late_finish_on = models.DateField(null=True, blank=True)
+    driving_link = models.ForeignKey(
+        "Dependency", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        help_text="The incoming link that sets the early start (None: the project start or a constraint).",
+    )  # fmt: skip
+
+    class Meta:
+        ordering = ["project", "wbs_code", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(progress_pct__lte=100), name="task_progress_0_100"),
+            models.CheckConstraint(
+                condition=Q(constraint_kind="", constraint_on__isnull=True)
+                | (~Q(constraint_kind="") & Q(constraint_on__isnull=False)),
+                name="task_constraint_kind_and_date_together",
+            ),
+            models.CheckConstraint(condition=~Q(parent=F("pk")), name="task_not_own_parent"),
+        ]
+        indexes = [models.Index(fields=["project", "is_critical"]), models.Index(fields=["project", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.wbs_code} {self.name}".strip()
+
+    @property
+    def is_milestone(self) -> bool:
+        return not self.is_summary and self.duration_wd == 0
+
+
+class Dependency(models.Model):
+    class Kind(models.TextChoices):
+        FS = "FS", "Finish to start"
+        SS = "SS", "Start to start"
+        FF = "FF", "Finish to finish"
+        SF = "SF", "Start to finish"
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="dependencies")
+    pred = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="outgoing")
+    succ = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="incoming")
+    kind = models.CharField(max_length=2, choices=Kind.choices, default=Kind.FS)
+    lag_wd = models.IntegerField("lag (working days, negative = lead)", default=0)
+    is_critical = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["pred", "succ"], name="dependency_unique_pair"),
+            models.CheckConstraint(condition=~Q(pred=F("succ")), name="dependency_not_self"),
+        ]
+
+    def __str__(self) -> str:
+        lag = f" {self.lag_wd:+d}" if self.lag_wd else ""
+        return f"{self.pred.name} → {self.succ.name} {self.kind}{lag}"
+
+
+class Baseline(models.Model):
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="baselines")
+    name = models.CharField(max_length=100)
+    finish_on = models.DateField(null=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class BaselineTask(models.Model):
+    baseline = models.ForeignKey(Baseline, on_delete=models.CASCADE, related_name="tasks")
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="baseline_rows")
+    start_on = models.DateField(null=True)
+    finish_on = models.DateField(null=True)
+    duration_wd = models.IntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["baseline", "task"], name="baseline_task_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.baseline}: {self.task}"
+
+
+class TimeEntry(models.Model):
+    task = models.ForeignKey(Task, on_delete=models.PROTECT, related_name="time_entries")
+    organizer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="time_entries")
+    worked_on = models.DateField()
+    minutes = models.PositiveIntegerField(validators=[MinValueValidator(1), MaxValueValidator(24 * 60)])
+    note = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+
+    class Meta:
+        ordering = ["-worked_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(minutes__gte=1, minutes__lte=1440), name="time_entry_minutes_in_a_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organizer} {self.minutes} min on {self.task}"
+
+    @property
+    def hours(self) -> Decimal:
+        return (Decimal(self.minutes) / 60).quantize(Decimal("0.01"))

@@ -1,0 +1,301 @@
+"""Reads of projects, scoped by user, with the joins and aggregates each page needs (constant query counts)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, DecimalField, ExpressionWrapper, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from organizer_pm.accounts import access
+from organizer_pm.accounts.models import User
+from projects import services
+from projects.models import Baseline, BaselineTask, Dependency, Holiday, Project, Task, TimeEntry
+
+LINK_TYPE_CODES = {"FS": "0", "SS": "1", "FF": "2", "SF": "3"}  # dhtmlx-gantt's link type ids
+ZERO = Decimal("0")
+
+
+def _visible(user: Any) -> QuerySet[Project]:
+    projects = Project.objects.filter(is_template=False)
+    if access.is_staff_role(user):
+        return projects
+    if access.is_organizer(user):
+        mine = Task.objects.filter(assignees=user).values("project_id")
+        return projects.filter(Q(lead=user) | Q(pk__in=mine))
+    return projects.none()
+
+
+def project_list_for_user(
+    *, user: Any, status: str = "", client: str = "", organizer: str = "", at_risk: bool = False
+) -> QuerySet[Project]:
+    """The project list: filters, actual hours, and the at-risk flags, in one query."""
+    minutes = (
+        TimeEntry.objects.filter(task__project=OuterRef("pk"))
+        .order_by()
+        .values("task__project")
+        .annotate(total=Sum("minutes"))
+        .values("total")
+    )
+    projects = (
+        _visible(user)
+        .select_related("client", "lead")
+        .annotate(actual_minutes=Coalesce(Subquery(minutes), 0))
+        .annotate(
+            actual_hours=ExpressionWrapper(F("actual_minutes") / Decimal("60.0"), output_field=DecimalField()),
+            late=Q(deadline_on__isnull=False, finish_on__gt=F("deadline_on")),
+            negative_float=Q(min_total_float__lt=0),
+            behind_baseline=Q(baseline_finish_on__isnull=False, finish_on__gt=F("baseline_finish_on")),
+        )
+    )
+    projects = projects.annotate(
+        over_budget=Q(budget_hours__gt=0) & Q(actual_minutes__gt=F("budget_hours") * 60),
+    )
+    if status:
+        projects = projects.filter(status=status)
+    if client.isdigit():
+        projects = projects.filter(client_id=int(client))
+    if organizer.isdigit():
+        organizer_id = int(organizer)
+        projects = projects.filter(Q(lead_id=organizer_id) | Q(tasks__assignees=organizer_id)).distinct()
+    if at_risk:
+        projects = projects.filter(
+            Q(late=True) | Q(negative_float=True) | Q(behind_baseline=True) | Q(over_budget=True)
+        )
+    return projects.order_by("start_on", "pk")
+
+
+def project_get_for_user(*, user: Any, pk: int) -> Project:
+    """The project if `user` may see it, else Http404 (never 403: ids must not leak)."""
+    return get_object_or_404(_visible(user).select_related("client", "lead", "calendar"), pk=pk)
+
+
+def template_list() -> QuerySet[Project]:
+    return Project.objects.filter(is_template=True).annotate(task_count=Count("tasks")).order_by("name")
+
+
+def template_get(*, user: Any, pk: int) -> Project:
+    if not access.is_staff_role(user):
+        return get_object_or_404(Project.objects.none(), pk=pk)
+    return get_object_or_404(Project.objects.filter(is_template=True), pk=pk)
+
+
+def can_edit_plan(*, user: Any, project: Project) -> bool:
+    """Staff edit any plan; the lead organizer edits their own project's plan."""
+    return access.is_staff_role(user) or (access.is_organizer(user) and project.lead_id == user.pk)
+
+
+def tasks_for_project(*, project: Project) -> list[Task]:
+    """Tasks in WBS order with assignees, driving link and actual minutes (one query each)."""
+    minutes = (
+        TimeEntry.objects.filter(task=OuterRef("pk")).order_by().values("task").annotate(t=Sum("minutes")).values("t")
+    )
+    tasks = (
+        Task.objects.filter(project=project)
+        .select_related("driving_link__pred")
+        .prefetch_related(Prefetch("assignees", queryset=User.objects.order_by("first_name")))
+        .annotate(actual_minutes=Coalesce(Subquery(minutes), 0))
+    )
+    return sorted(tasks, key=lambda t: [int(p) for p in t.wbs_code.split(".")] if t.wbs_code else [0])
+
+
+def task_get_for_user(*, user: Any, project: Project, pk: int) -> Task:
+    return get_object_or_404(Task.objects.filter(project=project).select_related("project", "parent"), pk=pk)
+
+
+def dependency_get_for_user(*, user: Any, project: Project, pk: int) -> Dependency:
+    return get_object_or_404(Dependency.objects.filter(project=project).select_related("project"), pk=pk)
+
+
+def dependencies_for_project(*, project: Project) -> list[Dependency]:
+    return list(Dependency.objects.filter(project=project).select_related("pred", "succ").order_by("pk"))
+
+
+# --- overview -------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Overview:
+    finish_on: date | None
+    days_to_deadline: int | None  # working days of float to the deadline (negative: late)
+    milestones: list[Task]
+    progress_pct: int
+    budget_hours: Decimal
+    actual_hours: Decimal
+    estimate_hours: Decimal
+    budget_amount: Decimal | None  # None unless the viewer is the owner
+    actual_cost: Decimal | None
+    baseline_finish_on: date | None
+    finish_variance_wd: int | None
+    task_count: int
+    critical_count: int
+
+
+def project_overview(*, project: Project, user: Any) -> Overview:
+    tasks = list(Task.objects.filter(project=project))
+    leaves = [t for t in tasks if not t.is_summary]
+    weight = sum(t.duration_wd for t in leaves)
+    progress = round(sum(t.progress_pct * t.duration_wd for t in leaves) / weight) if weight else 0
+    entries = TimeEntry.objects.filter(task__project=project)
+    actual_minutes = entries.aggregate(m=Sum("minutes"))["m"] or 0
+    is_owner = access.is_owner(user)
+    cost = None
+    if is_owner:
+        cost_expr = ExpressionWrapper(
+            F("minutes") * Coalesce(F("organizer__organizer_profile__hourly_cost"), ZERO) / Decimal("60"),
+            output_field=DecimalField(max_digits=12, decimal_places=2),
+        )
+        cost = (entries.aggregate(c=Sum(cost_expr))["c"] or ZERO).quantize(Decimal("0.01"))
+    calendar = services.engine_calendar(project)
+    days_to_deadline = None
+    if project.deadline_on and project.finish_on:
+        days_to_deadline = calendar.finpt(project.deadline_on) - calendar.finpt(project.finish_on)
+    variance = None
+    if project.baseline_finish_on and project.finish_on:
+        variance = calendar.finpt(project.finish_on) - calendar.finpt(project.baseline_finish_on)
+    return Overview(
+        finish_on=project.finish_on,
+        days_to_deadline=days_to_deadline,
+        milestones=sorted((t for t in leaves if t.duration_wd == 0), key=lambda t: (t.es, t.wbs_code)),
+        progress_pct=progress,
+        budget_hours=project.budget_hours,
+        actual_hours=services.hours(actual_minutes),
+        estimate_hours=sum((t.estimate_hours for t in leaves), ZERO),
+        budget_amount=project.budget_amount if is_owner else None,
+        actual_cost=cost,
+        baseline_finish_on=project.baseline_finish_on,
+        finish_variance_wd=variance,
+        task_count=len(leaves),
+        critical_count=sum(1 for t in leaves if t.is_critical),
+    )
+
+
+# --- Gantt ----------------------------------------------------------------------------------------------
+
+
+def gantt_payload_for_project(*, project: Project, user: Any) -> dict[str, Any]:
+    """The chart's JSON: tasks with explicit dates (end exclusive, as dhtmlx-gantt expects), links with type
+    codes and lag, critical flags, baseline dates, and the calendar for shading. Three queries, any size."""
+    tasks = list(Task.objects.filter(project=project).order_by("wbs_code", "pk"))
+    tasks.sort(key=lambda t: [int(p) for p in t.wbs_code.split(".")] if t.wbs_code else [0])
+    deps = list(Dependency.objects.filter(project=project))
+    latest = Baseline.objects.filter(project=project).order_by("-created_at", "-pk").first()
+    base = {}
+    if latest is not None:
+        base = {b.task_id: b for b in BaselineTask.objects.filter(baseline=latest)}
+    holidays = sorted(
+        {
+            *Holiday.objects.filter(calendar_id=project.calendar_id).values_list("date", flat=True),
+            *project.blackout_days,
+        }
+    )
+    data = []
+    for t in tasks:
+        start = t.start_on or project.start_on
+        finish = t.finish_on or start
+        milestone = not t.is_summary and t.duration_wd == 0
+        row: dict[str, Any] = {
+            "id": t.pk,
+            "text": t.name,
+            "wbs": t.wbs_code,
+            "start_date": start.isoformat(),
+            "end_date": (start if milestone else finish + timedelta(days=1)).isoformat(),
+            "duration_wd": t.ef - t.es,
+            "parent": t.parent_id or 0,
+            "type": "project" if t.is_summary else ("milestone" if milestone else "task"),
+            "progress": t.progress_pct / 100,
+            "open": True,
+            "is_critical": t.is_critical,
+            "tf": t.total_float,
+            "ff": t.free_float,
+            "status": t.status,
+        }
+        b = base.get(t.pk)
+        if b is not None and b.start_on and b.finish_on:
+            row["baseline_start"] = b.start_on.isoformat()
+            row["baseline_end"] = (b.finish_on + timedelta(days=0 if b.duration_wd == 0 else 1)).isoformat()
+        data.append(row)
+    links = [
+        {"id": d.pk, "source": d.pred_id, "target": d.succ_id, "type": LINK_TYPE_CODES[d.kind], "lag": d.lag_wd,
+         "is_critical": d.is_critical}
+        for d in deps
+    ]  # fmt: skip
+    return {
+        "project": {
+            "id": project.pk,
+            "start": project.start_on.isoformat(),
+            "finish": project.finish_on.isoformat() if project.finish_on else None,
+            "deadline": project.deadline_on.isoformat() if project.deadline_on else None,
+            "workdays": list(project.calendar.workdays),
+            "holidays": [d.isoformat() for d in holidays],
+            "today": timezone.localdate().isoformat(),
+            "editable": can_edit_plan(user=user, project=project),
+            "baseline": latest.name if latest else None,
+        },
+        "data": data,
+        "links": links,
+    }
+
+
+# --- Kanban, baselines, time ----------------------------------------------------------------------------
+
+
+def kanban_columns(*, project: Project) -> list[tuple[str, str, list[Task]]]:
+    leaves = [t for t in tasks_for_project(project=project) if not t.is_summary]
+    return [(value, label, [t for t in leaves if t.status == value]) for value, label in Task.Status.choices]
+
+
+@dataclass(frozen=True)
+class VarianceRow:
+    task: Task
+    baseline_start: date | None
+    baseline_finish: date | None
+    start_variance_wd: int | None
+    finish_variance_wd: int | None
+
+
+def baseline_variance(*, project: Project, baseline: Baseline) -> list[VarianceRow]:
+    """Signed working days between the baseline and the current dates (positive = later than planned)."""
+    calendar = services.engine_calendar(project)
+    rows = {b.task_id: b for b in BaselineTask.objects.filter(baseline=baseline)}
+    result = []
+    for task in tasks_for_project(project=project):
+        b = rows.get(task.pk)
+        start_var = finish_var = None
+        if b and b.start_on and task.start_on:
+            start_var = calendar.startpt(task.start_on) - calendar.startpt(b.start_on)
+        if b and b.finish_on and task.finish_on:
+            finish_var = calendar.finpt(task.finish_on) - calendar.finpt(b.finish_on)
+        result.append(VarianceRow(task, b.start_on if b else None, b.finish_on if b else None, start_var, finish_var))
+    return result
+
+
+def baselines_for_project(*, project: Project) -> QuerySet[Baseline]:
+    return Baseline.objects.filter(project=project).select_related("created_by")
+
+
+def baseline_get_for_user(*, user: Any, project: Project, pk: int) -> Baseline:
+    return get_object_or_404(Baseline.objects.filter(project=project), pk=pk)
+
+
+def time_entries_for_project(*, project: Project, user: Any) -> QuerySet[TimeEntry]:
+    entries = TimeEntry.objects.filter(task__project=project).select_related("task", "organizer")
+    if not access.is_staff_role(user):
+        entries = entries.filter(organizer=user)
+    return entries
+
+
+def tasks_for_time_entry(*, project: Project, user: Any) -> QuerySet[Task]:
+    tasks = Task.objects.filter(project=project, is_summary=False)
+    if not access.is_staff_role(user):
+        tasks = tasks.filter(assignees=user)
+    return tasks.order_by("wbs_code")
+
+
+def organizers_for_project_picker() -> QuerySet[User]:
+    return User.objects.filter(role=User.Role.ORGANIZER, is_active=True).order_by("first_name", "last_name")
