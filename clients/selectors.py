@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 import pghistory.models
+from django.apps import apps
 from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 
@@ -121,7 +122,7 @@ def client_history(*, client: Client, limit: int = 50) -> list[HistoryEntry]:
     for event in rows:
         user_id = (event.pgh_context or {}).get("user")
         who = names.get(user_id, "system") if user_id else "system"
-        model = event.pgh_model.split(".")[-1].removesuffix("Event").removesuffix("Tracker")
+        model = str(apps.get_model(event.pgh_obj_model)._meta.verbose_name)
         action = HISTORY_LABELS.get(event.pgh_label, event.pgh_label)
         changes = {k: v for k, v in (event.pgh_diff or {}).items() if k not in {"updated_at"}}
         entries.append(HistoryEntry(event.pgh_created_at, who, model, action, changes))

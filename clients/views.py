@@ -12,11 +12,13 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
 
 from clients import forms, selectors, services
 from clients.models import Client
 from organizer_pm.accounts import access
 from organizer_pm.accounts.access import AuthedHttpRequest
+from organizer_pm.accounts.formfields import add_service_error
 
 CLIENTS_PER_PAGE = 25
 
@@ -26,11 +28,12 @@ def _save_or_error(form: BaseForm, save: Any) -> bool:
     try:
         save()
     except ValidationError as exc:
-        form.add_error(None, exc)
+        add_service_error(form, exc)
         return False
     return True
 
 
+@vary_on_headers("HX-Request")  # the table fragment and the full page share a URL (hx-push-url)
 @require_GET
 def client_list(request: AuthedHttpRequest) -> HttpResponse:
     filters = forms.ClientFilterForm(request.GET)
@@ -50,7 +53,8 @@ def client_list(request: AuthedHttpRequest) -> HttpResponse:
         "can_edit": access.is_staff_role(request.user),
         "query_string": request.GET.copy().urlencode() if request.GET else "",
     }
-    template = "clients/client_list.html#client_table" if request.htmx else "clients/client_list.html"
+    fragment = request.htmx and not request.htmx.history_restore_request
+    template = "clients/client_list.html#client_table" if fragment else "clients/client_list.html"
     return render(request, template, context)
 
 

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from organizer_pm.accounts import access
 from organizer_pm.accounts.access import AuthedHttpRequest
+from organizer_pm.accounts.formfields import add_service_error
 from projects import forms, selectors, services
 from projects.models import Project
 
@@ -27,7 +28,7 @@ def _run(form: BaseForm, action: Any) -> Any:
     try:
         return action()
     except ValidationError as exc:
-        form.add_error(None, exc)
+        add_service_error(form, exc)
         return None
 
 

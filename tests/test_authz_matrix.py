@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import date
 
 import pytest
 from django.apps import apps
@@ -68,6 +69,30 @@ AUTHZ_MATRIX: dict[str, Rule] = {
     "clients:site_create": obj("client", owner=200, office=200, organizer=403),
     "clients:site_edit": obj("site", owner=200, office=200, organizer=403),
     "clients:site_delete": obj("site", "POST", owner=302, office=302, organizer=403),
+    "projects:project_list": page(owner=200, office=200, organizer=200),
+    "projects:project_create": page(owner=200, office=200, organizer=403),
+    "projects:project_from_template": page(owner=200, office=200, organizer=403),
+    "projects:calendar_edit": page(owner=200, office=200, organizer=403),
+    "projects:project_detail": obj("project", owner=200, office=200, organizer=200),
+    "projects:project_edit": obj("project", owner=200, office=200, organizer=403),
+    "projects:project_tasks": obj("project", owner=200, office=200, organizer=200),
+    "projects:task_create": obj("project", owner=200, office=200, organizer=403),
+    "projects:task_edit": obj("ptask", owner=200, office=200, organizer=403),
+    "projects:task_delete": obj("ptask", "POST", owner=302, office=302, organizer=403),
+    "projects:dependency_create": obj("ptask", "POST", owner=302, office=302, organizer=403),
+    "projects:dependency_delete": obj("dep", "POST", owner=302, office=302, organizer=403),
+    "projects:gantt": obj("project", owner=200, office=200, organizer=200),
+    "projects:gantt_data": obj("project", owner=200, office=200, organizer=200),
+    "projects:gantt_task_update": obj("ptask", "POST", owner=200, office=200, organizer=403),
+    "projects:gantt_link_create": obj("project", "POST", owner=400, office=400, organizer=403),
+    "projects:gantt_link_delete": obj("dep", "POST", owner=200, office=200, organizer=403),
+    "projects:kanban": obj("project", owner=200, office=200, organizer=200),
+    "projects:kanban_move": obj("ptask", "POST", owner=400, office=400, organizer=400),  # empty form: 400
+    "projects:baseline_list": obj("project", owner=200, office=200, organizer=200),
+    "projects:baseline_detail": obj("baseline", owner=200, office=200, organizer=200),
+    "projects:time_entries": obj("project", owner=200, office=200, organizer=200),
+    "projects:project_closeout": obj("project", owner=200, office=200, organizer=403),
+    "projects:template_save": obj("project", "POST", owner=302, office=302, organizer=403),
 }
 
 # Reachable without logging in (the view carries @login_not_required or is allauth's entrance).
@@ -132,41 +157,63 @@ def test_Z0_non_public_views_require_login(name):
 # --- fixtures: the objects each role reaches -------------------------------------------------------------
 
 
+def _objects_for(client_obj, organizer, owner):
+    """A client's objects: contact, site, and a project where `organizer` has a task (not the lead)."""
+    from projects import services as project_services
+
+    project = project_services.project_create(
+        data={"client": client_obj, "name": f"{client_obj.name} move", "start_on": date(2026, 6, 1)}
+    )
+    first = project_services.task_create(
+        project=project, data={"name": "Pack", "duration_wd": 2}, assignees=[organizer]
+    )
+    second = project_services.task_create(project=project, data={"name": "Move", "duration_wd": 1})
+    dep = project_services.dependency_add(pred=first, succ=second)
+    baseline = project_services.baseline_save(project=project, name="Plan", actor=owner)
+    return {
+        "client": client_obj,
+        "contact": client_obj.contacts.get(),
+        "site": client_obj.sites.get(),
+        "user": organizer,
+        "project": project,
+        "ptask": first,
+        "dep": dep,
+        "baseline": baseline,
+    }
+
+
 @pytest.fixture
 def world(users, client_a, client_b):
     return {
         "users": users,
-        "own": {
-            "client": client_a,
-            "contact": client_a.contacts.get(),
-            "site": client_a.sites.get(),
-            "user": users["organizer"],
-        },
-        "foreign": {
-            "client": client_b,
-            "contact": client_b.contacts.get(),
-            "site": client_b.sites.get(),
-            "user": users["organizer_b"],
-        },
+        "own": _objects_for(client_a, users["organizer"], users["owner"]),
+        "foreign": _objects_for(client_b, users["organizer_b"], users["owner"]),
     }
 
 
+CHILD_KWARG = {
+    "contact": "contact_pk",
+    "site": "site_pk",
+    "ptask": "task_pk",
+    "dep": "dep_pk",
+    "baseline": "baseline_pk",
+}
+
+
 def _kwargs(kind, target):
+    child = CHILD_KWARG.get(kind)
     if target is None:
-        return (
-            {"pk": MISSING}
-            | ({"contact_pk": MISSING} if kind == "contact" else {})
-            | ({"site_pk": MISSING} if kind == "site" else {})
-        )
-    if kind == "contact":
-        return {"pk": target.client_id, "contact_pk": target.pk}
-    if kind == "site":
-        return {"pk": target.client_id, "site_pk": target.pk}
+        return {"pk": MISSING} | ({child: MISSING} if child else {})
+    if kind in ("contact", "site"):
+        return {"pk": target.client_id, child: target.pk}
+    if child:
+        return {"pk": target.project_id, child: target.pk}
     return {"pk": target.pk}
 
 
 def _table_counts():
-    return {m._meta.label: m.objects.count() for m in apps.get_models() if m._meta.app_label in {"clients", "accounts"}}
+    labels = {"clients", "accounts", "projects"}
+    return {m._meta.label: m.objects.count() for m in apps.get_models() if m._meta.app_label in labels}
 
 
 def _snapshot(target):
@@ -212,6 +259,7 @@ def test_Z1_to_Z8_authorization_matrix(client, world, name, role, which):
         assert _snapshot(target) == object_before
         if which == "foreign":
             assert_no_leak(response, world["foreign"]["client"])
+            assert world["foreign"]["project"].name not in response.content.decode()
 
 
 @pytest.mark.parametrize("name", sorted(LOGIN_ONLY_URLS))

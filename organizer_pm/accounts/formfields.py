@@ -38,3 +38,16 @@ class TimeZoneField(forms.ChoiceField):
         kwargs.setdefault("choices", [(z, z) for z in sorted(zoneinfo.available_timezones())])
         kwargs.setdefault("error_messages", {"invalid_choice": TIME_ZONE_INVALID_MSG})
         super().__init__(**kwargs)
+
+
+def add_service_error(form: forms.BaseForm, exc: forms.ValidationError) -> None:
+    """Show a service's ValidationError on the form: on its field when the form has that field, else on top.
+
+    A service may name model fields the form does not show (created_by, ...); those become form-wide errors
+    instead of the ValueError that form.add_error raises for unknown fields.
+    """
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)

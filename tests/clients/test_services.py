@@ -136,7 +136,7 @@ def test_client_history_lists_who_changed_what(owner):
     client = services.client_create(actor=owner, data={"name": "Hist", "kind": "household", "status": "lead"})
     services.client_update(client=client, data={"status": "active"})
     entries = selectors.client_history(client=client)
-    changed = [e for e in entries if e.action == "changed" and e.model == "Client"]
+    changed = [e for e in entries if e.action == "changed" and e.model == "client"]
     assert changed and changed[0].changes["status"] == ["lead", "active"]
 
 
