@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -18,6 +18,7 @@ from organizer_pm.accounts import access
 from organizer_pm.accounts.models import User
 from projects import scheduling
 from projects.models import Baseline, BaselineTask, Dependency, Holiday, Project, Task, TimeEntry, WorkCalendar
+from projects.scheduling.model import ConstraintKind, LinkKind
 
 DEPENDENCY_CYCLE_MSG = "This link would make a loop: %(tasks)s. Nothing was changed."
 DEPENDENCY_EXISTS_MSG = "%(pred)s is already linked to %(succ)s."
@@ -89,9 +90,10 @@ class PlanInput:
 def _engine_constraint(task: Task, calendar: scheduling.WorkCalendar) -> scheduling.Constraint | None:
     if not task.constraint_kind or task.constraint_on is None:
         return None
-    if task.constraint_kind in START_POINT_KINDS:
-        return scheduling.Constraint(task.constraint_kind, calendar.startpt(task.constraint_on))
-    return scheduling.Constraint(task.constraint_kind, calendar.finpt(task.constraint_on))
+    kind = cast(ConstraintKind, task.constraint_kind)
+    if kind in START_POINT_KINDS:
+        return scheduling.Constraint(kind, calendar.startpt(task.constraint_on))
+    return scheduling.Constraint(kind, calendar.finpt(task.constraint_on))
 
 
 def _plan_input(project: Project, tasks: list[Task], deps: list[Dependency]) -> PlanInput:
@@ -106,7 +108,7 @@ def _plan_input(project: Project, tasks: list[Task], deps: list[Dependency]) -> 
         )
         for t in tasks
     ]
-    links = [scheduling.Link(d.pred_id, d.succ_id, kind=d.kind, lag=d.lag_wd) for d in deps]
+    links = [scheduling.Link(d.pred_id, d.succ_id, kind=cast(LinkKind, d.kind), lag=d.lag_wd) for d in deps]
     deadline = calendar.finpt(project.deadline_on) if project.deadline_on else None
     return PlanInput(engine_tasks, links, calendar, deadline)
 
@@ -144,7 +146,7 @@ def project_schedule_recalculate(*, project: Project) -> None:
     try:
         result = scheduling.schedule(plan.tasks, plan.links, deadline=plan.deadline)
     except scheduling.CycleError as exc:
-        path = " → ".join(names[pk] for pk in [*exc.cycle, exc.cycle[0]])
+        path = " → ".join(names[cast(int, pk)] for pk in [*exc.cycle, exc.cycle[0]])
         raise ValidationError(DEPENDENCY_CYCLE_MSG, code="cycle", params={"tasks": path}) from exc
     except scheduling.LinkError as exc:
         raise ValidationError(_named(str(exc), names), code="invalid_link") from exc
@@ -181,7 +183,8 @@ def _store(
         Task.objects.bulk_update(changed, fields=SCHEDULE_FIELDS)
     changed_deps = []
     for dep in deps:
-        critical = result.is_critical_link(scheduling.Link(dep.pred_id, dep.succ_id, dep.kind, dep.lag_wd))
+        link = scheduling.Link(dep.pred_id, dep.succ_id, cast(LinkKind, dep.kind), dep.lag_wd)
+        critical = result.is_critical_link(link)
         if critical != dep.is_critical:
             dep.is_critical = critical
             changed_deps.append(dep)

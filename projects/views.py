@@ -164,7 +164,7 @@ def dependency_create(request: AuthedHttpRequest, pk: int, task_pk: int) -> Http
             messages.success(request, "Link added; the schedule was updated.")
             return redirect("projects:task_edit", pk=project.pk, task_pk=task.pk)
     for error in form.non_field_errors() + [e for errs in form.errors.values() for e in errs]:
-        messages.error(request, error)
+        messages.error(request, str(error))
     return redirect("projects:task_edit", pk=project.pk, task_pk=task.pk)
 
 
