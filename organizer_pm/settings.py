@@ -147,7 +147,24 @@ CELERY_TASK_TIME_LIMIT = 180
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE = {
     "clear-expired-sessions": {"task": "accounts.clear_expired_sessions", "schedule": 6 * 3600},
+    # Every minute; a tick older than 55 s is dropped, the next one catches up (the rows wait in the DB).
+    "dispatch-due-reminders": {"task": "operations.dispatch_due_reminders", "schedule": 60, "options": {"expires": 55}},
+    # Hourly and idempotent: extends every series to the horizon whatever the business's local midnight is.
+    "materialize-series": {"task": "operations.materialize_series", "schedule": 3600},
 }
+
+# Operations (OPERATIONS.md §6: each a deliberate, documented value) ---------------------------------------
+MATERIALIZATION_HORIZON_DAYS = env.int("MATERIALIZATION_HORIZON_DAYS", default=90)
+LATE_CANCEL_HOURS = env.int("LATE_CANCEL_HOURS", default=24)
+REMINDER_CLIENT_OFFSETS_HOURS = env.list("REMINDER_CLIENT_OFFSETS_HOURS", cast=int, default=[48])
+REMINDER_ORGANIZER_HOUR = env.int("REMINDER_ORGANIZER_HOUR", default=18)  # the evening before, local time
+REMINDER_LEASE_MINUTES = env.int("REMINDER_LEASE_MINUTES", default=10)
+REMINDER_MAX_ATTEMPTS = 5
+SMS_BACKEND = env.str("SMS_BACKEND", default="operations.sms.ConsoleSmsBackend")
+ICS_PAST_DAYS = 30  # the feed covers [now - 30 days, now + horizon]
+ICS_CANCELLED = "status"  # cancelled visits stay in the feed with STATUS:CANCELLED so calendars remove them
+SLOT_STEP_MINUTES = 30
+MIN_BOOKING_NOTICE_MINUTES = env.int("MIN_BOOKING_NOTICE_MINUTES", default=60)
 
 # Auth ----------------------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

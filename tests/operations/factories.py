@@ -1,0 +1,32 @@
+from datetime import UTC, datetime, time
+
+import factory
+
+from operations.models import AppointmentType
+from organizer_pm.accounts.services import working_hours_set
+from tests.accounts.factories import UserFactory
+
+
+class AppointmentTypeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AppointmentType
+        django_get_or_create = ("name",)
+
+    name = "Organizing session"
+    default_duration_min = 120
+    default_travel_min = 0
+    checklist = "Photos before\nDonation bags out\nPhotos after"
+
+
+def organizer_ny(**kwargs):
+    """An organizer in New York working 09:00-17:00 every day (scenarios fall on any weekday)."""
+    user = UserFactory(role="organizer", **kwargs)
+    profile = user.organizer_profile
+    profile.time_zone = "America/New_York"
+    profile.save(update_fields=["time_zone"])
+    working_hours_set(profile=profile, hours={d: (time(9), time(17)) for d in range(7)})
+    return user
+
+
+def utc(*args):
+    return datetime(*args, tzinfo=UTC)
