@@ -22,7 +22,15 @@ from django.utils import timezone
 
 from clients.models import Client, ClientAssignment, Site
 from operations import recurrence, reminders
-from operations.models import Appointment, AppointmentType, OrganizerBlock, RecurringSeries, TimeOff
+from operations.models import (
+    Appointment,
+    AppointmentType,
+    CalendarFeed,
+    OrganizerBlock,
+    RecurringSeries,
+    TimeOff,
+    new_feed_token,
+)
 from organizer_pm.accounts.models import User, WorkingHours
 
 logger = logging.getLogger("organizer_pm.operations")
@@ -497,6 +505,15 @@ def time_off_decline(*, time_off: TimeOff) -> TimeOff:
         time_off.status = TimeOff.Status.REJECTED
         time_off.save(update_fields=["status"])
     return time_off
+
+
+def feed_regenerate(*, organizer: User) -> CalendarFeed:
+    """A new secret token: the old feed URL stops working at once."""
+    feed, created = CalendarFeed.objects.get_or_create(organizer=organizer)
+    if not created:
+        feed.token = new_feed_token()
+        feed.save(update_fields=["token", "created_at"])
+    return feed
 
 
 def local_day_bounds(day: date, tz: str) -> tuple[datetime, datetime]:

@@ -27,9 +27,13 @@ class NavItem:
 # (label, url name, icon, who may open it). Later features add their pages here.
 NAV = [
     ("Home", "dashboard:home", "house", lambda u: True),
+    ("My day", "operations:my_day", "sun", access.is_organizer),
+    ("Calendar", "operations:calendar", "calendar3", lambda u: True),
+    ("Free slots", "operations:free_slots", "search", access.is_staff_role),
     ("Clients", "clients:client_list", "people", lambda u: True),
     ("Projects", "projects:project_list", "kanban", lambda u: True),
     ("Team", "accounts:team_list", "person-badge", access.is_staff_role),
+    ("Time off", "operations:time_off", "airplane", lambda u: True),
     ("Archive", "clients:client_archived_list", "archive", access.is_owner),
 ]
 

@@ -162,7 +162,7 @@ REMINDER_LEASE_MINUTES = env.int("REMINDER_LEASE_MINUTES", default=10)
 REMINDER_MAX_ATTEMPTS = 5
 SMS_BACKEND = env.str("SMS_BACKEND", default="operations.sms.ConsoleSmsBackend")
 ICS_PAST_DAYS = 30  # the feed covers [now - 30 days, now + horizon]
-ICS_CANCELLED = "status"  # cancelled visits stay in the feed with STATUS:CANCELLED so calendars remove them
+ICS_CANCELLED = "drop"  # cancelled visits leave the feed; subscribed calendars then remove them
 SLOT_STEP_MINUTES = 30
 MIN_BOOKING_NOTICE_MINUTES = env.int("MIN_BOOKING_NOTICE_MINUTES", default=60)
 

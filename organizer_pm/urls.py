@@ -6,4 +6,5 @@ urlpatterns = [
     path("team/", include("organizer_pm.accounts.urls")),
     path("clients/", include("clients.urls")),
     path("projects/", include("projects.urls")),
+    path("schedule/", include("operations.urls")),
 ]

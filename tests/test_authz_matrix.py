@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from django.apps import apps
@@ -93,11 +93,33 @@ AUTHZ_MATRIX: dict[str, Rule] = {
     "projects:time_entries": obj("project", owner=200, office=200, organizer=200),
     "projects:project_closeout": obj("project", owner=200, office=200, organizer=403),
     "projects:template_save": obj("project", "POST", owner=302, office=302, organizer=403),
+    "operations:appointment_type_list": page(owner=200, office=200, organizer=403),
+    "operations:appointment_type_create": page(owner=200, office=200, organizer=403),
+    "operations:appointment_type_edit": Rule(
+        "GET", "atype", {"owner": (200, 200, 404), "office": (200, 200, 404), "organizer": (403, 403, 403)}
+    ),
+    "operations:appointment_create": page(owner=200, office=200, organizer=403),
+    "operations:appointment_detail": obj("visit", owner=200, office=200, organizer=200),
+    "operations:appointment_edit": obj("visit", owner=200, office=200, organizer=403),
+    "operations:appointment_cancel": obj("visit", "POST", owner=302, office=302, organizer=403),
+    "operations:appointment_uncancel": obj("visit", "POST", owner=302, office=302, organizer=403),
+    "operations:appointment_day_action": obj("visit", "POST", owner=302, office=302, organizer=302),
+    "operations:appointment_checklist": obj("visit", "POST", owner=400, office=400, organizer=400),
+    "operations:free_slots": page(owner=200, office=200, organizer=403),
+    "operations:calendar": page(owner=200, office=200, organizer=200),
+    "operations:calendar_events": page(owner=400, office=400, organizer=400),  # no range given
+    "operations:calendar_move": obj("visit", "POST", owner=400, office=400, organizer=403),  # empty form
+    "operations:my_day": page(owner=200, office=200, organizer=200),
+    "operations:time_off": page(owner=200, office=200, organizer=200),
+    "operations:time_off_decide": obj("timeoff", "POST", owner=302, office=302, organizer=403),
+    "operations:feed_settings": page(owner=403, office=403, organizer=200),
+    "operations:feed_regenerate": page("POST", owner=403, office=403, organizer=302),
 }
 
 # Reachable without logging in (the view carries @login_not_required or is allauth's entrance).
 PUBLIC_URLS = {
     "dashboard:healthz",
+    "operations:ics_feed",  # calendar apps cannot log in: the secret token is the credential (tested in operations)
     "account_login",
     "account_logout",
     "account_signup",  # answers "sign-up is closed": the owner creates accounts
@@ -159,7 +181,9 @@ def test_Z0_non_public_views_require_login(name):
 
 def _objects_for(client_obj, organizer, owner):
     """A client's objects: contact, site, and a project where `organizer` has a task (not the lead)."""
+    from operations import services as operation_services
     from projects import services as project_services
+    from tests.operations.factories import AppointmentTypeFactory
 
     project = project_services.project_create(
         data={"client": client_obj, "name": f"{client_obj.name} move", "start_on": date(2026, 6, 1)}
@@ -170,6 +194,14 @@ def _objects_for(client_obj, organizer, owner):
     second = project_services.task_create(project=project, data={"name": "Move", "duration_wd": 1})
     dep = project_services.dependency_add(pred=first, succ=second)
     baseline = project_services.baseline_save(project=project, name="Plan", actor=owner)
+    visit = operation_services.appointment_book(
+        client=client_obj, site=client_obj.sites.get(), appointment_type=AppointmentTypeFactory(name=f"{client_obj.name} visit"),
+        organizers=[organizer], starts=datetime(2030, 1, 8, 15, tzinfo=UTC), ends=datetime(2030, 1, 8, 17, tzinfo=UTC),
+        allow_outside_hours=True,
+    )  # fmt: skip
+    time_off = operation_services.time_off_request(
+        organizer=organizer, starts=datetime(2030, 2, 1, tzinfo=UTC), ends=datetime(2030, 2, 2, tzinfo=UTC)
+    )
     return {
         "client": client_obj,
         "contact": client_obj.contacts.get(),
@@ -179,6 +211,9 @@ def _objects_for(client_obj, organizer, owner):
         "ptask": first,
         "dep": dep,
         "baseline": baseline,
+        "visit": visit,
+        "atype": visit.appointment_type,
+        "timeoff": time_off,
     }
 
 
@@ -212,7 +247,7 @@ def _kwargs(kind, target):
 
 
 def _table_counts():
-    labels = {"clients", "accounts", "projects"}
+    labels = {"clients", "accounts", "projects", "operations"}
     return {m._meta.label: m.objects.count() for m in apps.get_models() if m._meta.app_label in labels}
 
 
