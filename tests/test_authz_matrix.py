@@ -195,7 +195,8 @@ def _objects_for(client_obj, organizer, owner):
     dep = project_services.dependency_add(pred=first, succ=second)
     baseline = project_services.baseline_save(project=project, name="Plan", actor=owner)
     visit = operation_services.appointment_book(
-        client=client_obj, site=client_obj.sites.get(), appointment_type=AppointmentTypeFactory(name=f"{client_obj.name} visit"),
+        client=client_obj, site=client_obj.sites.get(),
+        appointment_type=AppointmentTypeFactory(name=f"{client_obj.name} visit"),
         organizers=[organizer], starts=datetime(2030, 1, 8, 15, tzinfo=UTC), ends=datetime(2030, 1, 8, 17, tzinfo=UTC),
         allow_outside_hours=True,
     )  # fmt: skip
