@@ -21,7 +21,7 @@ from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 
 from clients.models import Client, ClientAssignment, Site
-from operations import recurrence, reminders
+from operations import inventory, recurrence, reminders
 from operations.models import (
     Appointment,
     AppointmentType,
@@ -230,6 +230,7 @@ def appointment_cancel(
     appointment.sequence += 1
     appointment.save(update_fields=["status", "sequence", "updated_at"])
     OrganizerBlock.objects.filter(appointment=appointment).update(status=OrganizerBlock.Status.CANCELLED)
+    inventory.allocations_release(appointment=appointment)
     if appointment.series_id and appointment.original_start:
         series = RecurringSeries.objects.select_for_update().get(pk=appointment.series_id)
         wall = recurrence.utc_to_local(appointment.original_start, series.tz).replace(tzinfo=None).isoformat()
@@ -291,6 +292,8 @@ def appointment_progress(
         appointment.outcome_notes = (appointment.outcome_notes + "\n" + notes).strip()
         fields.append("outcome_notes")
     appointment.save(update_fields=fields)
+    if new_status == Appointment.Status.COMPLETED:
+        inventory.allocations_consume(appointment=appointment, actor=actor)  # reserved supplies were used (I6)
     reminders.reminders_write(appointment=appointment)
     return appointment
 

@@ -164,6 +164,8 @@ SMS_BACKEND = env.str("SMS_BACKEND", default="operations.sms.ConsoleSmsBackend")
 ICS_PAST_DAYS = 30  # the feed covers [now - 30 days, now + horizon]
 ICS_CANCELLED = "drop"  # cancelled visits leave the feed; subscribed calendars then remove them
 SLOT_STEP_MINUTES = 30
+INVENTORY_COSTING = env.str("INVENTORY_COSTING", default="avco")  # "avco" (average cost) or "fifo"
+RECEIPT_MAX_BYTES = 10 * 1024 * 1024
 MIN_BOOKING_NOTICE_MINUTES = env.int("MIN_BOOKING_NOTICE_MINUTES", default=60)
 
 # Auth ----------------------------------------------------------------------------------------------------

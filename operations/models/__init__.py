@@ -1,0 +1,34 @@
+"""operations' models: visits (appointments, series, busy blocks, reminders) and supply inventory."""
+
+from operations.models.inventory import (
+    Allocation,
+    ClientPurchase,
+    CostLayer,
+    InventorySnapshot,
+    Item,
+    Location,
+    LowStockNotice,
+    PurchaseOrder,
+    PurchaseOrderLine,
+    StockLevel,
+    StockMove,
+    Supplier,
+)
+from operations.models.visits import (
+    Appointment,
+    AppointmentType,
+    CalendarFeed,
+    OrganizerBlock,
+    RecurringSeries,
+    Reminder,
+    TimeOff,
+    TsTzRange,
+    new_feed_token,
+)
+
+__all__ = [
+    "Allocation", "Appointment", "AppointmentType", "CalendarFeed", "ClientPurchase", "CostLayer",
+    "InventorySnapshot", "Item", "Location", "LowStockNotice", "OrganizerBlock", "PurchaseOrder",
+    "PurchaseOrderLine", "RecurringSeries", "Reminder", "StockLevel", "StockMove", "Supplier", "TimeOff",
+    "TsTzRange", "new_feed_token",
+]  # fmt: skip

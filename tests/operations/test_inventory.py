@@ -1,0 +1,275 @@
+"""OPERATIONS.md §3.4 inventory scenarios I1-I13 on real PostgreSQL."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.management import call_command
+from django.db import IntegrityError, connection, transaction
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.django import TestCase as HypothesisTestCase
+
+from operations import inventory, services
+from operations.models import InventorySnapshot, Item, Location, PurchaseOrder, StockLevel, StockMove
+from tests.clients.factories import ClientFactory, SiteFactory
+from tests.operations.factories import AppointmentTypeFactory, organizer_ny, utc
+
+D = Decimal
+
+
+def level(item, location):
+    row = StockLevel.objects.filter(item=item, location=location).first()
+    return row.qty if row else D("0")
+
+
+def receive(item, qty, cost, location=None):
+    return inventory.stock_move(
+        item=item, qty=qty, from_location=inventory.virtual_location("supplier"),
+        to_location=location or inventory.warehouse(), reason="receipt", actor=None, unit_cost=cost,
+    )  # fmt: skip
+
+
+@pytest.fixture
+def stock(db):
+    organizer = organizer_ny(email="van@example.com")
+    client = ClientFactory()
+    site = SiteFactory(client=client, time_zone="America/New_York")
+    visit = services.appointment_book(
+        client=client, site=site, appointment_type=AppointmentTypeFactory(), organizers=[organizer],
+        starts=utc(2027, 3, 2, 14), ends=utc(2027, 3, 2, 16),
+    )  # fmt: skip
+    return {
+        "item": Item.objects.create(sku="BIN-L", name="Large bin", unit="each"),
+        "rolls": Item.objects.create(sku="LBL-R", name="Label roll", unit="roll"),
+        "warehouse": inventory.warehouse(),
+        "van": inventory.van_for(organizer),
+        "organizer": organizer,
+        "visit": visit,
+    }
+
+
+pytestmark = pytest.mark.django_db
+
+
+class TestI1LedgerInvariant(HypothesisTestCase):
+    """I1: after any sequence of receipts, transfers, consumptions and counts, levels equal the ledger."""
+
+    @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(
+        st.lists(
+            st.tuples(st.sampled_from(["receive", "to_van", "to_warehouse", "consume", "count"]), st.integers(1, 9)),
+            max_size=15,
+        )
+    )
+    def test_I1_levels_equal_the_ledger_and_never_go_negative(self, operations):
+        item = Item.objects.create(sku="P-1", name="Property item")
+        warehouse, van = inventory.warehouse(), Location.objects.create(kind="van", name="Prop van")
+        consumed = inventory.virtual_location("consumed")
+        for op, n in operations:
+            try:
+                if op == "receive":
+                    receive(item, n, "1.50")
+                elif op == "to_van":
+                    inventory.stock_transfer(item=item, qty=n, from_location=warehouse, to_location=van, actor=None)
+                elif op == "to_warehouse":
+                    inventory.stock_transfer(item=item, qty=n, from_location=van, to_location=warehouse, actor=None)
+                elif op == "consume":
+                    inventory.stock_move(
+                        item=item, qty=n, from_location=van, to_location=consumed, reason="consume", actor=None
+                    )
+                else:
+                    inventory.stock_count(item=item, location=van, counted=n, actor=None)
+            except ValidationError as exc:
+                assert exc.code == "insufficient_stock"
+        assert inventory.inventory_audit() == []
+        assert all(lv.qty >= 0 for lv in StockLevel.objects.all())
+        totals = D("0")
+        for location in Location.objects.all():
+            totals += sum((m.qty for m in StockMove.objects.filter(to_location=location)), D("0"))
+            totals -= sum((m.qty for m in StockMove.objects.filter(from_location=location)), D("0"))
+        assert totals == 0
+
+
+def test_I3_a_direct_sql_update_below_zero_hits_the_check(stock):
+    receive(stock["item"], 5, "1")
+    with pytest.raises(IntegrityError) as exc, transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("UPDATE operations_stocklevel SET qty = qty - 10")
+    assert "stock_nonnegative" in str(exc.value)
+
+
+def test_moves_are_append_only_in_the_database(stock):
+    move = receive(stock["item"], 5, "1")
+    with pytest.raises(Exception) as exc, transaction.atomic():
+        StockMove.objects.filter(pk=move.pk).update(qty=6)
+    assert "stock_move_append_only" in str(exc.value) or "Cannot" in str(exc.value)
+
+
+def test_I5_same_idempotency_key_records_one_move(stock):
+    receive(stock["item"], 5, "1", stock["van"])
+    kwargs = {"appointment": stock["visit"], "item": stock["item"], "qty": 2, "location": stock["van"],
+              "actor": stock["organizer"], "idempotency_key": "key-1"}  # fmt: skip
+    first = inventory.stock_consume(**kwargs)
+    second = inventory.stock_consume(**kwargs)
+    assert first.pk == second.pk and level(stock["item"], stock["van"]) == 3
+
+
+def test_I6_allocation_limits_available_and_completion_consumes_it(stock):
+    receive(stock["item"], 25, "1")
+    inventory.allocation_create(appointment=stock["visit"], item=stock["item"], location=stock["warehouse"], qty=10)
+    row = StockLevel.objects.get(item=stock["item"], location=stock["warehouse"])
+    assert row.available == 15
+    with pytest.raises(ValidationError):
+        inventory.allocation_create(appointment=stock["visit"], item=stock["item"], location=stock["warehouse"], qty=16)
+    services.appointment_progress(appointment=stock["visit"], action="complete", now=utc(2027, 3, 2, 16))
+    row.refresh_from_db()
+    assert (row.qty, row.allocated) == (15, 0)
+
+
+def test_I7_reorder_suggests_96_then_nothing_once_a_draft_po_exists(stock):
+    item = stock["item"]
+    supplier = inventory.Supplier.objects.create(name="Container Co")
+    Item.objects.filter(pk=item.pk).update(
+        reorder_min=20, reorder_max=100, reorder_multiple=12, preferred_supplier=supplier
+    )
+    receive(item, 25, "1")
+    inventory.allocation_create(appointment=stock["visit"], item=item, location=stock["warehouse"], qty=10)
+    [suggestion] = inventory.reorder_suggestions()
+    assert (suggestion.forecast, suggestion.qty) == (15, 96)
+    po = inventory.po_draft_from_suggestions(supplier=supplier, actor=None)
+    assert po.lines.get().qty_ordered == 96
+    assert inventory.reorder_suggestions() == []
+
+
+def test_I7_forecast_exactly_at_min_suggests_nothing():
+    assert inventory.reorder_qty(forecast=D(20), minimum=D(20), maximum=D(100), multiple=D(12)) == 0
+    assert inventory.reorder_qty(forecast=D(15), minimum=D(20), maximum=D(100), multiple=D(12)) == 96
+
+
+def test_I8_average_cost(stock):
+    item = stock["item"]
+    receive(item, 100, "0.10")
+    receive(item, 100, "0.14")
+    consumed = inventory.virtual_location("consumed")
+    move = inventory.stock_move(
+        item=item, qty=150, from_location=stock["warehouse"], to_location=consumed, reason="consume", actor=None
+    )
+    item.refresh_from_db()
+    assert move.value == D("18.00") and item.avg_cost == D("0.12")
+    assert (level(item, stock["warehouse"]) * item.avg_cost).quantize(D("0.01")) == D("6.00")
+    receive(item, 50, "0.20")
+    item.refresh_from_db()
+    assert item.avg_cost == D("0.16")
+
+
+def test_I9_fifo_cost(stock, settings):
+    settings.INVENTORY_COSTING = "fifo"
+    item = stock["item"]
+    receive(item, 100, "0.10")
+    receive(item, 100, "0.14")
+    consumed = inventory.virtual_location("consumed")
+    move = inventory.stock_move(
+        item=item, qty=150, from_location=stock["warehouse"], to_location=consumed, reason="consume", actor=None
+    )
+    assert move.value == D("17.00")
+    layer = item.cost_layers.get(remaining_qty__gt=0)
+    assert (layer.remaining_qty, layer.unit_cost, layer.remaining_qty * layer.unit_cost) == (50, D("0.14"), D("7.00"))
+
+
+def test_I10_count_books_the_difference_at_average_cost(stock):
+    item = stock["rolls"]
+    receive(item, 9, "4.50", stock["van"])
+    move = inventory.stock_count(item=item, location=stock["van"], counted=7, actor=None)
+    assert (move.qty, move.to_location.kind, move.unit_cost) == (2, "adjustment", D("4.50"))
+    assert level(item, stock["van"]) == 7
+
+
+def test_I11_consuming_more_than_the_van_holds_says_what_is_there(stock):
+    receive(stock["rolls"], 7, "4.50", stock["van"])
+    with pytest.raises(ValidationError) as exc:
+        inventory.stock_consume(appointment=stock["visit"], item=stock["rolls"], qty=8, location=stock["van"],
+                                actor=stock["organizer"])  # fmt: skip
+    assert exc.value.code == "insufficient_stock" and "7 roll" in exc.value.messages[0]
+    assert level(stock["rolls"], stock["van"]) == 7
+
+
+def test_organizers_consume_only_from_their_own_van(stock):
+    other_van = Location.objects.create(kind="van", name="Someone else's van")
+    receive(stock["rolls"], 5, "4.50", other_van)
+    with pytest.raises(ValidationError) as exc:
+        inventory.stock_consume(appointment=stock["visit"], item=stock["rolls"], qty=1, location=other_van,
+                                actor=stock["organizer"])  # fmt: skip
+    assert exc.value.code == "not_own_van"
+
+
+def test_I12_supply_cost_per_job(stock):
+    receive(stock["rolls"], 10, "4.50", stock["van"])
+    receive(stock["item"], 10, "6.00", stock["van"])
+    for item, qty in ((stock["rolls"], 2), (stock["item"], 3)):
+        inventory.stock_consume(
+            appointment=stock["visit"], item=item, qty=qty, location=stock["van"], actor=stock["organizer"]
+        )
+    assert inventory.job_cost(appointment=stock["visit"]).supplies == D("27.00")
+
+
+def test_reversal_corrects_a_move_and_the_job_cost(stock):
+    receive(stock["rolls"], 10, "4.50", stock["van"])
+    move = inventory.stock_consume(appointment=stock["visit"], item=stock["rolls"], qty=2, location=stock["van"],
+                                   actor=stock["organizer"])  # fmt: skip
+    inventory.stock_reverse(move=move, actor=None)
+    assert level(stock["rolls"], stock["van"]) == 10 and inventory.job_cost(appointment=stock["visit"]).supplies == 0
+    with pytest.raises(ValidationError):
+        inventory.stock_reverse(move=move, actor=None)
+
+
+def test_I13_nightly_snapshot_is_an_idempotent_upsert(stock):
+    receive(stock["rolls"], 9, "4.50", stock["van"])
+    assert inventory.snapshot_take(local_date=date(2027, 3, 2)) >= 1
+    first = list(InventorySnapshot.objects.values_list("local_date", "item", "location", "qty", "value"))
+    inventory.snapshot_take(local_date=date(2027, 3, 2))
+    assert list(InventorySnapshot.objects.values_list("local_date", "item", "location", "qty", "value")) == first
+    assert InventorySnapshot.objects.get(location=stock["van"]).value == D("40.50")
+
+
+def test_purchase_order_receipt_flow(stock):
+    supplier = inventory.Supplier.objects.create(name="Label Supply")
+    po = inventory.po_create(supplier=supplier, lines=[(stock["rolls"], 10, "4.00")], actor=None)
+    inventory.po_mark_ordered(order=po)
+    line = po.lines.get()
+    inventory.po_receive(order=po, quantities={line.pk: 4}, actor=None)
+    po.refresh_from_db()
+    assert po.status == "partly_received" and level(stock["rolls"], stock["warehouse"]) == 4
+    with pytest.raises(ValidationError):
+        inventory.po_receive(order=po, quantities={line.pk: 7}, actor=None)
+    inventory.po_receive(order=po, quantities={line.pk: 6}, actor=None)
+    po.refresh_from_db()
+    assert po.status == PurchaseOrder.Status.RECEIVED and level(stock["rolls"], stock["warehouse"]) == 10
+
+
+def test_csv_import_is_all_or_nothing_and_idempotent(db):
+    good = b"sku,name,unit,category,supplier,cost,reorder_min,reorder_max,reorder_multiple\n" + b"".join(
+        f"SKU-{n},Item {n},each,bins,Acme,1.25,5,20,5\n".encode() for n in range(100)
+    )
+    bad = good.replace(b"SKU-56,Item 56,each,bins,Acme,1.25", b"SKU-56,Item 56,each,bins,Acme,abc")
+    imported, errors = inventory.items_import_csv(data=bad)
+    assert imported == 0 and [(e.row, e.column) for e in errors] == [(58, "cost")]
+    assert not Item.objects.exists()
+    assert inventory.items_import_csv(data=good) == (100, [])
+    assert inventory.items_import_csv(data=good) == (100, [])
+    assert Item.objects.count() == 100
+
+
+def test_inventory_audit_command_reports_a_tampered_level(stock):
+    receive(stock["rolls"], 5, "4.50", stock["van"])
+    call_command("inventory_audit")
+    StockLevel.objects.filter(item=stock["rolls"]).update(qty=4)
+    with pytest.raises(Exception, match="differ from the ledger"):
+        call_command("inventory_audit")
+
+
+def test_low_stock_email_goes_out_once_a_day(stock, mailoutbox, owner):
+    Item.objects.filter(pk=stock["rolls"].pk).update(reorder_min=5, reorder_max=10, reorder_multiple=1)
+    assert inventory.low_stock_notify(local_date=date(2027, 3, 2)) is True
+    assert inventory.low_stock_notify(local_date=date(2027, 3, 2)) is False
+    assert len(mailoutbox) == 1 and "LBL-R" in mailoutbox[0].body and owner.email in mailoutbox[0].to
