@@ -15,6 +15,8 @@ import pytest
 from django.apps import apps
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from tests.operations import inventory_matrix
+
 ROLES = ("anon", "owner", "office", "organizer")
 MISSING = 999_999_999
 
@@ -116,6 +118,9 @@ AUTHZ_MATRIX: dict[str, Rule] = {
     "operations:feed_regenerate": page("POST", owner=403, office=403, organizer=302),
 }
 
+# Inventory pages keep their rows and their objects in their own module (tests/operations/inventory_matrix.py).
+AUTHZ_MATRIX.update(inventory_matrix.rules(page=page, obj=obj, Rule=Rule))
+
 # Reachable without logging in (the view carries @login_not_required or is allauth's entrance).
 PUBLIC_URLS = {
     "dashboard:healthz",
@@ -215,6 +220,7 @@ def _objects_for(client_obj, organizer, owner):
         "visit": visit,
         "atype": visit.appointment_type,
         "timeoff": time_off,
+        **inventory_matrix.objects_for(client_obj=client_obj, organizer=organizer, owner=owner, visit=visit),
     }
 
 
