@@ -14,6 +14,9 @@ from clients import services as client_services
 from clients.models import Client
 from organizer_pm.accounts import services as account_services
 from organizer_pm.accounts.models import User
+from operations import services as operation_services
+from operations.models import Appointment, AppointmentType
+from operations.recurrence import parse_rrule
 from projects import demo as project_demo
 from projects.models import Project
 
@@ -66,6 +69,14 @@ DEMO_CLIENTS: list[tuple[Any, ...]] = [
 ]  # fmt: skip
 
 
+APPOINTMENT_TYPES = [
+    ("Assessment", 90, 30, "Walk every room\nPhotos before\nGoals and budget confirmed"),
+    ("Organizing session", 180, 30, "Photos before\nDonation bags labelled\nPhotos after\nNext session agreed"),
+    ("Maintenance visit", 120, 30, "Reset the systems\nRestock labels and bins\nNote anything new"),
+    ("Move day", 480, 45, "Movers briefed\nRooms labelled\nEssentials box set aside"),
+]
+
+
 class Command(BaseCommand):
     help = "Load demo users and clients (idempotent)."
 
@@ -114,6 +125,7 @@ class Command(BaseCommand):
                 data={"goals": "Calm, easy-to-maintain spaces.", "budget_range": "3k_7k", "decision_makers": c_name},
             )
             client_services.client_assignments_set(client=client, organizers=[users[e] for e in team])
+        self._visits(users)
         project_demo.templates_create()
         if not Project.objects.filter(is_template=False, name="Smith home move").exists():
             smith = Client.objects.get(name="Smith household")
@@ -127,3 +139,45 @@ class Command(BaseCommand):
                 f"{Project.objects.filter(is_template=True).count()} templates."
             )
         )
+
+    def _visits(self, users: dict[str, User]) -> None:
+        """Appointment types, a weekly maintenance series and a few visits over the coming days (once)."""
+        from datetime import datetime, time, timedelta
+
+        from django.utils import timezone
+
+        types = {}
+        for name, duration, travel, checklist in APPOINTMENT_TYPES:
+            types[name], _ = AppointmentType.objects.get_or_create(
+                name=name,
+                defaults={"default_duration_min": duration, "default_travel_min": travel, "checklist": checklist},
+            )
+        if Appointment.objects.exists():
+            return
+        now = timezone.now()
+        today = now.date()
+        nguyen = Client.objects.get(name="Nguyen family")
+        start = today + timedelta(days=(1 - today.weekday()) % 7 or 7)  # next Tuesday
+        operation_services.series_create(
+            client=nguyen, site=nguyen.sites.first(), appointment_type=types["Maintenance visit"],
+            organizers=[users["maya@example.com"]], local_start=datetime.combine(start, time(10)),
+            rule=parse_rrule("FREQ=WEEKLY;INTERVAL=2;BYDAY=TU"), duration_min=120, travel_min=30, actor=None, now=now,
+            allow_outside_hours=True,
+        )  # fmt: skip
+        plan = [("Patel home office", "Organizing session", "leo@example.com", 1, time(9)),
+                ("Garcia garage", "Assessment", "sam@example.com", 2, time(13)),
+                ("Abbott basement", "Organizing session", "maya@example.com", 3, time(13)),
+                ("Johansson move-in", "Move day", "sam@example.com", 4, time(9))]  # fmt: skip
+        for client_name, type_name, email, days, at in plan:
+            client = Client.objects.get(name=client_name)
+            day = today + timedelta(days=days)
+            while day.weekday() >= 5:
+                day += timedelta(days=1)
+            site = client.sites.first()
+            zone = __import__("zoneinfo").ZoneInfo(site.time_zone)
+            starts = datetime.combine(day, at, tzinfo=zone)
+            operation_services.appointment_book(
+                client=client, site=site, appointment_type=types[type_name], organizers=[users[email]],
+                starts=starts, ends=starts + timedelta(minutes=types[type_name].default_duration_min),
+                actor=None, allow_outside_hours=True,
+            )  # fmt: skip
