@@ -28,13 +28,11 @@ class NavItem:
 NAV = [
     ("Home", "dashboard:home", "house", lambda u: True),
     ("My day", "operations:my_day", "sun", access.is_organizer),
-    ("Calendar", "operations:calendar", "calendar3", lambda u: True),
-    ("Free slots", "operations:free_slots", "search", access.is_staff_role),
     ("Clients", "clients:client_list", "people", lambda u: True),
+    ("Calendar", "operations:calendar", "calendar3", lambda u: True),
     ("Projects", "projects:project_list", "kanban", lambda u: True),
     ("Team", "accounts:team_list", "person-badge", access.is_staff_role),
-    ("Time off", "operations:time_off", "airplane", lambda u: True),
-    ("Archive", "clients:client_archived_list", "archive", access.is_owner),
+    ("Inventory", "operations:inventory_list", "box2", access.is_staff_role),
 ]
 
 

@@ -194,6 +194,7 @@ def gantt_payload_for_project(*, project: Project, user: Any) -> dict[str, Any]:
             *project.blackout_days,
         }
     )
+    progress = _rolled_up_progress(tasks)
     data = []
     for t in tasks:
         start = t.start_on or project.start_on
@@ -208,7 +209,7 @@ def gantt_payload_for_project(*, project: Project, user: Any) -> dict[str, Any]:
             "duration_wd": t.ef - t.es,
             "parent": t.parent_id or 0,
             "type": "project" if t.is_summary else ("milestone" if milestone else "task"),
-            "progress": t.progress_pct / 100,
+            "progress": progress[t.pk] / 100,
             "open": True,
             "is_critical": t.is_critical,
             "tf": t.total_float,
@@ -240,6 +241,30 @@ def gantt_payload_for_project(*, project: Project, user: Any) -> dict[str, Any]:
         "data": data,
         "links": links,
     }
+
+
+def _rolled_up_progress(tasks: list[Task]) -> dict[int, float]:
+    """Leaves show their own %; a phase shows the duration-weighted mean of its leaves (SCHEDULING.md §2.6)."""
+    children: dict[int | None, list[Task]] = {}
+    for t in tasks:
+        children.setdefault(t.parent_id, []).append(t)
+    result: dict[int, float] = {}
+
+    def visit(task: Task) -> tuple[float, int]:
+        kids = children.get(task.pk, [])
+        if not kids:
+            result[task.pk] = float(task.progress_pct)
+            return task.progress_pct * task.duration_wd, task.duration_wd
+        done = weight = 0.0
+        for kid in kids:
+            d, w = visit(kid)
+            done, weight = done + d, weight + w
+        result[task.pk] = round(done / weight, 1) if weight else 0.0
+        return done, int(weight)
+
+    for root in children.get(None, []):
+        visit(root)
+    return result
 
 
 # --- Kanban, baselines, time ----------------------------------------------------------------------------

@@ -347,15 +347,21 @@ def _subtree_ids(task: Task) -> list[int]:
 
 @transaction.atomic
 def task_reschedule(*, task: Task, start_on: date | None = None, duration_wd: int | None = None) -> Task:
-    """A Gantt drag: moving a bar sets "start no earlier than" that day; resizing sets the duration."""
+    """A Gantt drag: moving a bar sets "start no earlier than" that day; resizing sets the duration.
+
+    A milestone shows on the day its predecessor finishes (SCHEDULING.md §2.1), so dropping one on a day means
+    "finish no earlier than" that day: SNET would show it a working day early.
+    """
     _lock(task.project)
     fields = []
-    if start_on is not None:
-        task.constraint_kind, task.constraint_on = Task.ConstraintKind.SNET, start_on
-        fields += ["constraint_kind", "constraint_on"]
     if duration_wd is not None:
         task.duration_wd = duration_wd
         fields.append("duration_wd")
+    if start_on is not None:
+        milestone = task.duration_wd == 0
+        task.constraint_kind = Task.ConstraintKind.FNET if milestone else Task.ConstraintKind.SNET
+        task.constraint_on = start_on
+        fields += ["constraint_kind", "constraint_on"]
     if task.is_summary and fields:
         raise ValidationError("Phases follow their tasks: move or resize the tasks inside.", code="summary")
     task.full_clean()
