@@ -7,7 +7,6 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.forms import BaseForm
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
@@ -18,19 +17,13 @@ from clients import forms, selectors, services
 from clients.models import Client
 from organizer_pm.accounts import access
 from organizer_pm.accounts.access import AuthedHttpRequest
-from organizer_pm.accounts.formfields import add_service_error
+from organizer_pm.accounts.formfields import run_service
 
 CLIENTS_PER_PAGE = 25
 
 
-def _save_or_error(form: BaseForm, save: Any) -> bool:
-    """Run a service; a ValidationError it raises becomes a form error instead of a 500."""
-    try:
-        save()
-    except ValidationError as exc:
-        add_service_error(form, exc)
-        return False
-    return True
+def service_ok(form: Any, action: Any) -> bool:
+    return run_service(form, action)[0]
 
 
 @vary_on_headers("HX-Request")  # the table fragment and the full page share a URL (hx-push-url)
@@ -85,7 +78,7 @@ def client_create(request: AuthedHttpRequest) -> HttpResponse:
                 actor=request.user, data=form.cleaned_data, tag_names=form.cleaned_data["tags"]
             )
 
-        if _save_or_error(form, save):
+        if service_ok(form, save):
             messages.success(request, f"{result['client'].name} was added.")
             return redirect(result["client"])
     return render(request, "clients/client_form.html", {"form": form})
@@ -98,7 +91,7 @@ def client_edit(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     form = forms.ClientForm(request.POST or None, instance=client)
     if request.method == "POST" and form.is_valid():
         data, tags = form.cleaned_data, form.cleaned_data["tags"]
-        if _save_or_error(form, lambda: services.client_update(client=client, data=data, tag_names=tags)):
+        if service_ok(form, lambda: services.client_update(client=client, data=data, tag_names=tags)):
             messages.success(request, "Client details saved.")
             return redirect(client)
     return render(request, "clients/client_form.html", {"form": form, "client": client})
@@ -136,7 +129,7 @@ def client_delete(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     form = forms.ClientDeleteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         confirm = form.cleaned_data["confirm_name"]
-        if _save_or_error(
+        if service_ok(
             form, lambda: services.client_delete_permanently(client=client, actor=request.user, confirm_name=confirm)
         ):
             messages.success(request, f"{client.name} was deleted permanently.")
@@ -155,7 +148,7 @@ def _child_form(
     saved = (
         request.method == "POST"
         and form.is_valid()
-        and _save_or_error(form, lambda: service(client=client, data=form.cleaned_data, instance=instance))
+        and service_ok(form, lambda: service(client=client, data=form.cleaned_data, instance=instance))
     )
     if saved:
         messages.success(request, "Saved.")
@@ -246,7 +239,7 @@ def assignments_edit(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         team = list(form.cleaned_data["organizers"])
-        if _save_or_error(form, lambda: services.client_assignments_set(client=client, organizers=team)):
+        if service_ok(form, lambda: services.client_assignments_set(client=client, organizers=team)):
             messages.success(request, "Team saved.")
             return redirect(client)
     return render(request, "clients/assignments_form.html", {"client": client, "form": form})

@@ -22,20 +22,16 @@ from operations import forms, ics, recurrence, selectors, services
 from operations.models import Appointment, AppointmentType
 from organizer_pm.accounts import access
 from organizer_pm.accounts.access import AuthedHttpRequest
-from organizer_pm.accounts.formfields import add_service_error
+from organizer_pm.accounts.formfields import run_service
 
 DOUBLE_BOOKED_STATUS = 409
 
 
-def _run(form: Any, action: Any) -> Any:
-    try:
-        return action()
-    except ValidationError as exc:
-        add_service_error(form, exc)
-        return None
-
-
 # --- appointment types ----------------------------------------------------------------------------------
+
+
+def service_result(form: Any, action: Any) -> Any:
+    return run_service(form, action)[1]
 
 
 @access.staff_required
@@ -69,7 +65,7 @@ def appointment_create(request: AuthedHttpRequest) -> HttpResponse:
         d = form.cleaned_data
         if d["repeat"] == "none":
             starts = form.starts_utc()
-            visit = _run(
+            visit = service_result(
                 form,
                 lambda: services.appointment_book(
                     client=d["client"], site=d["site"], appointment_type=d["appointment_type"],
@@ -83,7 +79,7 @@ def appointment_create(request: AuthedHttpRequest) -> HttpResponse:
                 return redirect(visit)
         else:
             travel = d["travel_min"] if d["travel_min"] is not None else d["appointment_type"].default_travel_min
-            created = _run(
+            created = service_result(
                 form,
                 lambda: services.series_create(
                     client=d["client"], site=d["site"], appointment_type=d["appointment_type"],
@@ -151,7 +147,7 @@ def appointment_edit(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     form = forms.RescheduleForm(request.POST or None, initial=initial, is_series=visit.series_id is not None)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        if _run(form, lambda: _apply_edit(request, visit, d, zone)) is not None:
+        if service_result(form, lambda: _apply_edit(request, visit, d, zone)) is not None:
             messages.success(request, "Visit updated.")
             return redirect(visit)
     status = DOUBLE_BOOKED_STATUS if _has_code(form, "double_booked") else 200
@@ -341,7 +337,7 @@ def time_off(request: AuthedHttpRequest) -> HttpResponse:
         assert form is not None
         if form.is_valid():
             d = form.cleaned_data
-            if _run(
+            if service_result(
                 form,
                 lambda: services.time_off_request(
                     organizer=request.user, starts=d["starts"], ends=d["ends"], reason=d["reason"]

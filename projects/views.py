@@ -16,20 +16,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from organizer_pm.accounts import access
 from organizer_pm.accounts.access import AuthedHttpRequest
-from organizer_pm.accounts.formfields import add_service_error
+from organizer_pm.accounts.formfields import run_service
 from projects import forms, selectors, services
 from projects.models import Project
 
 LINK_KINDS = {"0": "FS", "1": "SS", "2": "FF", "3": "SF"}
-
-
-def _run(form: BaseForm, action: Any) -> Any:
-    """Run a service; its ValidationError becomes a form error instead of a 500."""
-    try:
-        return action()
-    except ValidationError as exc:
-        add_service_error(form, exc)
-        return None
 
 
 def _project_for_plan_edit(request: AuthedHttpRequest, pk: int) -> Project:
@@ -39,6 +30,10 @@ def _project_for_plan_edit(request: AuthedHttpRequest, pk: int) -> Project:
 
 
 # --- list, create, overview -----------------------------------------------------------------------------
+
+
+def service_result(form: Any, action: Any) -> Any:
+    return run_service(form, action)[1]
 
 
 @require_GET
@@ -64,7 +59,7 @@ def project_list(request: AuthedHttpRequest) -> HttpResponse:
 def project_create(request: AuthedHttpRequest) -> HttpResponse:
     form = forms.ProjectForm(request.POST or None, show_money=access.is_owner(request.user))
     if request.method == "POST" and form.is_valid():
-        project = _run(form, lambda: services.project_create(data=form.cleaned_data))
+        project = service_result(form, lambda: services.project_create(data=form.cleaned_data))
         if project:
             messages.success(request, f"{project.name} was created. Add its tasks next.")
             return redirect("projects:project_tasks", pk=project.pk)
@@ -90,7 +85,7 @@ def project_edit(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     access.require(request, access.is_staff_role(request.user))
     form = forms.ProjectForm(request.POST or None, instance=project, show_money=access.is_owner(request.user))
     if request.method == "POST" and form.is_valid():
-        if _run(form, lambda: services.project_update(project=project, data=form.cleaned_data)):
+        if service_result(form, lambda: services.project_update(project=project, data=form.cleaned_data)):
             messages.success(request, "Project saved.")
             return redirect(project)
         project.refresh_from_db()
@@ -117,7 +112,7 @@ def task_create(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     form = forms.TaskForm(request.POST or None, project=project)
     if request.method == "POST" and form.is_valid():
         data, assignees = form.cleaned_data, list(form.cleaned_data["assignees"])
-        if _run(form, lambda: services.task_create(project=project, data=data, assignees=assignees)):
+        if service_result(form, lambda: services.task_create(project=project, data=data, assignees=assignees)):
             messages.success(request, f"Task “{data['name']}” added.")
             return redirect("projects:project_tasks", pk=project.pk)
     return render(request, "projects/task_form.html", {"form": form, "project": project})
@@ -131,7 +126,7 @@ def task_edit(request: AuthedHttpRequest, pk: int, task_pk: int) -> HttpResponse
     link_form = forms.DependencyForm(task=task)
     if request.method == "POST" and form.is_valid():
         data, assignees = form.cleaned_data, list(form.cleaned_data["assignees"])
-        if _run(form, lambda: services.task_update(task=task, data=data, assignees=assignees)):
+        if service_result(form, lambda: services.task_update(task=task, data=data, assignees=assignees)):
             messages.success(request, "Task saved.")
             return redirect("projects:project_tasks", pk=project.pk)
         task.refresh_from_db()
@@ -160,7 +155,9 @@ def dependency_create(request: AuthedHttpRequest, pk: int, task_pk: int) -> Http
     form = forms.DependencyForm(request.POST, task=task)
     if form.is_valid():
         d = form.cleaned_data
-        if _run(form, lambda: services.dependency_add(pred=d["pred"], succ=task, kind=d["kind"], lag_wd=d["lag_wd"])):
+        if service_result(
+            form, lambda: services.dependency_add(pred=d["pred"], succ=task, kind=d["kind"], lag_wd=d["lag_wd"])
+        ):
             messages.success(request, "Link added; the schedule was updated.")
             return redirect("projects:task_edit", pk=project.pk, task_pk=task.pk)
     for error in form.non_field_errors() + [e for errs in form.errors.values() for e in errs]:
@@ -323,7 +320,7 @@ def time_entries(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         minutes = int((d["hours"] * 60).to_integral_value())
-        entry = _run(
+        entry = service_result(
             form,
             lambda: services.time_entry_add(
                 task=d["task"],
@@ -353,7 +350,7 @@ def project_closeout(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     form = forms.CloseOutForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        closed = _run(
+        closed = service_result(
             form,
             lambda: services.project_close_out(project=project, csat=d["csat"], nps=d["nps"], comment=d["comment"]),
         )
@@ -407,7 +404,7 @@ def calendar_edit(request: AuthedHttpRequest) -> HttpResponse:
     form = forms.CalendarForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        if _run(
+        if service_result(
             form, lambda: services.calendar_update(calendar=calendar, workdays=d["workdays"], holidays=d["holidays"])
         ):
             messages.success(request, "Working calendar saved; open projects were rescheduled.")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import zoneinfo
+from collections.abc import Callable
 from typing import Any
 
 import phonenumbers
@@ -51,3 +52,13 @@ def add_service_error(form: forms.BaseForm, exc: forms.ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, exc)
+
+
+def run_service(form: forms.BaseForm, action: Callable[[], Any]) -> tuple[bool, Any]:
+    """Call a service for a form view: (True, its result), or (False, None) with its ValidationError shown on the
+    form (add_service_error), so a refused write re-renders the form instead of answering 500."""
+    try:
+        return True, action()
+    except forms.ValidationError as exc:
+        add_service_error(form, exc)
+        return False, None
