@@ -143,6 +143,7 @@ class Command(BaseCommand):
     def _visits(self, users: dict[str, User]) -> None:
         """Appointment types, a weekly maintenance series and a few visits over the coming days (once)."""
         from datetime import datetime, time, timedelta
+        from zoneinfo import ZoneInfo
 
         from django.utils import timezone
 
@@ -159,7 +160,7 @@ class Command(BaseCommand):
         nguyen = Client.objects.get(name="Nguyen family")
         start = today + timedelta(days=(1 - today.weekday()) % 7 or 7)  # next Tuesday
         operation_services.series_create(
-            client=nguyen, site=nguyen.sites.first(), appointment_type=types["Maintenance visit"],
+            client=nguyen, site=nguyen.sites.get(), appointment_type=types["Maintenance visit"],
             organizers=[users["maya@example.com"]], local_start=datetime.combine(start, time(10)),
             rule=parse_rrule("FREQ=WEEKLY;INTERVAL=2;BYDAY=TU"), duration_min=120, travel_min=30, actor=None, now=now,
             allow_outside_hours=True,
@@ -173,8 +174,8 @@ class Command(BaseCommand):
             day = today + timedelta(days=days)
             while day.weekday() >= 5:
                 day += timedelta(days=1)
-            site = client.sites.first()
-            zone = __import__("zoneinfo").ZoneInfo(site.time_zone)
+            site = client.sites.get()
+            zone = ZoneInfo(site.time_zone)
             starts = datetime.combine(day, at, tzinfo=zone)
             operation_services.appointment_book(
                 client=client, site=site, appointment_type=types[type_name], organizers=[users[email]],
