@@ -1,16 +1,43 @@
-"""Reminders as a transactional outbox (OPERATIONS.md §5.2).
+"""Reminders as a transactional outbox (OPERATIONS.md §5.2, SECURITY.md §5.3).
 
-`reminders_write` runs inside the booking's transaction: it creates, moves or cancels the visit's reminder rows,
-so a rolled-back booking leaves none and no broker call happens in the request. The beat task
-`dispatch_due_reminders` claims due rows with FOR UPDATE SKIP LOCKED and a lease, sends each outside the claim
-transaction, and marks it sent only if it is still "sending". A crash after the provider accepted a message and
-before the mark re-sends after the lease: delivery is at least once, and exactly once in effect where the
-provider honours our idempotency key (sent as the Idempotency-Key / X-Idempotency-Key header).
+How a reminder travels
+1. `reminders_write` runs inside the booking's transaction: it creates, moves or cancels the visit's reminder rows,
+   so a rolled-back booking leaves none and the request makes no broker call.
+2. The beat task `operations.dispatch_due_reminders` (every 60 s) calls `reminders_dispatch`. It claims due rows
+   with FOR UPDATE SKIP LOCKED (pending -> sending, `claimed_at` = the tick's time, which is the claim token) and
+   publishes one `operations.send_reminder(reminder_id, claim)` message per row. No ETA or countdown anywhere: a
+   reminder waits in the database, never in the broker.
+3. `reminder_send` (the send task's body) counts the try in its own committed transaction, re-checks the visit,
+   calls the provider with the reminder's idempotency key, and marks the row sent only while it still holds the
+   claim. A duplicate or stale message (row already sent, moved, cancelled or re-claimed) is a no-op.
+
+What survives what
+- Redis, every worker or beat down: the rows wait in the database and the first tick afterwards catches up. A
+  reminder whose visit has started by then is marked expired, not sent.
+- Concurrent dispatchers (two beats, overlapping ticks): SKIP LOCKED hands every row to exactly one of them.
+- A worker killed mid-send: the send task has acks_late and reject_on_worker_lost, so the message comes back (at
+  once when the pool child dies; after the Redis visibility timeout when the whole worker dies) and the retry
+  sends under the same claim. A claim whose message is lost altogether is re-claimed after the lease
+  (REMINDER_LEASE_MINUTES).
+- Poison: the try is counted before the provider is called, so a message that kills its worker every time ends
+  `failed` after REMINDER_MAX_ATTEMPTS tries (logged at ERROR) instead of looping. Provider errors are retried by
+  later ticks with exponential backoff (1, 2, 4, 8 ... minutes) up to the same limit.
+
+Delivery semantics: at least once, exactly once *in effect* only with provider-side idempotency
+A crash after the provider accepted a message and before "sent" is committed makes the retry send it again.
+Exactly-once delivery to an outside provider is impossible; what we guarantee is at-least-once sending plus a
+stable idempotency key per reminder (SMS backends receive `idempotency_key`; emails carry the Idempotency-Key and
+X-Idempotency-Key headers). With a provider that dedupes on that key the duplicate is suppressed, so each
+reminder is delivered exactly once in effect. With a provider that ignores it, a crash in that window can deliver
+a reminder twice. Marking "sent" before sending would be at most once instead; a missed reminder is worse than a
+rare duplicate. A moved reminder gets a new key, because its text (the new time) differs.
 """
 
 from __future__ import annotations
 
 import logging
+import uuid
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -18,20 +45,35 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Q, QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from operations.models import Appointment, Reminder
+from operations.tasks import send_reminder as send_reminder_task
 
 logger = logging.getLogger("organizer_pm.reminders")
 
 SENDABLE_STATUSES = {"scheduled", "confirmed"}
+BATCH_SIZE = 50  # rows claimed per tick; the next tick (60 s later) takes the rest
+RETRY_BACKOFF = timedelta(minutes=1)  # wait after a failed try: 1, 2, 4, 8 ... minutes (one beat tick at least)
+RETRY_BACKOFF_MAX = timedelta(hours=1)
+
+Publish = Callable[[int, datetime], object]
 
 
 def _lease() -> timedelta:
     return timedelta(minutes=settings.REMINDER_LEASE_MINUTES)
+
+
+def _max_attempts() -> int:
+    return int(settings.REMINDER_MAX_ATTEMPTS)
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """How long a reminder whose try number `attempts` failed waits before the next try."""
+    return min(RETRY_BACKOFF * 2 ** max(attempts - 1, 0), RETRY_BACKOFF_MAX)
 
 
 def _wanted(appointment: Appointment) -> dict[str, tuple[str, str, datetime]]:
@@ -60,10 +102,13 @@ def _wanted(appointment: Appointment) -> dict[str, tuple[str, str, datetime]]:
 def reminders_write(*, appointment: Appointment) -> None:
     """Bring the visit's reminder rows in line with the visit (call inside its transaction).
 
-    A moved visit moves its pending reminders (status back to pending, lease cleared); a cancelled or finished
-    visit cancels them; a reminder already sent is left alone.
+    A moved visit moves its unsent reminders: back to pending, lease and tries cleared, and a new idempotency key,
+    so an in-flight send of the old text cannot mark the new one sent and a provider does not drop the new text
+    as a duplicate. A cancelled or finished visit cancels them; a reminder already sent is left alone, and so is
+    one whose visit did not change (an in-flight send keeps its claim). The rows are locked first, so a send
+    that commits meanwhile is seen as sent rather than overwritten.
     """
-    existing = {r.kind: r for r in Reminder.objects.filter(appointment=appointment)}
+    existing = {r.kind: r for r in Reminder.objects.select_for_update().filter(appointment=appointment)}
     wanted = _wanted(appointment) if appointment.status in SENDABLE_STATUSES else {}
     for kind, stale in existing.items():
         if kind not in wanted and stale.status in (Reminder.Status.PENDING, Reminder.Status.SENDING):
@@ -75,64 +120,120 @@ def reminders_write(*, appointment: Appointment) -> None:
             Reminder.objects.create(
                 appointment=appointment, kind=kind, channel=channel, recipient=recipient, send_at=send_at
             )
-        elif reminder.status != Reminder.Status.SENT:
+            continue
+        changed = (reminder.channel, reminder.recipient, reminder.send_at) != (channel, recipient, send_at)
+        if reminder.status == Reminder.Status.SENT or not (changed or reminder.status == Reminder.Status.CANCELLED):
+            continue
+        if changed:
             reminder.channel, reminder.recipient, reminder.send_at = channel, recipient, send_at
-            reminder.status, reminder.claimed_at = Reminder.Status.PENDING, None
-            reminder.save(update_fields=["channel", "recipient", "send_at", "status", "claimed_at"])
+            reminder.idempotency_key = uuid.uuid4()
+        reminder.status, reminder.claimed_at = Reminder.Status.PENDING, None
+        reminder.attempts, reminder.last_error = 0, ""
+        reminder.save(
+            update_fields=[
+                "channel", "recipient", "send_at", "idempotency_key", "status", "claimed_at", "attempts", "last_error",
+            ]
+        )  # fmt: skip
 
 
-def reminders_claim_due(*, now: datetime, limit: int = 50) -> list[int]:
-    """Claim due reminders (and ones whose lease expired). Concurrent callers never get the same row."""
+def _retry_window_open(now: datetime) -> Q:
+    """Pending rows that never failed, or whose backoff after the last failed try has passed."""
+    window = Q(attempts=0) | Q(claimed_at__isnull=True) | Q(attempts__gte=_max_attempts())
+    for attempts in range(1, _max_attempts()):
+        window |= Q(attempts=attempts, claimed_at__lte=now - retry_delay(attempts))
+    return window
+
+
+def reminders_claim_due(*, now: datetime, limit: int = BATCH_SIZE) -> list[int]:
+    """Claim due reminders (and ones whose lease expired): pending -> sending with `claimed_at = now`, the claim
+    token the send task must still hold. Concurrent callers never get the same row (FOR UPDATE SKIP LOCKED)."""
+    due = Q(status=Reminder.Status.PENDING, send_at__lte=now) & _retry_window_open(now)
+    lease_expired = Q(status=Reminder.Status.SENDING, claimed_at__lt=now - _lease())
     with transaction.atomic():
         ids = list(
             Reminder.objects.select_for_update(skip_locked=True)
-            .filter(
-                Q(status=Reminder.Status.PENDING, send_at__lte=now)
-                | Q(status=Reminder.Status.SENDING, claimed_at__lt=now - _lease())
-            )
+            .filter(due | lease_expired)
             .order_by("send_at", "pk")
             .values_list("pk", flat=True)[:limit]
         )
-        Reminder.objects.filter(pk__in=ids).update(
-            status=Reminder.Status.SENDING, claimed_at=now, attempts=F("attempts") + 1
-        )
+        Reminder.objects.filter(pk__in=ids).update(status=Reminder.Status.SENDING, claimed_at=now)
     return ids
 
 
-def reminder_send(*, reminder_id: int, now: datetime | None = None) -> str:
-    """Send one claimed reminder; returns what happened ("sent", "expired", "cancelled", "skipped", "failed",
-    "retry"). Safe to call twice: only a row still in "sending" is sent."""
+def _publish_send_task(reminder_id: int, claim: datetime) -> object:
+    return send_reminder_task.delay(reminder_id=reminder_id, claim=claim.isoformat())
+
+
+def reminders_dispatch(*, now: datetime | None = None, limit: int = BATCH_SIZE, publish: Publish | None = None) -> int:
+    """One dispatcher tick: claim a batch and hand each row to `publish(reminder_id, claim)`, by default the send
+    task through the broker. Returns how many rows were handed over.
+
+    If publishing fails (the broker went away mid-tick), the rows not handed over go back to pending so the next
+    tick takes them at once, and the error propagates (the tick fails loudly; nothing is lost).
+    """
     now = now or timezone.now()
-    found = Reminder.objects.select_related("appointment__client", "appointment__site").filter(pk=reminder_id).first()
-    if found is None or found.status != Reminder.Status.SENDING:
-        return "skipped"
-    reminder = found
-    appointment = reminder.appointment
-    if appointment.status not in SENDABLE_STATUSES:
-        return _finish(reminder, Reminder.Status.CANCELLED)
-    if appointment.starts <= now:
-        return _finish(reminder, Reminder.Status.EXPIRED)
+    publish = publish or _publish_send_task
+    ids = reminders_claim_due(now=now, limit=limit)
+    for done, reminder_id in enumerate(ids):
+        try:
+            publish(reminder_id, now)
+        except Exception:
+            Reminder.objects.filter(pk__in=ids[done:], status=Reminder.Status.SENDING, claimed_at=now).update(
+                status=Reminder.Status.PENDING, claimed_at=None
+            )
+            logger.warning("reminder_dispatch_publish_failed released=%s", len(ids) - done)
+            raise
+    return len(ids)
+
+
+def reminder_send(*, reminder_id: int, claim: datetime, now: datetime | None = None) -> str:
+    """Send one claimed reminder: the body of the send task. Safe to run any number of times.
+
+    Returns "sent"; "retry" (provider error, a later tick retries after the backoff) or "failed" (the last try
+    failed, or a message kept killing its worker); "cancelled" or "expired" (the visit was cancelled or has
+    started: nothing sent); "skipped" when this message no longer holds the claim (already sent, moved,
+    cancelled or re-claimed); "superseded" when the claim was lost while the provider was being called.
+    """
+    now = now or timezone.now()
+    held = Reminder.objects.filter(pk=reminder_id, status=Reminder.Status.SENDING, claimed_at=claim)
+    with transaction.atomic():
+        reminder = (
+            held.select_for_update(of=("self",))
+            .select_related("appointment__client", "appointment__site", "appointment__appointment_type")
+            .first()
+        )
+        if reminder is None:
+            return "skipped"
+        if reminder.appointment.status not in SENDABLE_STATUSES:
+            return _finish(held, Reminder.Status.CANCELLED)
+        if reminder.appointment.starts <= now:
+            return _finish(held, Reminder.Status.EXPIRED)
+        if reminder.attempts >= _max_attempts():
+            logger.error("reminder_failed id=%s attempts=%s reason=attempts_exhausted", reminder.pk, reminder.attempts)
+            return _finish(held, Reminder.Status.FAILED, last_error="Gave up: the send kept failing or crashing.")
+        # Counted and committed before the provider is called: a try that kills the process still counts.
+        reminder.attempts += 1
+        reminder.save(update_fields=["attempts"])
     try:
         message_id = _deliver(reminder)
-    except Exception as exc:  # noqa: BLE001 - any provider failure is recorded, retried, then marked failed
+    except Exception as exc:  # noqa: BLE001 - any provider failure is recorded, retried with backoff, then failed
+        final = reminder.attempts >= _max_attempts()
         logger.warning(
             "reminder_send_failed id=%s attempt=%s error=%s", reminder.pk, reminder.attempts, type(exc).__name__
         )
-        final = reminder.attempts >= settings.REMINDER_MAX_ATTEMPTS
-        Reminder.objects.filter(pk=reminder.pk, status=Reminder.Status.SENDING).update(
-            status=Reminder.Status.FAILED if final else Reminder.Status.PENDING, last_error=str(exc)[:500]
-        )
         if final:
-            logger.error("reminder_failed id=%s attempts=%s", reminder.pk, reminder.attempts)
+            logger.error("reminder_failed id=%s attempts=%s reason=provider_error", reminder.pk, reminder.attempts)
+        status = Reminder.Status.FAILED if final else Reminder.Status.PENDING
+        _finish(held, status, last_error=f"{type(exc).__name__}: {exc}"[:500])
         return "failed" if final else "retry"
-    Reminder.objects.filter(pk=reminder.pk, status=Reminder.Status.SENDING).update(
-        status=Reminder.Status.SENT, sent_at=timezone.now(), provider_message_id=message_id[:200]
-    )
+    if not held.update(status=Reminder.Status.SENT, sent_at=now, provider_message_id=message_id[:200]):
+        logger.warning("reminder_claim_lost id=%s", reminder.pk)  # moved or cancelled while being sent
+        return "superseded"
     return "sent"
 
 
-def _finish(reminder: Reminder, status: str) -> str:
-    Reminder.objects.filter(pk=reminder.pk, status=Reminder.Status.SENDING).update(status=status)
+def _finish(held: QuerySet[Reminder], status: str, **fields: Any) -> str:
+    held.update(status=status, **fields)
     return str(status)
 
 
@@ -167,12 +268,3 @@ def _deliver(reminder: Reminder) -> str:
     message.attach_alternative(render_to_string(f"emails/{name}_body.html", context), "text/html")
     message.send()
     return str(reminder.idempotency_key)
-
-
-def reminders_dispatch(*, now: datetime | None = None, limit: int = 50) -> dict[str, int]:
-    """One dispatcher tick: claim a batch and send each. Returns counts per outcome."""
-    outcomes: dict[str, int] = {}
-    for reminder_id in reminders_claim_due(now=now or timezone.now(), limit=limit):
-        result = reminder_send(reminder_id=reminder_id)
-        outcomes[result] = outcomes.get(result, 0) + 1
-    return outcomes

@@ -1,14 +1,41 @@
-"""Thin Celery tasks: load, call a service, done. Names are explicit so queued messages survive refactors."""
+"""Thin Celery tasks: load, call a service, done. Names are explicit so queued messages survive refactors.
+
+The reminder tasks (`operations.dispatch_due_reminders`, `operations.send_reminder`) are idempotent and run with
+acks_late and reject_on_worker_lost: a worker killed mid-task gets the message back instead of losing it, and
+the database attempt counter (REMINDER_MAX_ATTEMPTS) stops a message that kills its worker every time. They never
+use eta or countdown: a reminder waits in the database until it is due (see operations/reminders.py).
+"""
+
+from datetime import datetime
 
 from celery import shared_task
 from django.db import OperationalError
 
+REMINDER_TASK_OPTIONS = {"acks_late": True, "reject_on_worker_lost": True}
 
-@shared_task(name="operations.dispatch_due_reminders", acks_late=True, reject_on_worker_lost=True, expires=55)
-def dispatch_due_reminders() -> dict[str, int]:
+
+@shared_task(name="operations.dispatch_due_reminders", expires=55, **REMINDER_TASK_OPTIONS)
+def dispatch_due_reminders(limit: int | None = None) -> int:
+    """Beat, every 60 s: claim the due reminders and publish one send_reminder per row. A tick older than 55 s
+    is dropped; the next one catches up (the rows wait in the database)."""
     from operations import reminders
 
-    return reminders.reminders_dispatch()
+    return reminders.reminders_dispatch(limit=limit or reminders.BATCH_SIZE)
+
+
+@shared_task(
+    name="operations.send_reminder",
+    autoretry_for=(OperationalError,),  # the database blinked; the row is unchanged and the claim still held
+    retry_backoff=True,
+    retry_backoff_max=60,
+    max_retries=3,
+    **REMINDER_TASK_OPTIONS,
+)
+def send_reminder(reminder_id: int, claim: str) -> str:
+    """Send one claimed reminder. `claim` is the ISO claim time; a message whose claim is stale is a no-op."""
+    from operations import reminders
+
+    return reminders.reminder_send(reminder_id=reminder_id, claim=datetime.fromisoformat(claim))
 
 
 @shared_task(
