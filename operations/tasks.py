@@ -6,7 +6,8 @@ the database attempt counter (REMINDER_MAX_ATTEMPTS) stops a message that kills 
 use eta or countdown: a reminder waits in the database until it is due (see operations/reminders.py).
 """
 
-from datetime import datetime
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from celery import shared_task
 from django.db import OperationalError
@@ -51,3 +52,24 @@ def materialize_series() -> int:
     from operations import services
 
     return services.series_materialize_all(now=timezone.now()).added
+
+
+@shared_task(
+    name="operations.inventory_nightly",
+    acks_late=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=5,
+)
+def inventory_nightly() -> dict[str, int]:
+    """Hourly and idempotent: snapshot yesterday's (business-local) stock, and email the low-stock list once a
+    day. Running in UTC with local dates computed here avoids beat's DST crontab problems."""
+    from django.conf import settings
+    from django.utils import timezone
+
+    from operations import inventory
+
+    today = timezone.now().astimezone(ZoneInfo(settings.BUSINESS_TIME_ZONE)).date()
+    rows = inventory.snapshot_take(local_date=today - timedelta(days=1))
+    emailed = inventory.low_stock_notify(local_date=today)
+    return {"snapshot_rows": rows, "low_stock_emailed": int(emailed)}

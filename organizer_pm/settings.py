@@ -151,6 +151,8 @@ CELERY_BEAT_SCHEDULE = {
     "dispatch-due-reminders": {"task": "operations.dispatch_due_reminders", "schedule": 60, "options": {"expires": 55}},
     # Hourly and idempotent: extends every series to the horizon whatever the business's local midnight is.
     "materialize-series": {"task": "operations.materialize_series", "schedule": 3600},
+    # Hourly and idempotent: yesterday's stock snapshot (upsert) and today's low-stock email (once a day).
+    "inventory-nightly": {"task": "operations.inventory_nightly", "schedule": 3600},
 }
 
 # Operations (OPERATIONS.md §6: each a deliberate, documented value) ---------------------------------------

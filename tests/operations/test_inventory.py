@@ -273,3 +273,23 @@ def test_low_stock_email_goes_out_once_a_day(stock, mailoutbox, owner):
     assert inventory.low_stock_notify(local_date=date(2027, 3, 2)) is True
     assert inventory.low_stock_notify(local_date=date(2027, 3, 2)) is False
     assert len(mailoutbox) == 1 and "LBL-R" in mailoutbox[0].body and owner.email in mailoutbox[0].to
+
+
+@pytest.mark.django_db(transaction=True)
+def test_inventory_nightly_task_runs_on_a_real_worker(celery_worker_real, mailoutbox):
+    import time
+
+    from operations.models import LowStockNotice
+    from operations.tasks import inventory_nightly
+    from organizer_pm.accounts.services import user_create
+
+    user_create(actor=None, email="office-night@example.com", role="office", password=None)
+    Item.objects.create(sku="NIGHT", name="Night bins", reorder_min=5, reorder_max=10)
+    inventory_nightly.delay()
+    deadline = time.monotonic() + 20
+    while not LowStockNotice.objects.exists():
+        assert time.monotonic() < deadline, "the worker did not run the nightly task"
+        time.sleep(0.1)
+    inventory_nightly.delay()  # a second tick the same day sends nothing more
+    time.sleep(1)
+    assert LowStockNotice.objects.count() == 1
