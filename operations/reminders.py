@@ -254,17 +254,20 @@ def reminder_context(reminder: Reminder) -> dict[str, Any]:
 def _deliver(reminder: Reminder) -> str:
     context = reminder_context(reminder)
     name = "reminder_organizer" if context["for_organizer"] else "reminder_client"
-    if reminder.channel == Reminder.Channel.SMS:
-        backend = import_string(settings.SMS_BACKEND)()
-        text = render_to_string(f"emails/{name}_sms.txt", context).strip()
-        return str(backend.send(to=reminder.recipient, body=text, idempotency_key=str(reminder.idempotency_key)))
-    subject = render_to_string(f"emails/{name}_subject.txt", context).strip()
-    message = EmailMultiAlternatives(
-        subject=subject,
-        body=render_to_string(f"emails/{name}_body.txt", context),
-        to=[reminder.recipient],
-        headers={"Idempotency-Key": str(reminder.idempotency_key), "X-Idempotency-Key": str(reminder.idempotency_key)},
-    )
-    message.attach_alternative(render_to_string(f"emails/{name}_body.html", context), "text/html")
+    # Templates show aware datetimes in the current zone: make it the visit's site zone (the worker runs in UTC).
+    with timezone.override(ZoneInfo(reminder.appointment.site.time_zone)):
+        if reminder.channel == Reminder.Channel.SMS:
+            backend = import_string(settings.SMS_BACKEND)()
+            text = render_to_string(f"emails/{name}_sms.txt", context).strip()
+            return str(backend.send(to=reminder.recipient, body=text, idempotency_key=str(reminder.idempotency_key)))
+        subject = render_to_string(f"emails/{name}_subject.txt", context).strip()
+        key = str(reminder.idempotency_key)
+        message = EmailMultiAlternatives(
+            subject=subject,
+            body=render_to_string(f"emails/{name}_body.txt", context),
+            to=[reminder.recipient],
+            headers={"Idempotency-Key": key, "X-Idempotency-Key": key},
+        )
+        message.attach_alternative(render_to_string(f"emails/{name}_body.html", context), "text/html")
     message.send()
-    return str(reminder.idempotency_key)
+    return key

@@ -18,11 +18,13 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from clients.models import Site
 from operations import forms, ics, recurrence, selectors, services
 from operations.models import Appointment, AppointmentType
 from organizer_pm.accounts import access
 from organizer_pm.accounts.access import AuthedHttpRequest
 from organizer_pm.accounts.formfields import run_service
+from organizer_pm.accounts.models import OrganizerProfile
 
 DOUBLE_BOOKED_STATUS = 409
 
@@ -108,9 +110,19 @@ def _booking_initial(request: HttpRequest) -> dict[str, Any]:
     if g.get("start"):
         try:
             start = datetime.fromisoformat(g["start"])
-            initial["day"], initial["start_time"] = start.date(), start.time().replace(second=0)
         except ValueError:
-            pass
+            return initial
+        site = (
+            Site.objects.filter(client_id=initial.get("client")).order_by("pk").first() if "client" in initial else None
+        )
+        if site is not None:
+            initial["site"] = site.pk
+        if start.tzinfo is not None:
+            # The finder shows the organizer's wall time; the form's times are the site's wall time.
+            organizer = OrganizerProfile.objects.filter(user_id=initial.get("organizers", [None])[0]).first()
+            zone = site.time_zone if site else (organizer.time_zone if organizer else settings.BUSINESS_TIME_ZONE)
+            start = start.astimezone(ZoneInfo(zone))
+        initial["day"], initial["start_time"] = start.date(), start.time().replace(second=0)
     return initial
 
 

@@ -244,3 +244,20 @@ def test_day_actions_record_actual_times(ctx):
     )
     with pytest.raises(ValidationError):
         services.appointment_progress(appointment=visit, action="no_show")
+
+
+def test_reminder_email_shows_the_visit_in_its_site_zone(ctx, settings, mailoutbox):
+    from operations import reminders
+
+    settings.REMINDER_CLIENT_OFFSETS_HOURS = [24]
+    services.appointment_book(
+        client=ctx["client"], site=ctx["site"], appointment_type=ctx["type"], organizers=[ctx["organizer"]],
+        starts=utc(2025, 11, 5, 14), ends=utc(2025, 11, 5, 16),
+    )  # fmt: skip
+    now = utc(2025, 11, 4, 15)
+    reminder = Reminder.objects.get(kind="24h")
+    assert reminders.reminders_claim_due(now=now) == [reminder.pk]
+    reminder.refresh_from_db()
+    assert reminders.reminder_send(reminder_id=reminder.pk, claim=reminder.claimed_at, now=now) == "sent"
+    [email] = [m for m in mailoutbox if m.to == ["client@example.net"]]
+    assert "9:00 AM" in email.subject and "9:00 AM – 11:00 AM" in email.body

@@ -353,3 +353,15 @@ def test_feed_uids_are_stable_between_requests(client, ctx):
         second = icalendar.Calendar.from_ical(client.get(feed_url(ctx["organizer"])).content)
     uids = [str(e["UID"]) for e in first.walk("VEVENT")]
     assert uids == [str(e["UID"]) for e in second.walk("VEVENT")] and len(uids) == 1
+
+
+def test_a_free_slot_link_prefills_the_booking_in_the_sites_zone(client, office, ctx):
+    la_site = SiteFactory(client=ctx["client"], time_zone="America/Los_Angeles")
+    ctx["site"].delete()
+    client.force_login(office)
+    url = reverse("operations:appointment_create") + (
+        f"?start=2027-03-02T12%3A00%3A00-05%3A00&organizer={ctx['organizer'].pk}&client={ctx['client'].pk}"
+    )
+    form = client.get(url).context["form"]
+    assert form.initial["site"] == la_site.pk
+    assert (str(form.initial["day"]), str(form.initial["start_time"])) == ("2027-03-02", "09:00:00")
