@@ -112,9 +112,8 @@ def _booking_initial(request: HttpRequest) -> dict[str, Any]:
             start = datetime.fromisoformat(g["start"])
         except ValueError:
             return initial
-        site = (
-            Site.objects.filter(client_id=initial.get("client")).order_by("pk").first() if "client" in initial else None
-        )
+        client_id: int | None = initial.get("client")
+        site = Site.objects.filter(client_id=client_id).order_by("pk").first() if client_id else None
         if site is not None:
             initial["site"] = site.pk
         if start.tzinfo is not None:
