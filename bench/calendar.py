@@ -14,13 +14,19 @@ Results go to docs/PERFORMANCE.md by hand (the script prints a Markdown table).
 from __future__ import annotations
 
 import os
-import statistics
 import sys
-import time
-from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+# Run as a script, Python puts bench/ first on sys.path, where this file would shadow the standard library's
+# `calendar` module for everything imported below. Put the repository root there instead.
+BENCH_DIR = Path(__file__).resolve().parent
+sys.path[:] = [entry for entry in sys.path if Path(entry or ".").resolve() != BENCH_DIR]
+sys.path.insert(0, str(BENCH_DIR.parent))
+
+import statistics  # noqa: E402
+import time  # noqa: E402
+from datetime import UTC, date, datetime, timedelta  # noqa: E402
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "organizer_pm.settings")
 os.environ.setdefault("DEBUG", "1")
 

@@ -45,9 +45,22 @@ Algorithm, in O(V + E) for V tasks and E links:
 6. **Roll-up**, bottom-up over the WBS: summary ES/LS = min, EF/LF = max, TF = min over leaf descendants;
    a summary is critical when one of its leaves is, i.e. when its TF is within the threshold.
 
-Speed (bench/cpm.py, docs/PERFORMANCE.md): the work per link is three tight loops (reading the links, the
-forward and the backward pass) over plain lists of ints and ``(successor, w)`` tuples; everything per task is
-a comprehension or a C-level ``map``. ``TaskResult`` objects are built only when looked up.
+Speed (bench/cpm.py, docs/PERFORMANCE.md). Two implementations of steps 2-6 give the same results:
+
+- *Lists* (``_schedule_lists``, below): three tight loops per link (reading the links, the forward and the
+  backward pass) over plain lists of ints and ``(successor, w)`` tuples; everything per task is a
+  comprehension or a C-level ``map``. It needs nothing beyond the standard library, and it is the faster one
+  for small plans, where numpy's fixed cost per call would dominate.
+- *Arrays* (``_vector.schedule_arrays``), for plans of ``_VECTOR_MIN_LINKS`` links or more: the links are read
+  into numpy arrays in two comprehensions, and Kahn's sort and both passes run a whole topological *level* at
+  a time in numpy's C loops (``np.maximum.at`` / ``np.minimum.at`` over the level's edges), so the
+  interpreter's work per link is only the reading. ``_vector.py`` explains it; numpy is imported only then.
+  It gives way to the lists when its answer would differ or come slower: for every invalid plan (the lists
+  then raise the exact error), values too large for int64, and deep, narrow networks (a level costs a fixed
+  number of numpy calls, so a long chain is cheaper node by node: the passes then run on lists built from
+  the arrays).
+
+``TaskResult`` objects are built only when looked up.
 
 Validation (duplicate and unknown ids, WBS cycles, self, duplicate and ancestor/descendant links, link types a
 summary may not carry) happens before any pass, so an error never leaves partial results.
@@ -95,6 +108,9 @@ CYCLE_MSG = "These links form a cycle: {path}."
 
 _CYCLE_ORIGINS = 16
 _NO_BOUND = 1 << 62  # "unbounded" for a late start; far beyond any real plan, still a plain int
+# From this many links on, schedule() hands the plan to the numpy implementation in _vector.py (see "Speed"):
+# bench/cpm.py's plans are about as fast either way at 650 links, and 1.4x faster with numpy at 1,900.
+_VECTOR_MIN_LINKS = 1_000
 
 
 def schedule(
@@ -116,14 +132,39 @@ def schedule(
     """
     task_list: Sequence[Task] = tasks if isinstance(tasks, (list, tuple)) else list(tasks)
     link_list: Sequence[Link] = links if isinstance(links, (list, tuple)) else list(links)
-    wbs = _index_tasks(task_list)
-    n = len(task_list)
-    durations = wbs.durations
-    is_summary = wbs.is_summary
+    if len(link_list) >= _VECTOR_MIN_LINKS:
+        from ._vector import schedule_arrays  # numpy is imported only once a large plan comes in
 
+        result = schedule_arrays(task_list, link_list, deadline, critical_threshold)
+        if result is not None:
+            return result
+    return _schedule_lists(task_list, link_list, deadline, critical_threshold)
+
+
+def _schedule_lists(
+    task_list: Sequence[Task], link_list: Sequence[Link], deadline: int | None, critical_threshold: int
+) -> Schedule:
+    """The list implementation: for every plan below ``_VECTOR_MIN_LINKS`` links and every plan
+    ``schedule_arrays`` declines; it raises every error."""
+    wbs = _index_tasks(task_list)
     successors, indegree, summary_links = _leaf_graph(wbs, link_list)
     if summary_links:
         _add_summary_links(wbs, summary_links, successors, indegree)
+    return _passes(wbs, successors, indegree, deadline, critical_threshold)
+
+
+def _passes(
+    wbs: _Wbs,
+    successors: list[list[tuple[int, int]]],
+    indegree: list[int],
+    deadline: int | None,
+    critical_threshold: int,
+) -> Schedule:
+    """Steps 4-6 over the network: ``successors[i]`` lists node i's ``(successor, w)`` edges, tasks first, then
+    gates (whose durations ``wbs.durations`` must already list). Uses up ``indegree``."""
+    n = len(wbs.ids)
+    durations = wbs.durations
+    is_summary = wbs.is_summary
     node_count = len(successors)  # tasks, then gates
     is_summary_node = is_summary + [False] * (node_count - n)
 
@@ -186,12 +227,6 @@ def schedule(
 
     critical = [k for k in compress(range(n), map(le, tf, repeat(critical_threshold))) if not is_summary[k]]
     ids = wbs.ids
-    try:
-        # Ties broken by id so that the path does not depend on the order tasks were given in.
-        critical = sorted(critical, key=lambda k: (es[k], ef[k], ids[k]))
-    except TypeError:  # ids of mixed, unorderable types: keep input order among ties
-        critical = sorted(critical, key=lambda k: (es[k], ef[k]))
-
     results = ScheduledTasks(
         ids=ids,
         index=wbs.index,
@@ -204,7 +239,17 @@ def schedule(
         is_summary=is_summary,
         threshold=critical_threshold,
     )
-    return Schedule(tasks=results, finish=finish, critical_path=[ids[k] for k in critical])
+    return Schedule(tasks=results, finish=finish, critical_path=_critical_path(critical, es, ef, ids))
+
+
+def _critical_path(critical: list[int], es: Sequence[int], ef: Sequence[int], ids: list[TaskId]) -> list[TaskId]:
+    """The ids of the critical leaves ``critical`` (task indices, in input order), ordered by (ES, EF)."""
+    try:
+        # Ties broken by id so that the path does not depend on the order tasks were given in.
+        critical = sorted(critical, key=lambda k: (es[k], ef[k], ids[k]))
+    except TypeError:  # ids of mixed, unorderable types: keep input order among ties
+        critical = sorted(critical, key=lambda k: (es[k], ef[k]))
+    return [ids[k] for k in critical]
 
 
 @dataclass(slots=True)
@@ -240,21 +285,23 @@ def _index_tasks(task_list: Sequence[Task]) -> _Wbs:
             _raise_unknown_parent(task_list, index)
         summaries = set(parent)
         summaries.discard(-1)
-        sub_summaries: dict[int, list[int]] = {s: [] for s in summaries}
-        for s in summaries:
+        ordered = sorted(summaries)
+        sub_summaries: dict[int, list[int]] = {s: [] for s in ordered}
+        for s in ordered:
             is_summary[s] = True
             durations[s] = 0  # a summary's duration is derived, never entered
-        for s in summaries:
-            if parent[s] >= 0:
-                sub_summaries[parent[s]].append(s)
-        top_down = sorted(s for s in summaries if parent[s] < 0)
+            p = parent[s]
+            if p >= 0:
+                sub_summaries[p].append(s)  # in ascending order, as ordered is
+        top_down = [s for s in ordered if parent[s] < 0]
         for s in top_down:  # the list grows while it is walked: a breadth-first walk of the summary tree
-            top_down.extend(sorted(sub_summaries[s]))
+            top_down.extend(sub_summaries[s])
         if len(top_down) != len(summaries):
             # Summaries unreachable from a root sit on (or under) a loop of parent links.
             stuck = sorted(summaries - set(top_down))
             raise ValueError(WBS_CYCLE_MSG.format(tasks=[ids[s] for s in stuck]))
-    constrained = [(k, c) for k, t in enumerate(task_list) if (c := t.constraint) is not None]
+    constraints = [t.constraint for t in task_list]
+    constrained = [] if constraints.count(None) == n else [(k, c) for k, c in enumerate(constraints) if c is not None]
     for k, _ in constrained:
         if is_summary[k]:
             raise ValueError(SUMMARY_CONSTRAINT_MSG.format(task=ids[k]))
@@ -373,26 +420,10 @@ def _add_summary_links(
 
     Appends the gates (duration 0) to ``successors``, ``indegree`` and ``wbs.durations`` in place.
     """
-    ids = wbs.ids
-    parent = wbs.parent
     is_summary = wbs.is_summary
     durations = wbs.durations
-    has_in: set[int] = set()
-    has_out: set[int] = set()
-    for a, b, link in summary_links:
-        kind = link.kind
-        if kind not in ("FS", "SS", "FF", "SF"):
-            raise LinkError(UNKNOWN_LINK_KIND_MSG.format(kind=kind), link)
-        if (is_summary[a] and _is_ancestor(a, b, parent)) or (is_summary[b] and _is_ancestor(b, a, parent)):
-            raise LinkError(ANCESTOR_LINK_MSG.format(pred=ids[a], succ=ids[b]), link)
-        if is_summary[a]:
-            if kind not in ("FS", "FF"):
-                raise LinkError(SUMMARY_OUT_MSG.format(kind=kind, task=ids[a]), link)
-            has_out.add(a)
-        if is_summary[b]:
-            if kind not in ("FS", "SS"):
-                raise LinkError(SUMMARY_IN_MSG.format(kind=kind, task=ids[b]), link)
-            has_in.add(b)
+    parent = wbs.parent
+    has_in, has_out = _check_summary_links(wbs, summary_links)
 
     children = wbs.children
     if not children:
@@ -401,20 +432,8 @@ def _add_summary_links(
             if p >= 0:
                 children[p].append(k)
 
-    # A summary needs a start gate when it, or an ancestor, has links in: an ancestor's start gate reaches the
-    # leaves through its children's gates. Likewise for finish gates and links out.
-    start_gate: dict[int, int] = {}
-    finish_gate: dict[int, int] = {}
-    node = len(successors)
-    for s in wbs.top_down:
-        p = parent[s]
-        if s in has_in or p in start_gate:
-            start_gate[s] = node
-            node += 1
-        if s in has_out or p in finish_gate:
-            finish_gate[s] = node
-            node += 1
-    gates = node - len(successors)
+    start_gate, finish_gate = _number_gates(wbs, has_in, has_out, len(successors))
+    gates = len(start_gate) + len(finish_gate)
     durations.extend([0] * gates)
     successors.extend([] for _ in range(gates))
     indegree.extend([0] * gates)
@@ -448,6 +467,51 @@ def _add_summary_links(
             w = lag - durations[target]
         successors[source].append((target, w))
         indegree[target] += 1
+
+
+def _check_summary_links(wbs: _Wbs, summary_links: list[tuple[int, int, Link]]) -> tuple[set[int], set[int]]:
+    """Validate the links touching a summary (§2.2); return the summaries with links in and with links out."""
+    ids = wbs.ids
+    parent = wbs.parent
+    is_summary = wbs.is_summary
+    has_in: set[int] = set()
+    has_out: set[int] = set()
+    for a, b, link in summary_links:
+        kind = link.kind
+        if kind not in ("FS", "SS", "FF", "SF"):
+            raise LinkError(UNKNOWN_LINK_KIND_MSG.format(kind=kind), link)
+        if (is_summary[a] and _is_ancestor(a, b, parent)) or (is_summary[b] and _is_ancestor(b, a, parent)):
+            raise LinkError(ANCESTOR_LINK_MSG.format(pred=ids[a], succ=ids[b]), link)
+        if is_summary[a]:
+            if kind not in ("FS", "FF"):
+                raise LinkError(SUMMARY_OUT_MSG.format(kind=kind, task=ids[a]), link)
+            has_out.add(a)
+        if is_summary[b]:
+            if kind not in ("FS", "SS"):
+                raise LinkError(SUMMARY_IN_MSG.format(kind=kind, task=ids[b]), link)
+            has_in.add(b)
+    return has_in, has_out
+
+
+def _number_gates(wbs: _Wbs, has_in: set[int], has_out: set[int], first: int) -> tuple[dict[int, int], dict[int, int]]:
+    """Number the start and finish gates from node ``first`` on (step 3); return the summary -> gate maps.
+
+    A summary needs a start gate when it, or an ancestor, has links in: an ancestor's start gate reaches the
+    leaves through its children's gates. Likewise for finish gates and links out.
+    """
+    parent = wbs.parent
+    start_gate: dict[int, int] = {}
+    finish_gate: dict[int, int] = {}
+    node = first
+    for s in wbs.top_down:
+        p = parent[s]
+        if s in has_in or p in start_gate:
+            start_gate[s] = node
+            node += 1
+        if s in has_out or p in finish_gate:
+            finish_gate[s] = node
+            node += 1
+    return start_gate, finish_gate
 
 
 def _is_ancestor(summary: int, k: int, parent: list[int]) -> bool:
