@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from operations import views
 
@@ -25,4 +25,5 @@ urlpatterns = [
     path("feed/", views.feed_settings, name="feed_settings"),
     path("feed/regenerate/", views.feed_regenerate, name="feed_regenerate"),
     path("feed/<str:token>.ics", views.ics_feed, name="ics_feed"),
+    path("inventory/", include("operations.inventory_urls")),  # supplies: operations/inventory_views.py
 ]

@@ -32,6 +32,7 @@ NAV = [
     ("Calendar", "operations:calendar", "calendar3", lambda u: True),
     ("Projects", "projects:project_list", "kanban", lambda u: True),
     ("Team", "accounts:team_list", "person-badge", access.is_staff_role),
+    ("Inventory", "operations:inventory_list", "box2", access.is_staff_role),
 ]
 
 
