@@ -56,6 +56,9 @@ QTY_POSITIVE_MSG = "Enter a quantity greater than zero."
 OWN_VAN_MSG = "Organizers take supplies only from their own van, for their own visits."
 ALLOCATION_TOO_BIG_MSG = "Only %(available)s %(unit)s of %(item)s are free in %(location)s."
 PO_STATUS_MSG = "A %(status)s order cannot be %(action)s."
+ALREADY_REVERSED_MSG = "This move was already corrected."
+RECEIPT_NOT_REVERSIBLE_MSG = "A receipt cannot be reversed; record a count or return the goods to the supplier."
+NOT_ON_VISIT_MSG = "Organizers record purchases only on visits they are booked on."
 RECEIVE_TOO_MUCH_MSG = "Receiving %(qty)s would exceed the %(open)s still open on %(item)s."
 
 
@@ -137,6 +140,11 @@ def stock_move(
         if existing is not None:
             return existing
     item = Item.objects.select_for_update().get(pk=item.pk)  # AVCO and FIFO layers change per item
+    if idempotency_key:
+        # Again under the item lock: a concurrent retry with the same key has committed by now.
+        existing = StockMove.objects.filter(idempotency_key=idempotency_key).first()
+        if existing is not None:
+            return existing
     levels = _lock_levels(item, [from_location, to_location])
     if reason == StockMove.Reason.RECEIPT:
         cost = Decimal(unit_cost)
@@ -235,13 +243,20 @@ def stock_count(*, item: Item, location: Location, counted: Any, actor: User | N
 
 def stock_reverse(*, move: StockMove, actor: User | None, note: str = "") -> StockMove:
     """Correct a mistake with the opposite move at the same cost; the original is never edited."""
-    if move.reason == StockMove.Reason.REVERSAL or hasattr(move, "reversed_by"):
-        raise ValidationError("This move was already corrected.", code="already_reversed")
-    return stock_move(
-        item=move.item, qty=move.qty, from_location=move.to_location, to_location=move.from_location,
-        reason="reversal", actor=actor, unit_cost=move.unit_cost, appointment=move.appointment, reverses=move,
-        note=note or f"Reverses move #{move.pk}",
-    )  # fmt: skip
+    if move.reason == StockMove.Reason.REVERSAL or StockMove.objects.filter(reverses=move).exists():
+        raise ValidationError(ALREADY_REVERSED_MSG, code="already_reversed")
+    if move.reason == StockMove.Reason.RECEIPT:
+        # A receipt fed the average cost, the FIFO layers and its PO line; undoing only the quantity would
+        # leave those wrong. Receiving errors are corrected with a count or a return to the supplier.
+        raise ValidationError(RECEIPT_NOT_REVERSIBLE_MSG, code="receipt")
+    try:
+        return stock_move(
+            item=move.item, qty=move.qty, from_location=move.to_location, to_location=move.from_location,
+            reason="reversal", actor=actor, unit_cost=move.unit_cost, appointment=move.appointment, reverses=move,
+            note=note or f"Reverses move #{move.pk}",
+        )  # fmt: skip
+    except IntegrityError as exc:  # a concurrent reversal of the same move won the one-to-one
+        raise ValidationError(ALREADY_REVERSED_MSG, code="already_reversed") from exc
 
 
 # --- allocations ----------------------------------------------------------------------------------------
@@ -551,14 +566,14 @@ def client_purchase_add(
 ) -> ClientPurchase:  # fmt: skip
     """Record an item bought for the client. Organizers record purchases on their own visits only."""
     if not access.is_staff_role(actor) and not appointment.organizers.filter(pk=actor.pk).exists():
-        raise ValidationError(OWN_VAN_MSG, code="not_own_visit")
+        raise ValidationError(NOT_ON_VISIT_MSG, code="not_own_visit")
     purchase = ClientPurchase(
         appointment=appointment, description=description, store=store, cost=Decimal(cost),
         markup_pct=Decimal(markup_pct or 0), created_by=actor,
     )  # fmt: skip
+    purchase.full_clean(exclude=["receipt"])  # validate before a file is written: a refusal leaves no orphan
     if receipt is not None:
         purchase.receipt.save("receipt.jpg", receipt, save=False)
-    purchase.full_clean()
     purchase.save()
     return purchase
 

@@ -293,3 +293,18 @@ def test_inventory_nightly_task_runs_on_a_real_worker(celery_worker_real, mailou
     inventory_nightly.delay()  # a second tick the same day sends nothing more
     time.sleep(1)
     assert LowStockNotice.objects.count() == 1
+
+
+def test_a_receipt_cannot_be_reversed(stock):
+    move = receive(stock["rolls"], 5, "4.50")
+    with pytest.raises(ValidationError) as exc:
+        inventory.stock_reverse(move=move, actor=None)
+    assert exc.value.code == "receipt" and level(stock["rolls"], stock["warehouse"]) == 5
+
+
+def test_a_retry_with_a_used_key_returns_the_first_move_even_when_stock_ran_out(stock):
+    receive(stock["rolls"], 2, "4.50", stock["van"])
+    kwargs = {"appointment": stock["visit"], "item": stock["rolls"], "qty": 2, "location": stock["van"],
+              "actor": stock["organizer"], "idempotency_key": "retry-key"}  # fmt: skip
+    first = inventory.stock_consume(**kwargs)
+    assert inventory.stock_consume(**kwargs).pk == first.pk
