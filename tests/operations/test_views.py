@@ -365,3 +365,13 @@ def test_a_free_slot_link_prefills_the_booking_in_the_sites_zone(client, office,
     form = client.get(url).context["form"]
     assert form.initial["site"] == la_site.pk
     assert (str(form.initial["day"]), str(form.initial["start_time"])) == ("2027-03-02", "09:00:00")
+
+
+def test_visit_page_shows_the_visit_in_its_site_zone(client, office, ctx):
+    visit = services.appointment_book(
+        client=ctx["client"], site=ctx["site"], appointment_type=ctx["type"], organizers=[ctx["organizer"]],
+        starts=utc(2027, 3, 2, 14), ends=utc(2027, 3, 2, 16),
+    )  # fmt: skip
+    client.force_login(office)
+    body = client.get(visit.get_absolute_url()).content.decode()
+    assert "09:00–11:00" in body and "America/New_York" in body
