@@ -47,7 +47,7 @@ WEEK_START = date(2027, 3, 1)  # a Monday inside the seeded year
 
 
 def use_bench_database() -> None:
-    settings.DATABASES["default"]["TEST"] = {"NAME": BENCH_DB}
+    settings.DATABASES["default"]["TEST"]["NAME"] = BENCH_DB  # keep the other TEST defaults (CHARSET, ...)
     connections["default"].creation.create_test_db(verbosity=0, autoclobber=True, keepdb=True)
 
 
