@@ -1,6 +1,22 @@
 // organizer_pm: page behaviour wired from data- attributes (no inline handlers: the CSP forbids them).
 (function () {
   "use strict";
+  // The CSRF token for fetch() POSTs: the one htmx sends (body hx-headers), else the cookie. Shared by the
+  // calendar, Gantt and Kanban scripts, which load after this file.
+  function csrfToken() {
+    try {
+      const headers = JSON.parse(document.body.getAttribute("hx-headers") || "{}");
+      if (headers["X-CSRFToken"]) {
+        return headers["X-CSRFToken"];
+      }
+    } catch (error) {
+      // fall back to the cookie
+    }
+    const match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+    return match ? decodeURIComponent(match[1]) : "";
+  }
+  window.organizerPm = { csrfToken: csrfToken };
+
   // <form data-confirm="Really?">: ask before submitting a destructive action.
   document.addEventListener("submit", function (event) {
     const message = event.target.getAttribute && event.target.getAttribute("data-confirm");

@@ -25,18 +25,7 @@
 
   // --- small helpers -------------------------------------------------------------------------------------
 
-  function csrfToken() {
-    try {
-      const headers = JSON.parse(document.body.getAttribute("hx-headers") || "{}");
-      if (headers["X-CSRFToken"]) {
-        return headers["X-CSRFToken"];
-      }
-    } catch (error) {
-      // fall back to the cookie
-    }
-    const match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
-    return match ? decodeURIComponent(match[1]) : "";
-  }
+  const csrfToken = window.organizerPm.csrfToken;  // static/js/app.js
 
   function showMessage(text) {
     if (!message) {

@@ -64,18 +64,7 @@
   const showDay = gantt.date.date_to_str("%D %M %j");
   const showLongDay = gantt.date.date_to_str("%D %M %j, %Y");
 
-  function csrfToken() {
-    try {
-      const headers = JSON.parse(document.body.getAttribute("hx-headers") || "{}");
-      if (headers["X-CSRFToken"]) {
-        return headers["X-CSRFToken"];
-      }
-    } catch (error) {
-      // fall back to the cookie
-    }
-    const match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
-    return match ? decodeURIComponent(match[1]) : "";
-  }
+  const csrfToken = window.organizerPm.csrfToken;  // static/js/app.js
 
   // "…/tasks/0/" -> "…/tasks/42/": the template renders 0 as the id placeholder.
   function withId(url, id) {

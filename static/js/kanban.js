@@ -11,18 +11,7 @@
   const message = document.getElementById("kanban-message");
   const DRAG_TYPE = "application/x-organizer-task";
 
-  function csrfToken() {
-    try {
-      const headers = JSON.parse(document.body.getAttribute("hx-headers") || "{}");
-      if (headers["X-CSRFToken"]) {
-        return headers["X-CSRFToken"];
-      }
-    } catch (error) {
-      // fall back to the cookie
-    }
-    const match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
-    return match ? decodeURIComponent(match[1]) : "";
-  }
+  const csrfToken = window.organizerPm.csrfToken;  // static/js/app.js
 
   function cardFor(taskId) {
     return board.querySelector("article.kanban-card[data-task=\"" + CSS.escape(String(taskId)) + "\"]");
