@@ -451,6 +451,12 @@ def valuation() -> tuple[list[dict[str, Any]], Decimal]:
     return per_location, sum((r["value"] for r in per_location), ZERO)
 
 
+def business_yesterday(*, now: datetime) -> date:
+    """The business-local day that ended most recently: beat runs in UTC, days are local (25 h and 23 h days
+    included), so the nightly work asks this instead of trusting a crontab in a DST zone."""
+    return now.astimezone(ZoneInfo(settings.BUSINESS_TIME_ZONE)).date() - timedelta(days=1)
+
+
 def snapshot_take(*, local_date: date, tz: str | None = None) -> int:
     """Upsert end-of-local-day quantity and value per internal (item, location) from the ledger (I13)."""
     zone = ZoneInfo(tz or settings.BUSINESS_TIME_ZONE)

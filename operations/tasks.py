@@ -7,7 +7,6 @@ use eta or countdown: a reminder waits in the database until it is due (see oper
 """
 
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from celery import shared_task
 from django.db import OperationalError
@@ -64,12 +63,11 @@ def materialize_series() -> int:
 def inventory_nightly() -> dict[str, int]:
     """Hourly and idempotent: snapshot yesterday's (business-local) stock, and email the low-stock list once a
     day. Running in UTC with local dates computed here avoids beat's DST crontab problems."""
-    from django.conf import settings
     from django.utils import timezone
 
     from operations import inventory
 
-    today = timezone.now().astimezone(ZoneInfo(settings.BUSINESS_TIME_ZONE)).date()
-    rows = inventory.snapshot_take(local_date=today - timedelta(days=1))
-    emailed = inventory.low_stock_notify(local_date=today)
+    yesterday = inventory.business_yesterday(now=timezone.now())
+    rows = inventory.snapshot_take(local_date=yesterday)
+    emailed = inventory.low_stock_notify(local_date=yesterday + timedelta(days=1))
     return {"snapshot_rows": rows, "low_stock_emailed": int(emailed)}
