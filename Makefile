@@ -30,7 +30,8 @@ test: $(VENV)/.installed var
 	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
 	DEBUG=0 SECRET_KEY="$(TEST_SECRET)" ALLOWED_HOSTS=organizer.example.com \
 		$(PY) manage.py check --deploy --fail-level WARNING
-	SECRET_KEY="$${SECRET_KEY:-$(TEST_SECRET)}" $(PY) -m pytest $(PYTEST_ARGS)
+	# --create-db: a run that was killed half-way must not leave rows for the next one to trip over.
+	SECRET_KEY="$${SECRET_KEY:-$(TEST_SECRET)}" $(PY) -m pytest --create-db $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed
 	$(PY) -m ruff format --check . && $(PY) -m ruff check . && $(VENV)/bin/lint-imports

@@ -94,17 +94,18 @@ def client_b(organizer_b):
 def celery_worker_real(transactional_db):
     """A real in-process Celery worker (solo pool). Redis when REDIS_URL is set (CI), memory:// otherwise.
 
-    Never eager mode: tasks are serialized, sent through the broker and run in the worker thread.
+    Never eager mode: tasks are serialized, sent through the broker and run in the worker thread. The app's
+    connection pools are rebuilt for the broker (an earlier test may have closed them).
     """
     from celery.contrib.testing.worker import start_worker
 
     from organizer_pm.celery import app
+    from tests.operations.reminder_support import app_on_broker
 
-    if not django_settings.REDIS_URL:
-        app.conf.broker_url = "memory://"
-        app.conf.broker_transport_options = {}
-    app.conf.result_backend = None
-    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10) as worker:
+    with (
+        app_on_broker(app, django_settings.REDIS_URL or "memory://"),
+        start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10) as worker,
+    ):
         yield worker
 
 

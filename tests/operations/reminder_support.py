@@ -21,6 +21,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import kombu.pools
 import psutil
 import pytest
 import redis
@@ -217,6 +218,9 @@ def _reset_pools(app: Celery) -> None:
     if amqp is not None and amqp._producer_pool is not None:
         amqp._producer_pool.force_close_all()
         amqp._producer_pool = None
+    # kombu keeps producer pools in a process-wide registry keyed by connection: a closed one would be handed
+    # out again to the next app using the same broker URL ("Acquire on closed pool").
+    kombu.pools.reset()
 
 
 @contextmanager
