@@ -20,6 +20,7 @@ run: $(VENV)/.installed var
 	DEBUG=$${DEBUG:-1} $(PY) manage.py devserver
 
 # Tests run with DEBUG off (production-like). SECRET_KEY here is a test-only value.
+# pytest --create-db: a run that was killed half-way must not leave rows for the next one to trip over.
 TEST_SECRET := test-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz-0123456789
 test: $(VENV)/.installed var
 	$(PY) -m ruff format --check .
@@ -30,7 +31,6 @@ test: $(VENV)/.installed var
 	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
 	DEBUG=0 SECRET_KEY="$(TEST_SECRET)" ALLOWED_HOSTS=organizer.example.com \
 		$(PY) manage.py check --deploy --fail-level WARNING
-	# --create-db: a run that was killed half-way must not leave rows for the next one to trip over.
 	SECRET_KEY="$${SECRET_KEY:-$(TEST_SECRET)}" $(PY) -m pytest --create-db $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed
