@@ -568,19 +568,32 @@ def job_cost(*, appointment: Appointment) -> JobCost:
 
 def client_purchase_add(
     *, appointment: Appointment, description: str, cost: Any, markup_pct: Any, receipt: Any, actor: User,
-    store: str = "",
+    store: str = "", idempotency_key: str | None = None,
 ) -> ClientPurchase:  # fmt: skip
-    """Record an item bought for the client. Organizers record purchases on their own visits only."""
+    """Record an item bought for the client. Organizers record purchases on their own visits only.
+
+    A retried submit with the same idempotency key returns the first purchase instead of adding a second."""
+    if idempotency_key:
+        existing = ClientPurchase.objects.filter(idempotency_key=idempotency_key).first()
+        if existing is not None:
+            return existing
     if not access.is_staff_role(actor) and not appointment.organizers.filter(pk=actor.pk).exists():
         raise ValidationError(NOT_ON_VISIT_MSG, code="not_own_visit")
     purchase = ClientPurchase(
         appointment=appointment, description=description, store=store, cost=Decimal(cost),
-        markup_pct=Decimal(markup_pct or 0), created_by=actor,
+        markup_pct=Decimal(markup_pct or 0), created_by=actor, idempotency_key=idempotency_key or None,
     )  # fmt: skip
-    purchase.full_clean(exclude=["receipt"])  # validate before a file is written: a refusal leaves no orphan
+    purchase.full_clean(exclude=["receipt", "idempotency_key"])  # before a file is written: no orphan on refusal
     if receipt is not None:
         purchase.receipt.save("receipt.jpg", receipt, save=False)
-    purchase.save()
+    try:
+        with transaction.atomic():
+            purchase.save()
+    except IntegrityError:
+        if idempotency_key and ClientPurchase.objects.filter(idempotency_key=idempotency_key).exists():
+            purchase.receipt.delete(save=False)  # the concurrent twin won; drop this copy's file
+            return ClientPurchase.objects.get(idempotency_key=idempotency_key)
+        raise
     return purchase
 
 

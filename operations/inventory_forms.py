@@ -338,7 +338,7 @@ def _fmt(value: Decimal) -> str:
 # --- pass-through purchases -----------------------------------------------------------------------------
 
 
-class ClientPurchaseForm(forms.Form):
+class ClientPurchaseForm(IdempotentForm):
     description = forms.CharField(max_length=200, help_text="What was bought, e.g. “2 drawer dividers”.")
     store = forms.CharField(max_length=100, required=False)
     cost = forms.DecimalField(

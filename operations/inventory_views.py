@@ -540,6 +540,7 @@ def purchase_create(request: AuthedHttpRequest, pk: int) -> HttpResponse:
             inventory.client_purchase_add(
                 appointment=visit, description=d["description"], store=d["store"], cost=d["cost"],
                 markup_pct=d.get("markup_pct") or 0, receipt=d["receipt"], actor=request.user,
+                idempotency_key=form.key("purchase"),
             )  # fmt: skip
         except ValidationError as exc:
             add_service_error(form, exc)

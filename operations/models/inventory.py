@@ -299,6 +299,7 @@ class ClientPurchase(models.Model):
         validators=[MinValueValidator(ZERO), MaxValueValidator(Decimal("500"))],
     )  # fmt: skip
     receipt = models.ImageField(upload_to=receipt_upload_to, blank=True)
+    idempotency_key = models.CharField(max_length=64, null=True, blank=True, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

@@ -587,7 +587,8 @@ def png_header_only(width, height):
 
 
 def purchase_data(receipt=None, name="receipt.jpg", content_type="image/jpeg", **extra):
-    data = {"description": "Drawer dividers", "store": "Container Store", "cost": "24.00", "markup_pct": "15"}
+    data = {"description": "Drawer dividers", "store": "Container Store", "cost": "24.00", "markup_pct": "15",
+            "idempotency_key": str(uuid.uuid4())}  # fmt: skip
     if receipt is not None:
         data["receipt"] = SimpleUploadedFile(name, receipt, content_type=content_type)
     return data | extra
@@ -793,3 +794,12 @@ def test_visit_panel_has_the_reserve_form_for_staff_only(client, w):
     assert reserve in body(client.get(panel))
     client.force_login(w.anna)
     assert reserve not in body(client.get(panel))
+
+
+def test_a_retried_purchase_submit_records_one_purchase(client, w):
+    client.force_login(w.anna)
+    data = purchase_data()
+    first = client.post(purchase_url(w.visit_a), data)
+    second = client.post(purchase_url(w.visit_a), data)
+    assert first.status_code == second.status_code == 302
+    assert ClientPurchase.objects.filter(appointment=w.visit_a).count() == 1
