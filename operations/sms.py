@@ -21,14 +21,3 @@ class ConsoleSmsBackend:
     def send(self, *, to: str, body: str, idempotency_key: str) -> str:
         logger.info("sms to=%s key=%s body=%s", to[:4] + "…", idempotency_key, body)
         return f"console-{uuid.uuid4()}"
-
-
-class MemorySmsBackend:
-    """Test backend: keeps sent messages in a class-level outbox, deduplicated like a provider would."""
-
-    outbox: list[dict[str, str]] = []
-
-    def send(self, *, to: str, body: str, idempotency_key: str) -> str:
-        if not any(m["idempotency_key"] == idempotency_key for m in self.outbox):
-            self.outbox.append({"to": to, "body": body, "idempotency_key": idempotency_key})
-        return f"memory-{idempotency_key}"

@@ -79,12 +79,6 @@ def template_list() -> QuerySet[Project]:
     return Project.objects.filter(is_template=True).annotate(task_count=Count("tasks")).order_by("name")
 
 
-def template_get(*, user: Any, pk: int) -> Project:
-    if not access.is_staff_role(user):
-        return get_object_or_404(Project.objects.none(), pk=pk)
-    return get_object_or_404(Project.objects.filter(is_template=True), pk=pk)
-
-
 def can_edit_plan(*, user: Any, project: Project) -> bool:
     """Staff edit any plan; the lead organizer edits their own project's plan."""
     return access.is_staff_role(user) or (access.is_organizer(user) and project.lead_id == user.pk)

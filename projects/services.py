@@ -424,16 +424,6 @@ def dependency_add(*, pred: Task, succ: Task, kind: str = "FS", lag_wd: int = 0)
 
 
 @transaction.atomic
-def dependency_update(*, dependency: Dependency, kind: str, lag_wd: int) -> Dependency:
-    _lock(dependency.project)
-    dependency.kind, dependency.lag_wd = kind, lag_wd
-    dependency.full_clean(validate_unique=False)
-    dependency.save(update_fields=["kind", "lag_wd"])
-    project_schedule_recalculate(project=dependency.project)
-    return dependency
-
-
-@transaction.atomic
 def dependency_remove(*, dependency: Dependency) -> None:
     project = _lock(dependency.project)
     dependency.delete()

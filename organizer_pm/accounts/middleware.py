@@ -28,5 +28,8 @@ class TimezoneMiddleware:
 
 def viewer_time_zone(request: HttpRequest) -> str:
     user = getattr(request, "user", None)
-    profile = getattr(user, "organizer_profile", None) if user is not None and user.is_authenticated else None
-    return profile.time_zone if profile is not None else settings.BUSINESS_TIME_ZONE
+    # Only organizers have a profile: asking staff for one would cost a query on every request.
+    if user is None or not user.is_authenticated or user.role != "organizer":
+        return str(settings.BUSINESS_TIME_ZONE)
+    profile = getattr(user, "organizer_profile", None)
+    return profile.time_zone if profile is not None else str(settings.BUSINESS_TIME_ZONE)

@@ -1,6 +1,6 @@
 import factory
 
-from organizer_pm.accounts.models import OrganizerProfile, User
+from organizer_pm.accounts.models import User
 from organizer_pm.accounts.services import organizer_profile_ensure
 
 
@@ -20,10 +20,3 @@ class UserFactory(factory.django.DjangoModelFactory):
     def profile(obj, create, extracted, **kwargs):
         if create and obj.role == User.Role.ORGANIZER:
             organizer_profile_ensure(user=obj)
-
-
-class OrganizerProfileFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = OrganizerProfile
-
-    user = factory.SubFactory(UserFactory, role=User.Role.OWNER)
