@@ -183,6 +183,12 @@
     return { start: "prev,next today", center: "title", end: "dayGridMonth,timeGridWeek,timeGridDay,listWeek" };
   }
 
+  // Phones get a compact title ("Dec 28 – Jan 3" rather than "Dec 28, 2026 – Jan 3, 2027"): the full one
+  // makes a year-end week wider than a 390 px screen. Desktops keep FullCalendar's default per view.
+  function titleFormatFor(isPhone) {
+    return isPhone ? { month: "short", day: "numeric" } : undefined;
+  }
+
   // The time grid scrolls inside a fixed height (it opens at scrollTime); lists and months grow with their
   // content. Set per view from datesSet: a view-specific `height` option leaves FullCalendar 7.1's time grid
   // with no height at all.
@@ -208,6 +214,7 @@
     initialView: initialView,
     initialDate: /^\d{4}-\d{2}-\d{2}$/.test(host.dataset.initialDate || "") ? host.dataset.initialDate : undefined,
     headerToolbar: toolbarFor(phoneQuery.matches),
+    titleFormat: titleFormatFor(phoneQuery.matches),
     buttons: {
       today: { text: "Today" },
       dayGridMonth: { text: "Month" },
@@ -234,6 +241,7 @@
       list: { listItemEventTimeClass: "oc-list-time", listItemEventTitleClass: "oc-wrap" },
     },
     headerToolbarClass: "oc-toolbar",
+    toolbarTitleClass: "oc-title",
     editable: canEdit,
     eventResizableFromStart: false,
     events: fetchEvents,
@@ -276,6 +284,7 @@
 
   phoneQuery.addEventListener("change", function (query) {
     calendar.setOption("headerToolbar", toolbarFor(query.matches));
+    calendar.setOption("titleFormat", titleFormatFor(query.matches));
     if (query.matches && calendar.view.type !== "timeGridDay" && calendar.view.type !== "listWeek") {
       calendar.changeView("listWeek");
       fitHeight("listWeek");

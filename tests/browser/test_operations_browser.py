@@ -364,14 +364,34 @@ def test_organizer_completes_a_visit_in_my_day_on_a_phone(app, make_user, artifa
     page.screenshot(path=artifacts / "my_day_phone.png", full_page=True)
 
 
-def test_calendar_on_a_phone_opens_as_a_list(app, make_user, artifacts):
+def week_spanning(boundary: str) -> date:
+    """A Tuesday at least three weeks ahead whose Monday-first week crosses a year end or a month end.
+
+    The calendar's title is longest on such weeks ("Dec 28, 2026 – Jan 3, 2027"); the test picks them
+    explicitly so that it checks the same thing on whatever date it runs (defect T15).
+    """
+    day = weekday_ahead(weeks=3, weekday=1)
+    while True:
+        monday = day - timedelta(days=day.weekday())
+        sunday = monday + timedelta(days=6)
+        if (boundary == "year" and monday.year != sunday.year) or (
+            boundary == "month" and monday.month != sunday.month and monday.year == sunday.year
+        ):
+            return day
+        day += timedelta(weeks=1)
+
+
+@pytest.mark.parametrize("boundary", ["year", "month"])
+def test_T15_calendar_on_a_phone_opens_as_a_list_and_fits_every_week(app, make_user, artifacts, boundary):
     office = make_user("office", "Frank")
     organizer = make_user("organizer", "Maya")
     kind = AppointmentTypeFactory(name="Organizing session", default_duration_min=120, default_travel_min=0)
-    day = weekday_ahead(weeks=3, weekday=1)
+    day = week_spanning(boundary)
     book(*household("Alder household"), kind, organizer, at(day, 9))
     book(*household("Birchwood household"), kind, organizer, at(day + timedelta(days=1), 13, 30))
     page = app.page
+    # The browser's clock stands in the week shown, so "today" is highlighted there as it would be for a user.
+    page.clock.set_system_time(at(day, 8))
     page.set_viewport_size(PHONE)
     app.log_in(office.email)
     page = open_calendar(app, day)
@@ -380,7 +400,7 @@ def test_calendar_on_a_phone_opens_as_a_list(app, make_user, artifacts):
     expect(calendar_event(page, "Alder household")).to_be_visible()
     expect(calendar_event(page, "Birchwood household")).to_contain_text("13:30")
     assert app.no_horizontal_overflow()
-    page.screenshot(path=artifacts / "calendar_list_phone.png", full_page=True)
+    page.screenshot(path=artifacts / f"T15_calendar_list_phone_{boundary}.png", full_page=True)
     view_tab(page, "Day").click()
     expect(view_tab(page, "Day")).to_have_attribute("aria-selected", "true")
     expect(calendar_event(page, "Alder household")).to_be_visible()
