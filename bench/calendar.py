@@ -52,9 +52,9 @@ def use_bench_database() -> None:
 
 
 def seed() -> None:
+    from accounts.models import User
+    from accounts.services import organizer_profile_ensure, user_create
     from operations.models import Appointment, AppointmentType, OrganizerBlock
-    from organizer_pm.accounts.models import User
-    from organizer_pm.accounts.services import organizer_profile_ensure, user_create
     from tests.clients.factories import ClientFactory, SiteFactory
 
     if Appointment.objects.count() > 10_000:
@@ -114,8 +114,8 @@ def main() -> None:
     use_bench_database()
     started = time.perf_counter()
     seed()
+    from accounts.models import User
     from operations.models import Appointment
-    from organizer_pm.accounts.models import User
 
     print(f"seeded in {time.perf_counter() - started:.1f} s: {Appointment.objects.count()} visits")
     office = User.objects.get(email="bench-office@example.com")

@@ -66,10 +66,10 @@ def seed(*, items: int, vans: int, blocks: int) -> None:
     Per block: receive 240 into the warehouse; transfer 20 to each of four vans; consume 15 from each of them;
     restock one van with 60. Nothing goes negative, and the warehouse grows by 100 per block.
     """
+    from accounts.models import User
+    from accounts.services import user_create
     from operations import inventory
     from operations.models import Item, Location, PurchaseOrder, PurchaseOrderLine, StockLevel, StockMove, Supplier
-    from organizer_pm.accounts.models import User
-    from organizer_pm.accounts.services import user_create
 
     if Item.objects.exists():
         return
@@ -216,7 +216,7 @@ def pages() -> list[tuple[str, str]]:
 
 
 def staff_client() -> Client:
-    from organizer_pm.accounts.models import User
+    from accounts.models import User
 
     client = Client()
     client.force_login(User.objects.get(email="bench-office@example.com"))

@@ -6,9 +6,9 @@ from typing import Any, cast
 
 from django import forms
 
+from accounts.formfields import PhoneField, TimeZoneField
+from accounts.models import User
 from clients.models import Client, Contact, Intake, Site
-from organizer_pm.accounts.formfields import PhoneField, TimeZoneField
-from organizer_pm.accounts.models import User
 
 TAG_TOO_LONG_MSG = "Each tag can be at most 40 characters."
 CONTACT_NEEDS_A_WAY_MSG = "Give at least a phone number or an email address."

@@ -13,7 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
-from organizer_pm.accounts.models import time_zone_choices
+from accounts.models import time_zone_choices
 
 
 def history_trackers() -> tuple[pghistory.Tracker, ...]:

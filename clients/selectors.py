@@ -10,9 +10,9 @@ from django.apps import apps
 from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 
+from accounts import access
+from accounts.models import User
 from clients.models import Client, ClientAssignment, ClientQuerySet, Contact, Site, Tag
-from organizer_pm.accounts import access
-from organizer_pm.accounts.models import User
 
 
 def client_list_for_user(*, user: Any) -> ClientQuerySet:

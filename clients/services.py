@@ -10,9 +10,9 @@ from django.db import transaction
 from django.db.models import ProtectedError
 from django.utils import timezone
 
+from accounts import access
+from accounts.models import User
 from clients.models import Client, ClientAssignment, Contact, Intake, Site, Tag
-from organizer_pm.accounts import access
-from organizer_pm.accounts.models import User
 
 CLIENT_ARCHIVED_MSG = "%(name)s was archived. The owner can restore it from the archive."
 CLIENT_RESTORED_MSG = "%(name)s was restored."

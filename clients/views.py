@@ -13,11 +13,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from accounts import access
+from accounts.access import AuthedHttpRequest
+from accounts.formfields import run_service
 from clients import forms, selectors, services
 from clients.models import Client
-from organizer_pm.accounts import access
-from organizer_pm.accounts.access import AuthedHttpRequest
-from organizer_pm.accounts.formfields import run_service
 
 CLIENTS_PER_PAGE = 25
 

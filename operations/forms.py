@@ -8,10 +8,10 @@ from zoneinfo import ZoneInfo
 
 from django import forms
 
+from accounts.models import User
 from clients.models import Client, Site
 from operations import recurrence
 from operations.models import AppointmentType, TimeOff
-from organizer_pm.accounts.models import User
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TIME_INPUT = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")

@@ -15,8 +15,8 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from icalendar import Calendar, Event
 
+from accounts.models import User
 from operations.models import Appointment
-from organizer_pm.accounts.models import User
 
 
 def feed_calendar(*, organizer: User, visits: Iterable[Appointment], now: datetime) -> bytes:

@@ -29,6 +29,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q, Sum
 from django.utils import timezone
 
+from accounts import access
+from accounts.models import User
 from operations.models import (
     Allocation,
     Appointment,
@@ -44,8 +46,6 @@ from operations.models import (
     StockMove,
     Supplier,
 )
-from organizer_pm.accounts import access
-from organizer_pm.accounts.models import User
 
 logger = logging.getLogger("organizer_pm.inventory")
 

@@ -20,9 +20,9 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from accounts.models import User
 from operations.inventory import QTY_POSITIVE_MSG
 from operations.models import Item, Location, PurchaseOrderLine, StockLevel, StockMove, Supplier
-from organizer_pm.accounts.models import User
 
 QTY_MIN = Decimal("0.001")
 MAX_QTY = Decimal("999999")

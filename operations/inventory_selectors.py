@@ -17,6 +17,7 @@ from django.db.models import DecimalField, Exists, F, OuterRef, Prefetch, Q, Que
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
+from accounts import access
 from clients.models import Client
 from operations import inventory, selectors
 from operations.models import (
@@ -31,7 +32,6 @@ from operations.models import (
     StockMove,
     Supplier,
 )
-from organizer_pm.accounts import access
 
 ZERO = Decimal("0")
 CENT = Decimal("0.01")

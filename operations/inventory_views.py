@@ -22,14 +22,14 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts import access
+from accounts.access import AuthedHttpRequest
+from accounts.formfields import add_service_error
 from clients import selectors as client_selectors
 from operations import inventory, selectors
 from operations import inventory_forms as forms
 from operations import inventory_selectors as stock
 from operations.models import Appointment, Location, PurchaseOrder
-from organizer_pm.accounts import access
-from organizer_pm.accounts.access import AuthedHttpRequest
-from organizer_pm.accounts.formfields import add_service_error
 
 ITEMS_PER_PAGE = 50
 MOVES_PER_PAGE = 50

@@ -13,11 +13,11 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts import access
+from accounts.models import OrganizerProfile, User, WorkingHours
 from clients.models import Contact
 from operations import availability, services
 from operations.models import Appointment, AppointmentType, CalendarFeed, OrganizerBlock, TimeOff
-from organizer_pm.accounts import access
-from organizer_pm.accounts.models import OrganizerProfile, User, WorkingHours
 
 CANCELLED = ("cancelled", "late_cancelled")
 

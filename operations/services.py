@@ -20,6 +20,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 
+from accounts.models import User, WorkingHours
 from clients.models import Client, ClientAssignment, Site
 from operations import inventory, recurrence, reminders
 from operations.models import (
@@ -31,7 +32,6 @@ from operations.models import (
     TimeOff,
     new_feed_token,
 )
-from organizer_pm.accounts.models import User, WorkingHours
 
 logger = logging.getLogger("organizer_pm.operations")
 

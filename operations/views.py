@@ -18,13 +18,13 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts import access
+from accounts.access import AuthedHttpRequest
+from accounts.formfields import run_service
+from accounts.models import OrganizerProfile
 from clients.models import Site
 from operations import forms, ics, recurrence, selectors, services
 from operations.models import Appointment, AppointmentType
-from organizer_pm.accounts import access
-from organizer_pm.accounts.access import AuthedHttpRequest
-from organizer_pm.accounts.formfields import run_service
-from organizer_pm.accounts.models import OrganizerProfile
 
 DOUBLE_BOOKED_STATUS = 409
 

@@ -8,7 +8,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.urls import reverse
 
-from organizer_pm.accounts import access
+from accounts import access
 
 
 def csp_nonce(request: HttpRequest) -> dict[str, Any]:

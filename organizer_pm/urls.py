@@ -3,7 +3,7 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("organizer_pm.dashboard.urls")),
     path("accounts/", include("allauth.urls")),
-    path("team/", include("organizer_pm.accounts.urls")),
+    path("team/", include("accounts.urls")),
     path("clients/", include("clients.urls")),
     path("projects/", include("projects.urls")),
     path("schedule/", include("operations.urls")),

@@ -7,8 +7,8 @@ from typing import Any, cast
 
 from django import forms
 
+from accounts.models import User
 from clients.models import Client
-from organizer_pm.accounts.models import User
 from projects.models import Dependency, Project, Task
 
 BLACKOUT_FORMAT_MSG = "List dates as YYYY-MM-DD, separated by commas or new lines."

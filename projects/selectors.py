@@ -12,8 +12,8 @@ from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from organizer_pm.accounts import access
-from organizer_pm.accounts.models import User
+from accounts import access
+from accounts.models import User
 from projects import services
 from projects.models import Baseline, BaselineTask, Dependency, Holiday, Project, Task, TimeEntry
 

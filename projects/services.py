@@ -14,8 +14,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from organizer_pm.accounts import access
-from organizer_pm.accounts.models import User
+from accounts import access
+from accounts.models import User
 from projects import scheduling
 from projects.models import Baseline, BaselineTask, Dependency, Holiday, Project, Task, TimeEntry, WorkCalendar
 from projects.scheduling.model import ConstraintKind, LinkKind

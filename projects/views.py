@@ -14,9 +14,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from organizer_pm.accounts import access
-from organizer_pm.accounts.access import AuthedHttpRequest
-from organizer_pm.accounts.formfields import run_service
+from accounts import access
+from accounts.access import AuthedHttpRequest
+from accounts.formfields import run_service
 from projects import forms, selectors, services
 from projects.models import Project
 

@@ -10,7 +10,7 @@ from django.contrib.sessions.backends.db import SessionStore
 from django.contrib.sessions.models import Session
 from django.utils import timezone
 
-from organizer_pm.accounts.tasks import clear_expired_sessions
+from accounts.tasks import clear_expired_sessions
 from organizer_pm.celery import app
 
 

@@ -12,8 +12,8 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.sessions.models import Session
 from django.urls import reverse
 
-from organizer_pm.accounts import services
-from organizer_pm.accounts.models import User
+from accounts import services
+from accounts.models import User
 
 pytestmark = pytest.mark.django_db
 

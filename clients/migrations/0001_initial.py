@@ -2,7 +2,7 @@
 
 import django.db.models.deletion
 import django.db.models.manager
-import organizer_pm.accounts.models
+import accounts.models
 import pgtrigger.compiler
 import pgtrigger.migrations
 from django.conf import settings
@@ -194,7 +194,7 @@ class Migration(migrations.Migration):
                 ('region', models.CharField(blank=True, max_length=100, verbose_name='state / region')),
                 ('postal_code', models.CharField(blank=True, max_length=20)),
                 ('country', models.CharField(default='United States', max_length=60)),
-                ('time_zone', models.CharField(choices=organizer_pm.accounts.models.time_zone_choices, default='America/New_York', max_length=64)),
+                ('time_zone', models.CharField(choices=accounts.models.time_zone_choices, default='America/New_York', max_length=64)),
                 ('parking', models.CharField(blank=True, max_length=500)),
                 ('pets', models.CharField(blank=True, max_length=500)),
                 ('access_instructions', models.TextField(blank=True, max_length=2000)),
@@ -219,7 +219,7 @@ class Migration(migrations.Migration):
                 ('region', models.CharField(blank=True, max_length=100, verbose_name='state / region')),
                 ('postal_code', models.CharField(blank=True, max_length=20)),
                 ('country', models.CharField(default='United States', max_length=60)),
-                ('time_zone', models.CharField(choices=organizer_pm.accounts.models.time_zone_choices, default='America/New_York', max_length=64)),
+                ('time_zone', models.CharField(choices=accounts.models.time_zone_choices, default='America/New_York', max_length=64)),
                 ('parking', models.CharField(blank=True, max_length=500)),
                 ('pets', models.CharField(blank=True, max_length=500)),
                 ('access_instructions', models.TextField(blank=True, max_length=2000)),

@@ -5,9 +5,9 @@ from typing import Any
 
 from django.db.models import Count
 
+from accounts import selectors as account_selectors
 from clients import selectors as client_selectors
 from clients.models import Client
-from organizer_pm.accounts import selectors as account_selectors
 
 
 @dataclass(frozen=True)

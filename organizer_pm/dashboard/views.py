@@ -9,9 +9,9 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from accounts import access
+from accounts.access import AuthedHttpRequest
 from clients import selectors as client_selectors
-from organizer_pm.accounts import access
-from organizer_pm.accounts.access import AuthedHttpRequest
 from organizer_pm.dashboard import selectors
 
 

@@ -1,7 +1,7 @@
 import factory
 
-from organizer_pm.accounts.models import User
-from organizer_pm.accounts.services import organizer_profile_ensure
+from accounts.models import User
+from accounts.services import organizer_profile_ensure
 
 
 class UserFactory(factory.django.DjangoModelFactory):

@@ -4,8 +4,8 @@ import pytest
 from django.contrib.sessions.backends.db import SessionStore
 from django.core.exceptions import ValidationError
 
-from organizer_pm.accounts import services
-from organizer_pm.accounts.models import User
+from accounts import services
+from accounts.models import User
 
 pytestmark = pytest.mark.django_db
 

@@ -19,8 +19,8 @@ from django.test import override_settings
 from playwright.sync_api import ConsoleMessage, Page, Response, expect
 from pytest_django.live_server_helper import LiveServer
 
-from organizer_pm.accounts.models import User
-from organizer_pm.accounts.services import user_create
+from accounts.models import User
+from accounts.services import user_create
 
 PASSWORD = "a-long-test-passphrase-42"
 PHONE = {"width": 390, "height": 844}

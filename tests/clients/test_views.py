@@ -1,9 +1,9 @@
 import pytest
 from django.urls import reverse
 
+from accounts.formfields import PHONE_INVALID_MSG, TIME_ZONE_INVALID_MSG
 from clients.forms import CHANNEL_NEEDS_EMAIL_MSG, CONTACT_NEEDS_A_WAY_MSG, TAG_TOO_LONG_MSG
 from clients.models import Client, Contact, Site
-from organizer_pm.accounts.formfields import PHONE_INVALID_MSG, TIME_ZONE_INVALID_MSG
 from tests.clients.factories import ClientFactory, ContactFactory, SiteFactory
 
 pytestmark = pytest.mark.django_db

@@ -2,8 +2,8 @@ from datetime import UTC, datetime, time
 
 import factory
 
+from accounts.services import working_hours_set
 from operations.models import AppointmentType
-from organizer_pm.accounts.services import working_hours_set
 from tests.accounts.factories import UserFactory
 
 

@@ -279,9 +279,9 @@ def test_low_stock_email_goes_out_once_a_day(stock, mailoutbox, owner):
 def test_inventory_nightly_task_runs_on_a_real_worker(celery_worker_real, mailoutbox):
     import time
 
+    from accounts.services import user_create
     from operations.models import LowStockNotice
     from operations.tasks import inventory_nightly
-    from organizer_pm.accounts.services import user_create
 
     user_create(actor=None, email="office-night@example.com", role="office", password=None)
     Item.objects.create(sku="NIGHT", name="Night bins", reorder_min=5, reorder_max=10)

@@ -10,13 +10,13 @@ from typing import Any
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from accounts import services as account_services
+from accounts.models import User
 from clients import services as client_services
 from clients.models import Client
 from operations import services as operation_services
 from operations.models import Appointment, AppointmentType
 from operations.recurrence import parse_rrule
-from organizer_pm.accounts import services as account_services
-from organizer_pm.accounts.models import User
 from projects import demo as project_demo
 from projects.models import Project
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from organizer_pm.accounts import views
+from accounts import views
 
 app_name = "accounts"
 

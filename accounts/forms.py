@@ -5,8 +5,8 @@ from typing import Any
 
 from django import forms
 
-from organizer_pm.accounts.formfields import PhoneField, TimeZoneField
-from organizer_pm.accounts.models import OrganizerProfile, User
+from accounts.formfields import PhoneField, TimeZoneField
+from accounts.models import OrganizerProfile, User
 
 WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 HOURS_HALF_MSG = "Give both a start and an end, or leave both empty for a day off."

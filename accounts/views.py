@@ -9,9 +9,9 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from organizer_pm.accounts import access, forms, selectors, services
-from organizer_pm.accounts.access import AuthedHttpRequest
-from organizer_pm.accounts.formfields import add_service_error
+from accounts import access, forms, selectors, services
+from accounts.access import AuthedHttpRequest
+from accounts.formfields import add_service_error
 
 
 @access.staff_required

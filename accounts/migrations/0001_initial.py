@@ -3,7 +3,7 @@
 import django.core.validators
 import django.db.models.deletion
 import django.utils.timezone
-import organizer_pm.accounts.models
+import accounts.models
 from decimal import Decimal
 from django.conf import settings
 from django.db import migrations, models
@@ -39,7 +39,7 @@ class Migration(migrations.Migration):
                 'ordering': ['first_name', 'last_name', 'email'],
             },
             managers=[
-                ('objects', organizer_pm.accounts.models.AppUserManager()),
+                ('objects', accounts.models.AppUserManager()),
             ],
         ),
         migrations.CreateModel(

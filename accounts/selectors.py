@@ -7,8 +7,8 @@ from typing import Any
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
-from organizer_pm.accounts import access
-from organizer_pm.accounts.models import OrganizerProfile, User
+from accounts import access
+from accounts.models import OrganizerProfile, User
 
 
 def user_list_for_user(*, user: Any) -> QuerySet[User]:

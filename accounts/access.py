@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 
-from organizer_pm.accounts.models import User
+from accounts.models import User
 
 if TYPE_CHECKING:
     from django_htmx.middleware import HtmxDetails

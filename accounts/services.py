@@ -11,8 +11,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from organizer_pm.accounts import access
-from organizer_pm.accounts.models import OrganizerProfile, User, WorkingHours
+from accounts import access
+from accounts.models import OrganizerProfile, User, WorkingHours
 
 ROLE_CHANGE_FORBIDDEN_MSG = "Only the owner can create users or change roles."
 LAST_OWNER_MSG = "The business needs at least one active owner; make someone else owner first."
