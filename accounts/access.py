@@ -9,23 +9,12 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 
 from accounts.models import User
-
-if TYPE_CHECKING:
-    from django_htmx.middleware import HtmxDetails
-
-
-class AuthedHttpRequest(HttpRequest):
-    """The request type of views behind LoginRequiredMiddleware (for type checking only)."""
-
-    user: User
-    htmx: HtmxDetails
-
 
 logger = logging.getLogger("organizer_pm.authz")
 

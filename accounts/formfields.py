@@ -41,24 +41,12 @@ class TimeZoneField(forms.ChoiceField):
         super().__init__(**kwargs)
 
 
-def add_service_error(form: forms.BaseForm, exc: forms.ValidationError) -> None:
-    """Show a service's ValidationError on the form: on its field when the form has that field, else on top.
-
-    A service may name model fields the form does not show (created_by, ...); those become form-wide errors
-    instead of the ValueError that form.add_error raises for unknown fields.
-    """
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
-
-
 def run_service(form: forms.BaseForm, action: Callable[[], Any]) -> tuple[bool, Any]:
-    """Call a service for a form view: (True, its result), or (False, None) with its ValidationError shown on the
-    form (add_service_error), so a refused write re-renders the form instead of answering 500."""
+    """Transitional: being replaced by the explicit try/except of accounts.http; removed once no view calls it."""
+    from accounts.http import form_add_service_error
+
     try:
         return True, action()
     except forms.ValidationError as exc:
-        add_service_error(form, exc)
+        form_add_service_error(form, exc)
         return False, None

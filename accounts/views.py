@@ -10,8 +10,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts import access, forms, selectors, services
-from accounts.access import AuthedHttpRequest
-from accounts.formfields import add_service_error
+from accounts.http import AuthedHttpRequest, form_add_service_error
 
 
 @access.staff_required
@@ -29,7 +28,7 @@ def user_create(request: AuthedHttpRequest) -> HttpResponse:
         try:
             user = services.user_create(actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            add_service_error(form, exc)  # a {"password": [...]} error lands on the password field
+            form_add_service_error(form, exc)  # a {"password": [...]} error lands on the password field
         else:
             messages.success(request, f"{user} was added as {user.get_role_display()}.")
             return redirect("accounts:team_list")
@@ -46,7 +45,7 @@ def user_edit(request: AuthedHttpRequest, pk: int) -> HttpResponse:
             services.user_update(actor=request.user, user=user, **form.cleaned_data)
         except ValidationError as exc:
             user.refresh_from_db()
-            add_service_error(form, exc)
+            form_add_service_error(form, exc)
         else:
             messages.success(request, f"{user} was saved.")
             return redirect("accounts:team_list")
@@ -70,7 +69,7 @@ def profile_edit(request: AuthedHttpRequest, pk: int) -> HttpResponse:
                 services.organizer_profile_update(actor=request.user, profile=profile, data=changes)
                 services.working_hours_set(profile=profile, hours=hours_form.hours())
         except ValidationError as exc:
-            add_service_error(profile_form, exc)
+            form_add_service_error(profile_form, exc)
         else:
             messages.success(request, "Profile saved.")
             return redirect("accounts:profile_edit", pk=pk)

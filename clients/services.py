@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from accounts import access
 from accounts.models import User
+from accounts.updates import fields_apply
 from clients.models import Client, ClientAssignment, Contact, Intake, Site, Tag
 
 CLIENT_ARCHIVED_MSG = "%(name)s was archived. The owner can restore it from the archive."
@@ -30,19 +31,6 @@ SITE_FIELDS = [
 INTAKE_FIELDS = ["goals", "spaces", "pain_points", "budget_range", "schedule_preferences", "decision_makers"]
 
 
-def _apply(instance: Any, data: dict[str, Any], fields: list[str]) -> list[str]:
-    """Copy the given fields onto the instance; return their names for `save(update_fields=...)`.
-
-    Every given field is written back (not only the ones that differ): a ModelForm has already copied its
-    values onto the instance, so comparing with the instance would miss real changes. History triggers only
-    record fields whose values actually changed.
-    """
-    given = [name for name in fields if name in data]
-    for name in given:
-        setattr(instance, name, data[name])
-    return given
-
-
 def _tags_from_names(names: list[str]) -> list[Tag]:
     tags = []
     for name in sorted({n.strip() for n in names if n.strip()}):
@@ -55,7 +43,7 @@ def _tags_from_names(names: list[str]) -> list[Tag]:
 def client_create(*, actor: User, data: dict[str, Any], tag_names: list[str] | None = None) -> Client:
     """Create a client with an empty intake questionnaire."""
     client = Client(created_by=actor)
-    _apply(client, data, CLIENT_FIELDS)
+    fields_apply(client, data, CLIENT_FIELDS)
     client.full_clean()
     client.save()
     client.tags.set(_tags_from_names(tag_names or []))
@@ -65,7 +53,7 @@ def client_create(*, actor: User, data: dict[str, Any], tag_names: list[str] | N
 
 @transaction.atomic
 def client_update(*, client: Client, data: dict[str, Any], tag_names: list[str] | None = None) -> Client:
-    changed = _apply(client, data, CLIENT_FIELDS)
+    changed = fields_apply(client, data, CLIENT_FIELDS)
     client.full_clean()
     client.save(update_fields=[*changed, "updated_at"])
     if tag_names is not None:
@@ -120,7 +108,7 @@ def client_delete_permanently(*, client: Client, actor: User, confirm_name: str)
 def contact_save(*, client: Client, data: dict[str, Any], contact: Contact | None = None) -> Contact:
     """Create or update a contact; marking one primary unmarks the others in the same transaction."""
     contact = contact or Contact(client=client)
-    changed = _apply(contact, data, CONTACT_FIELDS)
+    changed = fields_apply(contact, data, CONTACT_FIELDS)
     if contact.is_primary:
         Contact.objects.filter(client=client, is_primary=True).exclude(pk=contact.pk).update(is_primary=False)
     elif not Contact.objects.filter(client=client, is_primary=True).exclude(pk=contact.pk).exists():
@@ -148,7 +136,7 @@ def contact_delete(*, contact: Contact) -> None:
 
 def site_save(*, client: Client, data: dict[str, Any], site: Site | None = None) -> Site:
     site = site or Site(client=client)
-    changed = _apply(site, data, SITE_FIELDS)
+    changed = fields_apply(site, data, SITE_FIELDS)
     site.full_clean()
     if site.pk is None:
         site.save()
@@ -167,7 +155,7 @@ def site_delete(*, site: Site) -> None:
 
 def intake_update(*, client: Client, data: dict[str, Any]) -> Intake:
     intake, _ = Intake.objects.get_or_create(client=client)
-    changed = _apply(intake, data, INTAKE_FIELDS)
+    changed = fields_apply(intake, data, INTAKE_FIELDS)
     intake.full_clean()
     intake.save(update_fields=[*changed, "updated_at"])
     return intake

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -14,16 +12,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 
 from accounts import access
-from accounts.access import AuthedHttpRequest
-from accounts.formfields import run_service
+from accounts.http import AuthedHttpRequest, form_add_service_error
 from clients import forms, selectors, services
-from clients.models import Client
 
 CLIENTS_PER_PAGE = 25
-
-
-def service_ok(form: Any, action: Any) -> bool:
-    return run_service(form, action)[0]
 
 
 @vary_on_headers("HX-Request")  # the table fragment and the full page share a URL (hx-push-url)
@@ -71,16 +63,15 @@ def client_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
 def client_create(request: AuthedHttpRequest) -> HttpResponse:
     form = forms.ClientForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        result: dict[str, Client] = {}
-
-        def save() -> None:
-            result["client"] = services.client_create(
+        try:
+            client = services.client_create(
                 actor=request.user, data=form.cleaned_data, tag_names=form.cleaned_data["tags"]
             )
-
-        if service_ok(form, save):
-            messages.success(request, f"{result['client'].name} was added.")
-            return redirect(result["client"])
+        except ValidationError as exc:
+            form_add_service_error(form, exc)
+        else:
+            messages.success(request, f"{client.name} was added.")
+            return redirect(client)
     return render(request, "clients/client_form.html", {"form": form})
 
 
@@ -90,8 +81,11 @@ def client_edit(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     access.require(request, access.is_staff_role(request.user))
     form = forms.ClientForm(request.POST or None, instance=client)
     if request.method == "POST" and form.is_valid():
-        data, tags = form.cleaned_data, form.cleaned_data["tags"]
-        if service_ok(form, lambda: services.client_update(client=client, data=data, tag_names=tags)):
+        try:
+            services.client_update(client=client, data=form.cleaned_data, tag_names=form.cleaned_data["tags"])
+        except ValidationError as exc:
+            form_add_service_error(form, exc)
+        else:
             messages.success(request, "Client details saved.")
             return redirect(client)
     return render(request, "clients/client_form.html", {"form": form, "client": client})
@@ -129,50 +123,48 @@ def client_delete(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     form = forms.ClientDeleteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         confirm = form.cleaned_data["confirm_name"]
-        if service_ok(
-            form, lambda: services.client_delete_permanently(client=client, actor=request.user, confirm_name=confirm)
-        ):
+        try:
+            services.client_delete_permanently(client=client, actor=request.user, confirm_name=confirm)
+        except ValidationError as exc:
+            form_add_service_error(form, exc)
+        else:
             messages.success(request, f"{client.name} was deleted permanently.")
             return redirect("clients:client_archived_list")
     return render(request, "clients/client_delete.html", {"client": client, "form": form})
 
 
-def _child_form(
-    request: AuthedHttpRequest, pk: int, form_class: type, service: Any, template: str, instance_getter: Any = None
-) -> HttpResponse:
-    """Shared flow of the contact, site, intake and team forms: scope, staff check, form, service."""
-    client = selectors.client_get_for_user(user=request.user, pk=pk)
-    access.require(request, access.is_staff_role(request.user))
-    instance = instance_getter(client) if instance_getter else None
-    form = form_class(request.POST or None, instance=instance)
-    saved = (
-        request.method == "POST"
-        and form.is_valid()
-        and service_ok(form, lambda: service(client=client, data=form.cleaned_data, instance=instance))
-    )
-    if saved:
-        messages.success(request, "Saved.")
-        return redirect(client)
-    return render(request, template, {"client": client, "form": form, "instance": instance})
-
-
 @require_http_methods(["GET", "POST"])
 def contact_create(request: AuthedHttpRequest, pk: int) -> HttpResponse:
-    return _child_form(
-        request, pk, forms.ContactForm,
-        lambda client, data, instance: services.contact_save(client=client, data=data),
-        "clients/contact_form.html",
-    )  # fmt: skip
+    client = selectors.client_get_for_user(user=request.user, pk=pk)
+    access.require(request, access.is_staff_role(request.user))
+    instance = None
+    form = forms.ContactForm(request.POST or None, instance=instance)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.contact_save(client=client, data=form.cleaned_data)
+        except ValidationError as exc:
+            form_add_service_error(form, exc)
+        else:
+            messages.success(request, "Saved.")
+            return redirect(client)
+    return render(request, "clients/contact_form.html", {"client": client, "form": form, "instance": instance})
 
 
 @require_http_methods(["GET", "POST"])
 def contact_edit(request: AuthedHttpRequest, pk: int, contact_pk: int) -> HttpResponse:
-    return _child_form(
-        request, pk, forms.ContactForm,
-        lambda client, data, instance: services.contact_save(client=client, data=data, contact=instance),
-        "clients/contact_form.html",
-        lambda client: selectors.contact_get_for_user(user=request.user, client=client, pk=contact_pk),
-    )  # fmt: skip
+    client = selectors.client_get_for_user(user=request.user, pk=pk)
+    access.require(request, access.is_staff_role(request.user))
+    instance = selectors.contact_get_for_user(user=request.user, client=client, pk=contact_pk)
+    form = forms.ContactForm(request.POST or None, instance=instance)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.contact_save(client=client, data=form.cleaned_data, contact=instance)
+        except ValidationError as exc:
+            form_add_service_error(form, exc)
+        else:
+            messages.success(request, "Saved.")
+            return redirect(client)
+    return render(request, "clients/contact_form.html", {"client": client, "form": form, "instance": instance})
 
 
 @require_POST
@@ -187,21 +179,36 @@ def contact_delete(request: AuthedHttpRequest, pk: int, contact_pk: int) -> Http
 
 @require_http_methods(["GET", "POST"])
 def site_create(request: AuthedHttpRequest, pk: int) -> HttpResponse:
-    return _child_form(
-        request, pk, forms.SiteForm,
-        lambda client, data, instance: services.site_save(client=client, data=data),
-        "clients/site_form.html",
-    )  # fmt: skip
+    client = selectors.client_get_for_user(user=request.user, pk=pk)
+    access.require(request, access.is_staff_role(request.user))
+    instance = None
+    form = forms.SiteForm(request.POST or None, instance=instance)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.site_save(client=client, data=form.cleaned_data)
+        except ValidationError as exc:
+            form_add_service_error(form, exc)
+        else:
+            messages.success(request, "Saved.")
+            return redirect(client)
+    return render(request, "clients/site_form.html", {"client": client, "form": form, "instance": instance})
 
 
 @require_http_methods(["GET", "POST"])
 def site_edit(request: AuthedHttpRequest, pk: int, site_pk: int) -> HttpResponse:
-    return _child_form(
-        request, pk, forms.SiteForm,
-        lambda client, data, instance: services.site_save(client=client, data=data, site=instance),
-        "clients/site_form.html",
-        lambda client: selectors.site_get_for_user(user=request.user, client=client, pk=site_pk),
-    )  # fmt: skip
+    client = selectors.client_get_for_user(user=request.user, pk=pk)
+    access.require(request, access.is_staff_role(request.user))
+    instance = selectors.site_get_for_user(user=request.user, client=client, pk=site_pk)
+    form = forms.SiteForm(request.POST or None, instance=instance)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.site_save(client=client, data=form.cleaned_data, site=instance)
+        except ValidationError as exc:
+            form_add_service_error(form, exc)
+        else:
+            messages.success(request, "Saved.")
+            return redirect(client)
+    return render(request, "clients/site_form.html", {"client": client, "form": form, "instance": instance})
 
 
 @require_POST
@@ -220,12 +227,19 @@ def site_delete(request: AuthedHttpRequest, pk: int, site_pk: int) -> HttpRespon
 
 @require_http_methods(["GET", "POST"])
 def intake_edit(request: AuthedHttpRequest, pk: int) -> HttpResponse:
-    return _child_form(
-        request, pk, forms.IntakeForm,
-        lambda client, data, instance: services.intake_update(client=client, data=data),
-        "clients/intake_form.html",
-        lambda client: getattr(client, "intake", None),
-    )  # fmt: skip
+    client = selectors.client_get_for_user(user=request.user, pk=pk)
+    access.require(request, access.is_staff_role(request.user))
+    instance = getattr(client, "intake", None)
+    form = forms.IntakeForm(request.POST or None, instance=instance)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.intake_update(client=client, data=form.cleaned_data)
+        except ValidationError as exc:
+            form_add_service_error(form, exc)
+        else:
+            messages.success(request, "Saved.")
+            return redirect(client)
+    return render(request, "clients/intake_form.html", {"client": client, "form": form, "instance": instance})
 
 
 @require_http_methods(["GET", "POST"])
@@ -238,8 +252,11 @@ def assignments_edit(request: AuthedHttpRequest, pk: int) -> HttpResponse:
         initial={"organizers": list(client.organizers.all())},
     )
     if request.method == "POST" and form.is_valid():
-        team = list(form.cleaned_data["organizers"])
-        if service_ok(form, lambda: services.client_assignments_set(client=client, organizers=team)):
+        try:
+            services.client_assignments_set(client=client, organizers=list(form.cleaned_data["organizers"]))
+        except ValidationError as exc:
+            form_add_service_error(form, exc)
+        else:
             messages.success(request, "Team saved.")
             return redirect(client)
     return render(request, "clients/assignments_form.html", {"client": client, "form": form})

@@ -23,8 +23,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts import access
-from accounts.access import AuthedHttpRequest
-from accounts.formfields import add_service_error
+from accounts.http import AuthedHttpRequest
+from accounts.http import form_add_service_error
 from clients import selectors as client_selectors
 from operations import inventory, selectors
 from operations import inventory_forms as forms
@@ -268,7 +268,7 @@ def stock_transfer(request: AuthedHttpRequest) -> HttpResponse:
                 actor=request.user, idempotency_key=form.key(),
             )  # fmt: skip
         except ValidationError as exc:
-            add_service_error(form, exc)
+            form_add_service_error(form, exc)
             status = _status(exc)
         else:
             messages.success(
@@ -294,7 +294,7 @@ def stock_count(request: AuthedHttpRequest) -> HttpResponse:
                 item=d["item"], location=d["location"], counted=d["counted"], actor=request.user
             )
         except ValidationError as exc:
-            add_service_error(form, exc)
+            form_add_service_error(form, exc)
         else:
             counted = f"{d['counted'].normalize():f} {d['item'].unit}"
             note = "no difference" if move is None else f"adjusted by {move.qty.normalize():f}"
@@ -334,7 +334,7 @@ def po_create(request: AuthedHttpRequest) -> HttpResponse:
         try:
             order = inventory.po_create(supplier=form.cleaned_data["supplier"], lines=lines.lines(), actor=request.user)
         except ValidationError as exc:
-            add_service_error(form, exc)
+            form_add_service_error(form, exc)
         else:
             messages.success(request, f"Draft {order} created. Mark it ordered when it is sent.")
             return redirect("operations:po_detail", pk=order.pk)
@@ -394,7 +394,7 @@ def po_receive(request: AuthedHttpRequest, pk: int) -> HttpResponse:
                 order=order, quantities=form.quantities(), actor=request.user, location=form.cleaned_data["location"]
             )
         except ValidationError as exc:
-            add_service_error(form, exc)
+            form_add_service_error(form, exc)
             status = 400
         else:
             messages.success(request, f"Received {len(moves)} line{'s' if len(moves) != 1 else ''}.")
@@ -499,7 +499,7 @@ def _consume_lines(form: forms.ConsumeForm, visit: Appointment, location: Locati
     except ValidationError as exc:
         if stock.keys_recorded(keys=keys):
             return True  # the same form's first submit got there first: nothing more to record
-        add_service_error(form, exc)
+        form_add_service_error(form, exc)
         return _status(exc)
     return True
 
@@ -517,7 +517,7 @@ def visit_allocate(request: AuthedHttpRequest, pk: int) -> HttpResponse:
         try:
             inventory.allocation_create(appointment=visit, item=d["item"], location=d["location"], qty=d["qty"])
         except ValidationError as exc:
-            add_service_error(form, exc)
+            form_add_service_error(form, exc)
             status = _status(exc)
         else:
             messages.success(request, f"Reserved {d['qty'].normalize():f} {d['item'].unit} of {d['item'].name}.")
@@ -543,7 +543,7 @@ def purchase_create(request: AuthedHttpRequest, pk: int) -> HttpResponse:
                 idempotency_key=form.key("purchase"),
             )  # fmt: skip
         except ValidationError as exc:
-            add_service_error(form, exc)
+            form_add_service_error(form, exc)
             status = 400
         else:
             messages.success(request, "Purchase recorded.")

@@ -19,7 +19,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts import access
-from accounts.access import AuthedHttpRequest
+from accounts.http import AuthedHttpRequest
 from accounts.formfields import run_service
 from accounts.models import OrganizerProfile
 from clients.models import Site

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts import access
-from accounts.access import AuthedHttpRequest
+from accounts.http import AuthedHttpRequest
 from accounts.formfields import run_service
 from projects import forms, selectors, services
 from projects.models import Project

@@ -10,7 +10,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from accounts import access
-from accounts.access import AuthedHttpRequest
+from accounts.http import AuthedHttpRequest
 from clients import selectors as client_selectors
 from organizer_pm.dashboard import selectors
 
