@@ -13,6 +13,11 @@ $(VENV)/.installed: requirements.txt
 	$(PY) -m pip install --quiet -r requirements.txt
 	touch $@
 
+# Test-only JavaScript tools (ical.js reads the ICS feed in tests, defect T1); nothing here is served.
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
 var:
 	mkdir -p var/run && chmod 700 var/run
 
@@ -22,7 +27,7 @@ run: $(VENV)/.installed var
 # Tests run with DEBUG off (production-like). SECRET_KEY here is a test-only value.
 # pytest --create-db: a run that was killed half-way must not leave rows for the next one to trip over.
 TEST_SECRET := test-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz-0123456789
-test: $(VENV)/.installed var
+test: $(VENV)/.installed node_modules/.installed var
 	$(PY) -m ruff format --check .
 	$(PY) -m ruff check .
 	$(VENV)/bin/lint-imports

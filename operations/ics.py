@@ -1,14 +1,16 @@
-"""The organizer's ICS feed: one VEVENT per materialized visit (no RRULE masters, OPERATIONS.md §1.2 rule 10).
+"""The organizer's ICS feed: one VEVENT per materialized visit (no RRULE masters, docs/specs/recurrence.md).
 
-Times carry their site's TZID with VTIMEZONE blocks; UIDs are stable (appt-<uuid>@<domain>); SEQUENCE grows with
-each change. Cancelled visits are left out of the feed (ICS_CANCELLED = "drop"): a subscribed calendar replaces
-its copy with every refresh, so the visit disappears there too. No notes and no entry codes are ever written.
+Times carry their site's TZID with VTIMEZONE blocks, each transition date on its own RDATE line: ical.js
+(Thunderbird) reads only the first value of a multi-value RDATE line (docs/specs/defects.md T1). UIDs are
+stable (appt-<uuid>@<domain>); SEQUENCE grows with each change. Cancelled visits are left out of the feed
+(ICS_CANCELLED = "drop"): a subscribed calendar replaces its copy with every refresh, so the visit disappears
+there too. No notes and no entry codes are ever written.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from urllib.parse import urlparse
 from zoneinfo import ZoneInfo
 
@@ -28,9 +30,11 @@ def feed_calendar(*, organizer: User, visits: Iterable[Appointment], now: dateti
     calendar.add("x-wr-calname", f"Visits of {organizer}")
     calendar.add("refresh-interval", timedelta(hours=1), parameters={"VALUE": "DURATION"})
     calendar.add("x-published-ttl", "PT1H")
+    starts: list[date] = []
     for visit in visits:
         if visit.is_cancelled:
             continue
+        starts.append(visit.starts.date())
         zone = ZoneInfo(visit.site.time_zone)
         event = Event()
         event.add("uid", f"appt-{visit.uid}@{domain}")
@@ -44,5 +48,23 @@ def feed_calendar(*, organizer: User, visits: Iterable[Appointment], now: dateti
         event.add("status", "CONFIRMED")
         event.add("last-modified", visit.updated_at)
         calendar.add_component(event)
-    calendar.add_missing_timezones()
+    if starts:
+        # Transitions from a year before the first visit to a year after the last: enough for every event, and
+        # not the library's fixed 1970-2038 span (a feed outliving 2038 would lose its rules).
+        calendar.add_missing_timezones(
+            first_date=date(min(starts).year - 1, 1, 1), last_date=date(max(starts).year + 2, 1, 1)
+        )
+        _one_rdate_per_line(calendar)
     return bytes(calendar.to_ical())
+
+
+def _one_rdate_per_line(calendar: Calendar) -> None:
+    for zone in calendar.walk("VTIMEZONE"):
+        for rule in zone.subcomponents:
+            lines = rule.get("RDATE")
+            if not lines:
+                continue
+            moments = [when.dt for line in (lines if isinstance(lines, list) else [lines]) for when in line.dts]
+            del rule["RDATE"]
+            for moment in moments:
+                rule.add("rdate", moment)
