@@ -1,4 +1,4 @@
-"""Critical-path scheduling (SCHEDULING.md §2): forward and backward passes over a working-day axis.
+"""Critical-path scheduling (docs/specs/scheduling.md §2): forward and backward passes over a working-day axis.
 
 Algorithm, in O(V + E) for V tasks and E links:
 
@@ -9,7 +9,7 @@ Algorithm, in O(V + E) for V tasks and E links:
    is a lower bound on the successor's start, ``S_succ >= S_pred + w``:
 
    ====  ==========================  ==============================
-   type  SCHEDULING.md §2.3          w
+   type  docs/specs/scheduling.md §2.3          w
    ====  ==========================  ==============================
    FS    ES_j >= EF_i + L            L + D_i
    SS    ES_j >= ES_i + L            L
@@ -106,7 +106,7 @@ def schedule(
     backward pass, so a late deadline gives the main chain positive float and an early one negative float.
     A task is critical when its total float is at most ``critical_threshold``.
 
-    Raises ``LinkError`` for a link the rules of SCHEDULING.md §2.2 forbid or that names an unknown task,
+    Raises ``LinkError`` for a link the rules of docs/specs/scheduling.md §2.2 forbid or that names an unknown task,
     ``CycleError`` when the links form a cycle, and ``ValueError`` for malformed tasks (duplicate id, unknown
     parent, a loop of parents, a constraint on a summary).
     """

@@ -1,4 +1,4 @@
-"""The project Gantt and board in real Chromium, on SCHEDULING.md's worked example "Smith home move".
+"""The project Gantt and board in real Chromium, on docs/specs/scheduling.md's worked example "Smith home move".
 
 The chart (static/js/gantt.js on dhtmlx-gantt 10) only paints the server's payload and turns gestures into
 POSTs; every answer repaints it. The tests use real mouse gestures on the chart's own elements and check the
@@ -24,7 +24,7 @@ from tests.clients.factories import ClientFactory
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 NAMES = {key: name for key, name, _duration, _parent in demo.WORKED_EXAMPLE_TASKS}
-CRITICAL_PATH = [NAMES[key] for key in "AEDFGIK"]  # SCHEDULING.md §3, Example 1
+CRITICAL_PATH = [NAMES[key] for key in "AEDFGIK"]  # docs/specs/scheduling.md §3, Example 1
 
 # The chart signals each finished repaint: data-ready="1" and a growing data-renders counter.
 READY = "#gantt[data-ready='1']"

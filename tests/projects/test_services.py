@@ -9,7 +9,7 @@ from tests.clients.factories import ClientFactory
 
 pytestmark = pytest.mark.django_db
 
-# (key, ES, EF, LS, LF, TF, FF, critical, start, finish) from SCHEDULING.md Example 1.
+# (key, ES, EF, LS, LF, TF, FF, critical, start, finish) from docs/specs/scheduling.md Example 1.
 EXPECTED = [
     ("A", 0, 2, 0, 2, 0, 0, True, date(2026, 6, 1), date(2026, 6, 2)),
     ("B", 2, 5, 8, 11, 6, 3, False, date(2026, 6, 3), date(2026, 6, 5)),
@@ -54,7 +54,7 @@ def test_worked_example_project_finish_and_wbs(smith):
 
 def test_driving_link_explains_the_start(smith):
     d = task(smith, "D")
-    assert d.driving_link.pred == task(smith, "E")  # E, not C, drives D (SCHEDULING.md §3)
+    assert d.driving_link.pred == task(smith, "E")  # E, not C, drives D (docs/specs/scheduling.md §3)
     assert task(smith, "A").driving_link is None
 
 

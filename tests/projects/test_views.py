@@ -5,7 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from projects import demo, services
+from projects import demo, planning, services
 from projects.forms import CONSTRAINT_NEEDS_DATE_MSG, DEADLINE_BEFORE_START_MSG
 from projects.models import Dependency, Project, Task, TimeEntry
 from tests.clients.factories import ClientFactory
@@ -40,7 +40,7 @@ def plan_with(n_tasks):
             deps.append(Dependency(project=project, pred=previous, succ=t))
         previous = t
     Dependency.objects.bulk_create(deps)
-    services.project_schedule_recalculate(project=project)
+    planning.project_schedule_recalculate(project=project)
     services.baseline_save(project=project, name="B", actor=None)
     return project
 
