@@ -1,5 +1,5 @@
 # ruff: noqa: E501  (the plan tables read best one phase per line)
-"""Demo plans: SCHEDULING.md's worked example ("Smith home move") and three organizer templates.
+"""Demo plans: docs/specs/scheduling.md's worked example ("Smith home move") and three organizer templates.
 
 Each plan is data (phases, tasks, links) built through the services, so demo data obeys every rule.
 """
@@ -99,8 +99,8 @@ def worked_example_create(*, client: Any, lead: Any = None, name: str = "Smith h
         data={
             "client": client,
             "name": name,
-            "kind": "move",
-            "status": "active",
+            "kind": Project.Kind.MOVE,
+            "status": Project.Status.ACTIVE,
             "start_on": WORKED_EXAMPLE_START,
             "lead": lead,
             "budget_hours": 120,

@@ -9,7 +9,7 @@ from django import forms
 
 from accounts.models import User
 from clients.models import Client
-from projects.models import Dependency, Project, Task
+from projects.models import GANTT_LINK_TYPE_CODES, Dependency, Project, Task
 
 BLACKOUT_FORMAT_MSG = "List dates as YYYY-MM-DD, separated by commas or new lines."
 CONSTRAINT_NEEDS_DATE_MSG = "Choose the date of the constraint."
@@ -102,7 +102,7 @@ class TaskForm(forms.ModelForm):  # type: ignore[type-arg]
 
 class DependencyForm(forms.Form):
     pred = forms.ModelChoiceField(queryset=Task.objects.none(), label="Predecessor")
-    kind = forms.ChoiceField(choices=Dependency.Kind.choices, initial="FS")
+    kind = forms.ChoiceField(choices=Dependency.Kind.choices, initial=Dependency.Kind.FS)
     lag_wd = forms.IntegerField(initial=0, min_value=-365, max_value=365, label="Lag (working days; negative = lead)")
 
     def __init__(self, *args: Any, task: Task, **kwargs: Any) -> None:
@@ -123,8 +123,13 @@ class GanttTaskForm(forms.Form):
 class GanttLinkForm(forms.Form):
     source = forms.IntegerField()
     target = forms.IntegerField()
-    type = forms.ChoiceField(choices=[("0", "FS"), ("1", "SS"), ("2", "FF"), ("3", "SF")])
+    type = forms.ChoiceField(choices=[(code, kind) for kind, code in GANTT_LINK_TYPE_CODES.items()])
     lag = forms.IntegerField(required=False, min_value=-365, max_value=365)
+
+    def clean_type(self) -> str:
+        """The chart's type code as the link kind ("0" -> "FS")."""
+        kinds = {code: kind for kind, code in GANTT_LINK_TYPE_CODES.items()}
+        return str(kinds[self.cleaned_data["type"]])
 
 
 class KanbanMoveForm(forms.Form):

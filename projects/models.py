@@ -1,7 +1,7 @@
 """Engagements: projects with a WBS of tasks, dependencies, a working calendar, baselines, time and close-out.
 
 The schedule columns on Task (es ... finish_on) and Project (finish_on, min_total_float) are written only by
-`services.project_schedule_recalculate`, which runs the pure CPM engine in `projects.scheduling` inside the
+`planning.project_schedule_recalculate`, which runs the pure CPM engine in `projects.scheduling` inside the
 same transaction as every edit. They are stored so that lists can sort and filter on them.
 """
 
@@ -21,8 +21,16 @@ from clients.models import Client
 ZERO = Decimal("0")
 
 
+def minutes_to_hours(minutes: int | None) -> Decimal:
+    """Logged minutes as hours, to the hundredth (90 -> 1.50)."""
+    return (Decimal(minutes or 0) / 60).quantize(Decimal("0.01"))
+
+
 class WorkCalendar(models.Model):
     """Working weekdays (0 = Monday) and holidays. One is the business default; projects may add blackouts."""
+
+    DEFAULT_NAME = "Business calendar"
+    DEFAULT_WORKDAYS = (0, 1, 2, 3, 4)  # Monday to Friday, until the owner or office changes it
 
     name = models.CharField(max_length=100)
     workdays = ArrayField(models.PositiveSmallIntegerField(), default=list, size=7)
@@ -68,6 +76,10 @@ class Project(models.Model):
         ON_HOLD = "on_hold", "On hold"
         COMPLETED = "completed", "Completed"
         CANCELLED = "cancelled", "Cancelled"
+
+    # Closed projects are no longer rescheduled; close-out completes only a project that is under way or planned.
+    CLOSED_STATUSES = (Status.COMPLETED, Status.CANCELLED)
+    CLOSABLE_STATUSES = (Status.ACTIVE, Status.PLANNED, Status.ON_HOLD)
 
     client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="+", null=True, blank=True)
     name = models.CharField(max_length=200)
@@ -121,6 +133,18 @@ class Project(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("projects:project_detail", kwargs={"pk": self.pk})
+
+    @property
+    def is_completed(self) -> bool:
+        return self.status == self.Status.COMPLETED
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status in self.CLOSED_STATUSES
+
+    @property
+    def can_close_out(self) -> bool:
+        return self.status in self.CLOSABLE_STATUSES
 
 
 class Task(models.Model):
@@ -218,6 +242,15 @@ class Dependency(models.Model):
         return f"{self.pred.name} → {self.succ.name} {self.kind}{lag}"
 
 
+# dhtmlx-gantt numbers the link types; the chart's JSON and its edits use these codes.
+GANTT_LINK_TYPE_CODES: dict[str, str] = {
+    Dependency.Kind.FS: "0",
+    Dependency.Kind.SS: "1",
+    Dependency.Kind.FF: "2",
+    Dependency.Kind.SF: "3",
+}
+
+
 class Baseline(models.Model):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="baselines")
     name = models.CharField(max_length=100)
@@ -266,4 +299,4 @@ class TimeEntry(models.Model):
 
     @property
     def hours(self) -> Decimal:
-        return (Decimal(self.minutes) / 60).quantize(Decimal("0.01"))
+        return minutes_to_hours(self.minutes)

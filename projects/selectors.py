@@ -1,4 +1,8 @@
-"""Reads of projects, scoped by user, with the joins and aggregates each page needs (constant query counts)."""
+"""Reads of projects, scoped by user, with the joins and aggregates each page needs (constant query counts).
+
+Schedules are read as stored by `projects.planning`; from there only `engine_calendar` is used, to count working
+days between stored dates.
+"""
 
 from __future__ import annotations
 
@@ -14,10 +18,20 @@ from django.utils import timezone
 
 from accounts import access
 from accounts.models import User
-from projects import services
-from projects.models import Baseline, BaselineTask, Dependency, Holiday, Project, Task, TimeEntry
+from projects.models import (
+    GANTT_LINK_TYPE_CODES,
+    Baseline,
+    BaselineTask,
+    Dependency,
+    Holiday,
+    Project,
+    Task,
+    TimeEntry,
+    WorkCalendar,
+    minutes_to_hours,
+)  # fmt: skip
+from projects.planning import engine_calendar
 
-LINK_TYPE_CODES = {"FS": "0", "SS": "1", "FF": "2", "SF": "3"}  # dhtmlx-gantt's link type ids
 ZERO = Decimal("0")
 
 
@@ -110,6 +124,27 @@ def dependencies_for_project(*, project: Project) -> list[Dependency]:
     return list(Dependency.objects.filter(project=project).select_related("pred", "succ").order_by("pk"))
 
 
+def dependencies_into_task(*, task: Task) -> QuerySet[Dependency]:
+    """The links a task's edit page lists: the ones that end at it, with their predecessors."""
+    return task.incoming.select_related("pred")
+
+
+def can_move_card(*, user: Any, project: Project, task: Task) -> bool:
+    """The plan's editors move any Kanban card; an organizer moves the cards of tasks assigned to them."""
+    return can_edit_plan(user=user, project=project) or task.assignees.filter(pk=user.pk).exists()
+
+
+def calendar_form_initial() -> dict[str, Any]:
+    """The calendar page's fields from the business calendar; Monday to Friday before it is first saved."""
+    calendar = WorkCalendar.objects.filter(is_default=True).first()
+    if calendar is None:
+        return {"workdays": list(WorkCalendar.DEFAULT_WORKDAYS), "holidays": ""}
+    return {
+        "workdays": calendar.workdays,
+        "holidays": "\n".join(f"{h.date.isoformat()} {h.name}" for h in calendar.holidays.all()),
+    }
+
+
 # --- overview -------------------------------------------------------------------------------------------
 
 
@@ -145,7 +180,7 @@ def project_overview(*, project: Project, user: Any) -> Overview:
             output_field=DecimalField(max_digits=12, decimal_places=2),
         )
         cost = (entries.aggregate(c=Sum(cost_expr))["c"] or ZERO).quantize(Decimal("0.01"))
-    calendar = services.engine_calendar(project)
+    calendar = engine_calendar(project)
     days_to_deadline = None
     if project.deadline_on and project.finish_on:
         days_to_deadline = calendar.finpt(project.deadline_on) - calendar.finpt(project.finish_on)
@@ -158,7 +193,7 @@ def project_overview(*, project: Project, user: Any) -> Overview:
         milestones=sorted((t for t in leaves if t.duration_wd == 0), key=lambda t: (t.es, t.wbs_code)),
         progress_pct=progress,
         budget_hours=project.budget_hours,
-        actual_hours=services.hours(actual_minutes),
+        actual_hours=minutes_to_hours(actual_minutes),
         estimate_hours=sum((t.estimate_hours for t in leaves), ZERO),
         budget_amount=project.budget_amount if is_owner else None,
         actual_cost=cost,
@@ -216,7 +251,7 @@ def gantt_payload_for_project(*, project: Project, user: Any) -> dict[str, Any]:
             row["baseline_end"] = (b.finish_on + timedelta(days=0 if b.duration_wd == 0 else 1)).isoformat()
         data.append(row)
     links = [
-        {"id": d.pk, "source": d.pred_id, "target": d.succ_id, "type": LINK_TYPE_CODES[d.kind], "lag": d.lag_wd,
+        {"id": d.pk, "source": d.pred_id, "target": d.succ_id, "type": GANTT_LINK_TYPE_CODES[d.kind], "lag": d.lag_wd,
          "is_critical": d.is_critical}
         for d in deps
     ]  # fmt: skip
@@ -238,7 +273,10 @@ def gantt_payload_for_project(*, project: Project, user: Any) -> dict[str, Any]:
 
 
 def _rolled_up_progress(tasks: list[Task]) -> dict[int, float]:
-    """Leaves show their own %; a phase shows the duration-weighted mean of its leaves (SCHEDULING.md §2.6)."""
+    """Leaves show their own %; a phase shows the duration-weighted mean of its leaves.
+
+    docs/specs/scheduling.md §2.6.
+    """
     children: dict[int | None, list[Task]] = {}
     for t in tasks:
         children.setdefault(t.parent_id, []).append(t)
@@ -280,7 +318,7 @@ class VarianceRow:
 
 def baseline_variance(*, project: Project, baseline: Baseline) -> list[VarianceRow]:
     """Signed working days between the baseline and the current dates (positive = later than planned)."""
-    calendar = services.engine_calendar(project)
+    calendar = engine_calendar(project)
     rows = {b.task_id: b for b in BaselineTask.objects.filter(baseline=baseline)}
     result = []
     for task in tasks_for_project(project=project):
@@ -316,5 +354,15 @@ def tasks_for_time_entry(*, project: Project, user: Any) -> QuerySet[Task]:
     return tasks.order_by("wbs_code")
 
 
+def time_entries_total_hours(entries: QuerySet[TimeEntry]) -> Decimal:
+    return minutes_to_hours(sum(e.minutes for e in entries)) if entries else ZERO
+
+
 def organizers_for_project_picker() -> QuerySet[User]:
-    return User.objects.filter(role=User.Role.ORGANIZER, is_active=True).order_by("first_name", "last_name")
+    return User.objects.filter(role=access.ORGANIZER, is_active=True).order_by("first_name", "last_name")
+
+
+def organizers_for_time_entry(*, user: Any) -> QuerySet[User]:
+    """Staff log time for any active organizer; anyone else only for themselves."""
+    organizers = organizers_for_project_picker()
+    return organizers if access.is_staff_role(user) else organizers.filter(pk=user.pk)

@@ -1,14 +1,11 @@
-"""Every write to projects. Each edit locks the project row, changes rows, and recomputes the schedule with the
-CPM engine in the same transaction: a refused link or a cycle rolls the whole edit back.
+"""Every write to projects. Each edit locks the project row, changes rows, and recomputes the schedule through
+`projects.planning` in the same transaction: a refused link or a cycle rolls the whole edit back.
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
-from typing import Any, cast
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -16,11 +13,10 @@ from django.utils import timezone
 
 from accounts import access
 from accounts.models import User
-from projects import scheduling
+from accounts.updates import fields_apply
 from projects.models import Baseline, BaselineTask, Dependency, Holiday, Project, Task, TimeEntry, WorkCalendar
-from projects.scheduling.model import ConstraintKind, LinkKind
+from projects.planning import engine_calendar, project_schedule_recalculate
 
-DEPENDENCY_CYCLE_MSG = "This link would make a loop: %(tasks)s. Nothing was changed."
 DEPENDENCY_EXISTS_MSG = "%(pred)s is already linked to %(succ)s."
 DEPENDENCY_OTHER_PROJECT_MSG = "Both tasks must belong to the same project."
 DEPENDENCY_SELF_MSG = "A task cannot depend on itself."
@@ -38,191 +34,40 @@ TASK_FIELDS = [
     "name", "parent", "position", "duration_wd", "constraint_kind", "constraint_on", "estimate_hours",
     "progress_pct", "status", "notes",
 ]  # fmt: skip
-START_POINT_KINDS = {"SNET", "SNLT", "MSO"}
-SCHEDULE_FIELDS = [
-    "is_summary", "wbs_code", "es", "ef", "ls", "lf", "total_float", "free_float", "is_critical",
-    "start_on", "finish_on", "late_start_on", "late_finish_on", "driving_link_id",
-]  # fmt: skip
 
 
 # --- calendars ------------------------------------------------------------------------------------------
 
 
 def calendar_default() -> WorkCalendar:
-    """The business calendar: Monday to Friday unless the owner or office changed it."""
+    """The business calendar: Monday to Friday unless the owner or office changed it (created when missing)."""
     calendar = WorkCalendar.objects.filter(is_default=True).first()
     if calendar is None:
-        calendar = WorkCalendar.objects.create(name="Business calendar", workdays=[0, 1, 2, 3, 4], is_default=True)
+        calendar = WorkCalendar.objects.create(
+            name=WorkCalendar.DEFAULT_NAME, workdays=list(WorkCalendar.DEFAULT_WORKDAYS), is_default=True
+        )
     return calendar
 
 
-def engine_calendar(project: Project) -> scheduling.WorkCalendar:
-    holidays = set(Holiday.objects.filter(calendar_id=project.calendar_id).values_list("date", flat=True))
-    holidays.update(project.blackout_days or [])
-    return scheduling.WorkCalendar(project.start_on, workdays=frozenset(project.calendar.workdays), holidays=holidays)
-
-
 @transaction.atomic
-def calendar_update(*, calendar: WorkCalendar, workdays: list[int], holidays: list[tuple[date, str]]) -> WorkCalendar:
-    """Replace working weekdays and holidays, then reschedule every open project on this calendar."""
+def calendar_update(
+    *, calendar: WorkCalendar | None = None, workdays: list[int], holidays: list[tuple[date, str]]
+) -> WorkCalendar:
+    """Replace working weekdays and holidays, then reschedule every open project on this calendar.
+
+    Without `calendar`, the business default (created on this first save).
+    """
     if not workdays:
         raise ValidationError("At least one weekday must be a working day.", code="no_workday")
+    if calendar is None:
+        calendar = calendar_default()
     calendar.workdays = sorted(set(workdays))
     calendar.save(update_fields=["workdays"])
     calendar.holidays.all().delete()
     Holiday.objects.bulk_create([Holiday(calendar=calendar, date=d, name=n) for d, n in holidays])
-    for project in Project.objects.filter(calendar=calendar).exclude(status__in=["completed", "cancelled"]):
+    for project in Project.objects.filter(calendar=calendar).exclude(status__in=Project.CLOSED_STATUSES):
         project_schedule_recalculate(project=project)
     return calendar
-
-
-# --- scheduling -----------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class PlanInput:
-    tasks: list[scheduling.Task]
-    links: list[scheduling.Link]
-    calendar: scheduling.WorkCalendar
-    deadline: int | None
-
-
-def _engine_constraint(task: Task, calendar: scheduling.WorkCalendar) -> scheduling.Constraint | None:
-    if not task.constraint_kind or task.constraint_on is None:
-        return None
-    kind = cast(ConstraintKind, task.constraint_kind)
-    if kind in START_POINT_KINDS:
-        return scheduling.Constraint(kind, calendar.startpt(task.constraint_on))
-    return scheduling.Constraint(kind, calendar.finpt(task.constraint_on))
-
-
-def _plan_input(project: Project, tasks: list[Task], deps: list[Dependency]) -> PlanInput:
-    calendar = engine_calendar(project)
-    parents = {t.parent_id for t in tasks if t.parent_id}
-    engine_tasks = [
-        scheduling.Task(
-            t.pk,
-            duration=t.duration_wd,
-            parent=t.parent_id,
-            constraint=None if t.pk in parents else _engine_constraint(t, calendar),
-        )
-        for t in tasks
-    ]
-    links = [scheduling.Link(d.pred_id, d.succ_id, kind=cast(LinkKind, d.kind), lag=d.lag_wd) for d in deps]
-    deadline = calendar.finpt(project.deadline_on) if project.deadline_on else None
-    return PlanInput(engine_tasks, links, calendar, deadline)
-
-
-def _wbs_codes(tasks: list[Task]) -> dict[int, str]:
-    children: dict[int | None, list[Task]] = {}
-    for task in tasks:
-        children.setdefault(task.parent_id, []).append(task)
-    codes: dict[int, str] = {}
-
-    def visit(parent: int | None, prefix: str) -> None:
-        for number, task in enumerate(sorted(children.get(parent, []), key=lambda t: (t.position, t.pk)), 1):
-            codes[task.pk] = f"{prefix}{number}"
-            visit(task.pk, f"{prefix}{number}.")
-
-    visit(None, "")
-    return codes
-
-
-def _named(message: str, names: dict[int, str]) -> str:
-    """Engine messages name tasks by id; people know them by name."""
-    return re.sub(r"\b(\d+)\b", lambda m: names.get(int(m.group(1)), m.group(1)), message)
-
-
-def project_schedule_recalculate(*, project: Project) -> None:
-    """Run the CPM engine over the project's rows and store the results (one bulk_update).
-
-    Raises ValidationError (code "cycle" or "invalid_link") naming the tasks involved; callers run inside a
-    transaction, so the edit that caused it rolls back.
-    """
-    tasks = list(Task.objects.filter(project=project))
-    deps = list(Dependency.objects.filter(project=project))
-    names = {t.pk: f"“{t.name}”" for t in tasks}
-    plan = _plan_input(project, tasks, deps)
-    try:
-        result = scheduling.schedule(plan.tasks, plan.links, deadline=plan.deadline)
-    except scheduling.CycleError as exc:
-        path = " → ".join(names[cast(int, pk)] for pk in [*exc.cycle, exc.cycle[0]])
-        raise ValidationError(DEPENDENCY_CYCLE_MSG, code="cycle", params={"tasks": path}) from exc
-    except scheduling.LinkError as exc:
-        raise ValidationError(_named(str(exc), names), code="invalid_link") from exc
-    _store(project, tasks, deps, plan, result)
-
-
-def _store(
-    project: Project, tasks: list[Task], deps: list[Dependency], plan: PlanInput, result: scheduling.Schedule
-) -> None:
-    calendar = plan.calendar
-    codes = _wbs_codes(tasks)
-    by_id = {t.pk: t for t in tasks}
-    parents = {t.parent_id for t in tasks if t.parent_id}
-    driving = _driving_links(tasks, deps, result, by_id)
-    before = {t.pk: tuple(getattr(t, f) for f in SCHEDULE_FIELDS) for t in tasks}
-    for task in tasks:
-        r = result.tasks[task.pk]
-        span = r.ef - r.es
-        task.is_summary = task.pk in parents
-        task.wbs_code = codes[task.pk]
-        task.es, task.ef, task.ls, task.lf = r.es, r.ef, r.ls, r.lf
-        task.total_float, task.free_float, task.is_critical = r.total_float, r.free_float, r.critical
-        task.finish_on = calendar.finish_date(r.ef, span)
-        task.late_finish_on = calendar.finish_date(r.lf, r.lf - r.ls)
-        # A milestone shows on the day its predecessor finishes (SCHEDULING.md §2.1): one date, not two.
-        milestone = span == 0 and not task.is_summary
-        task.start_on = task.finish_on if milestone else calendar.start_date(r.es)
-        task.late_start_on = task.late_finish_on if milestone else calendar.start_date(r.ls)
-        task.driving_link_id = driving.get(task.pk)
-    # Write only the rows whose schedule changed: an edit usually moves a few tasks, and bulk_update's
-    # CASE expressions cost time per row and field.
-    changed = [t for t in tasks if tuple(getattr(t, f) for f in SCHEDULE_FIELDS) != before[t.pk]]
-    if changed:
-        Task.objects.bulk_update(changed, fields=SCHEDULE_FIELDS)
-    changed_deps = []
-    for dep in deps:
-        link = scheduling.Link(dep.pred_id, dep.succ_id, cast(LinkKind, dep.kind), dep.lag_wd)
-        critical = result.is_critical_link(link)
-        if critical != dep.is_critical:
-            dep.is_critical = critical
-            changed_deps.append(dep)
-    if changed_deps:
-        Dependency.objects.bulk_update(changed_deps, fields=["is_critical"])
-    leaves = [result.tasks[t.pk] for t in tasks if t.pk not in parents]
-    project.finish_on = calendar.finish_date(result.finish, result.finish) if tasks else project.start_on
-    project.min_total_float = min((r.total_float for r in leaves), default=0)
-    project.save(update_fields=["finish_on", "min_total_float", "updated_at"])
-
-
-def _driving_links(
-    tasks: list[Task], deps: list[Dependency], result: scheduling.Schedule, by_id: dict[int, Task]
-) -> dict[int, int]:
-    """For each leaf, the incoming link (on itself or a phase above it) with zero slack: why it starts then."""
-    incoming: dict[int, list[Dependency]] = {}
-    for dep in deps:
-        incoming.setdefault(dep.succ_id, []).append(dep)
-    driving: dict[int, int] = {}
-    for task in tasks:
-        me = result.tasks[task.pk]
-        if me.es == 0:
-            continue
-        node: Task | None = task
-        while node is not None and task.pk not in driving:
-            for dep in incoming.get(node.pk, []):
-                pred = result.tasks[dep.pred_id]
-                slack = {
-                    "FS": me.es - dep.lag_wd - pred.ef,
-                    "SS": me.es - dep.lag_wd - pred.es,
-                    "FF": me.ef - dep.lag_wd - pred.ef,
-                    "SF": me.ef - dep.lag_wd - pred.es,
-                }[dep.kind]
-                if slack == 0:
-                    driving[task.pk] = dep.pk
-                    break
-            node = by_id.get(node.parent_id) if node.parent_id else None
-    return driving
 
 
 def _lock(project: Project) -> Project:
@@ -233,17 +78,10 @@ def _lock(project: Project) -> Project:
 # --- projects -------------------------------------------------------------------------------------------
 
 
-def _apply(instance: Any, data: dict[str, Any], fields: list[str]) -> list[str]:
-    given = [name for name in fields if name in data]
-    for name in given:
-        setattr(instance, name, data[name])
-    return given
-
-
 @transaction.atomic
 def project_create(*, data: dict[str, Any], is_template: bool = False) -> Project:
     project = Project(calendar=data.get("calendar") or calendar_default(), is_template=is_template)
-    _apply(project, data, [f for f in PROJECT_FIELDS if f != "calendar"])
+    fields_apply(project, data, [f for f in PROJECT_FIELDS if f != "calendar"])
     project.full_clean()
     project.save()
     project_schedule_recalculate(project=project)
@@ -253,7 +91,7 @@ def project_create(*, data: dict[str, Any], is_template: bool = False) -> Projec
 @transaction.atomic
 def project_update(*, project: Project, data: dict[str, Any]) -> Project:
     project = _lock(project)
-    fields = _apply(project, data, PROJECT_FIELDS)
+    fields = fields_apply(project, data, PROJECT_FIELDS)
     project.full_clean()
     project.save(update_fields=[*fields, "updated_at"])
     project_schedule_recalculate(project=project)
@@ -264,7 +102,7 @@ def project_update(*, project: Project, data: dict[str, Any]) -> Project:
 def project_close_out(*, project: Project, csat: int | None, nps: int | None, comment: str) -> Project:
     """Complete the project and record the client's satisfaction (CSAT 1-5, NPS 0-10)."""
     project = _lock(project)
-    if project.status not in (Project.Status.ACTIVE, Project.Status.PLANNED, Project.Status.ON_HOLD):
+    if not project.can_close_out:
         raise ValidationError(CLOSEOUT_STATUS_MSG, code="status")
     project.status = Project.Status.COMPLETED
     project.completed_at = timezone.now()
@@ -289,7 +127,7 @@ def _check_parent(task: Task, parent: Task | None) -> None:
 def task_create(*, project: Project, data: dict[str, Any], assignees: list[User] | None = None) -> Task:
     project = _lock(project)
     task = Task(project=project)
-    _apply(task, data, TASK_FIELDS)
+    fields_apply(task, data, TASK_FIELDS)
     if task.parent is not None and task.parent.project_id != project.pk:
         raise ValidationError({"parent": "Choose a phase of this project."}, code="other_project")
     if "position" not in data:
@@ -307,7 +145,7 @@ def task_create(*, project: Project, data: dict[str, Any], assignees: list[User]
 @transaction.atomic
 def task_update(*, task: Task, data: dict[str, Any], assignees: list[User] | None = None) -> Task:
     _lock(task.project)
-    fields = _apply(task, data, TASK_FIELDS)
+    fields = fields_apply(task, data, TASK_FIELDS)
     _check_parent(task, task.parent)
     if task.parent is not None and task.parent.project_id != task.project_id:
         raise ValidationError({"parent": "Choose a phase of this project."}, code="other_project")
@@ -349,8 +187,8 @@ def _subtree_ids(task: Task) -> list[int]:
 def task_reschedule(*, task: Task, start_on: date | None = None, duration_wd: int | None = None) -> Task:
     """A Gantt drag: moving a bar sets "start no earlier than" that day; resizing sets the duration.
 
-    A milestone shows on the day its predecessor finishes (SCHEDULING.md §2.1), so dropping one on a day means
-    "finish no earlier than" that day: SNET would show it a working day early.
+    A milestone shows on the day its predecessor finishes (docs/specs/scheduling.md §2.1), so dropping one on a
+    day means "finish no earlier than" that day: SNET would show it a working day early.
     """
     _lock(task.project)
     fields = []
@@ -395,7 +233,7 @@ def task_status_set(*, task: Task, status: str) -> Task:
 
 
 @transaction.atomic
-def dependency_add(*, pred: Task, succ: Task, kind: str = "FS", lag_wd: int = 0) -> Dependency:
+def dependency_add(*, pred: Task, succ: Task, kind: str = Dependency.Kind.FS, lag_wd: int = 0) -> Dependency:
     """Link two tasks of one project. A cycle or a forbidden link is refused with a message naming the tasks,
     and nothing changes (the insert rolls back with the failed recalculation)."""
     if pred.project_id != succ.project_id:
@@ -475,8 +313,9 @@ def project_copy(
 
     Used both to save a project as a template and to start a project from one.
     """
+    status = Project.Status.PROPOSED if as_template else Project.Status.PLANNED
     copy = Project.objects.create(
-        client=client, name=name, kind=source.kind, status=Project.Status.PLANNED if not as_template else "proposed",
+        client=client, name=name, kind=source.kind, status=status,
         start_on=start_on, lead=lead, calendar=source.calendar, budget_hours=source.budget_hours,
         budget_amount=source.budget_amount, scope_notes=source.scope_notes, is_template=as_template,
     )  # fmt: skip
@@ -504,7 +343,3 @@ def project_copy(
     )
     project_schedule_recalculate(project=copy)
     return copy
-
-
-def hours(minutes: int | None) -> Decimal:
-    return (Decimal(minutes or 0) / 60).quantize(Decimal("0.01"))

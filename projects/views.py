@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-from typing import Any
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -15,12 +12,9 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts import access
-from accounts.http import AuthedHttpRequest
-from accounts.formfields import run_service
+from accounts.http import AuthedHttpRequest, form_add_service_error, safe_next_url
 from projects import forms, selectors, services
 from projects.models import Project
-
-LINK_KINDS = {"0": "FS", "1": "SS", "2": "FF", "3": "SF"}
 
 
 def _project_for_plan_edit(request: AuthedHttpRequest, pk: int) -> Project:
@@ -30,10 +24,6 @@ def _project_for_plan_edit(request: AuthedHttpRequest, pk: int) -> Project:
 
 
 # --- list, create, overview -----------------------------------------------------------------------------
-
-
-def service_result(form: Any, action: Any) -> Any:
-    return run_service(form, action)[1]
 
 
 @require_GET
@@ -59,8 +49,11 @@ def project_list(request: AuthedHttpRequest) -> HttpResponse:
 def project_create(request: AuthedHttpRequest) -> HttpResponse:
     form = forms.ProjectForm(request.POST or None, show_money=access.is_owner(request.user))
     if request.method == "POST" and form.is_valid():
-        project = service_result(form, lambda: services.project_create(data=form.cleaned_data))
-        if project:
+        try:
+            project = services.project_create(data=form.cleaned_data)
+        except ValidationError as exc:
+            form_add_service_error(form, exc)
+        else:
             messages.success(request, f"{project.name} was created. Add its tasks next.")
             return redirect("projects:project_tasks", pk=project.pk)
     return render(request, "projects/project_form.html", {"form": form})
@@ -85,10 +78,14 @@ def project_edit(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     access.require(request, access.is_staff_role(request.user))
     form = forms.ProjectForm(request.POST or None, instance=project, show_money=access.is_owner(request.user))
     if request.method == "POST" and form.is_valid():
-        if service_result(form, lambda: services.project_update(project=project, data=form.cleaned_data)):
+        try:
+            services.project_update(project=project, data=form.cleaned_data)
+        except ValidationError as exc:
+            form_add_service_error(form, exc)
+            project.refresh_from_db()  # the form wrote its values onto the instance
+        else:
             messages.success(request, "Project saved.")
             return redirect(project)
-        project.refresh_from_db()
     return render(request, "projects/project_form.html", {"form": form, "project": project})
 
 
@@ -111,8 +108,12 @@ def task_create(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     project = _project_for_plan_edit(request, pk)
     form = forms.TaskForm(request.POST or None, project=project)
     if request.method == "POST" and form.is_valid():
-        data, assignees = form.cleaned_data, list(form.cleaned_data["assignees"])
-        if service_result(form, lambda: services.task_create(project=project, data=data, assignees=assignees)):
+        data = form.cleaned_data
+        try:
+            services.task_create(project=project, data=data, assignees=list(data["assignees"]))
+        except ValidationError as exc:
+            form_add_service_error(form, exc)
+        else:
             messages.success(request, f"Task “{data['name']}” added.")
             return redirect("projects:project_tasks", pk=project.pk)
     return render(request, "projects/task_form.html", {"form": form, "project": project})
@@ -125,13 +126,17 @@ def task_edit(request: AuthedHttpRequest, pk: int, task_pk: int) -> HttpResponse
     form = forms.TaskForm(request.POST or None, instance=task, project=project)
     link_form = forms.DependencyForm(task=task)
     if request.method == "POST" and form.is_valid():
-        data, assignees = form.cleaned_data, list(form.cleaned_data["assignees"])
-        if service_result(form, lambda: services.task_update(task=task, data=data, assignees=assignees)):
+        data = form.cleaned_data
+        try:
+            services.task_update(task=task, data=data, assignees=list(data["assignees"]))
+        except ValidationError as exc:
+            form_add_service_error(form, exc)
+            task.refresh_from_db()  # the form wrote its values onto the instance
+        else:
             messages.success(request, "Task saved.")
             return redirect("projects:project_tasks", pk=project.pk)
-        task.refresh_from_db()
     context = {"form": form, "project": project, "task": task, "link_form": link_form,
-               "incoming": task.incoming.select_related("pred")}  # fmt: skip
+               "incoming": selectors.dependencies_into_task(task=task)}  # fmt: skip
     return render(request, "projects/task_form.html", context)
 
 
@@ -155,9 +160,11 @@ def dependency_create(request: AuthedHttpRequest, pk: int, task_pk: int) -> Http
     form = forms.DependencyForm(request.POST, task=task)
     if form.is_valid():
         d = form.cleaned_data
-        if service_result(
-            form, lambda: services.dependency_add(pred=d["pred"], succ=task, kind=d["kind"], lag_wd=d["lag_wd"])
-        ):
+        try:
+            services.dependency_add(pred=d["pred"], succ=task, kind=d["kind"], lag_wd=d["lag_wd"])
+        except ValidationError as exc:
+            form_add_service_error(form, exc)
+        else:
             messages.success(request, "Link added; the schedule was updated.")
             return redirect("projects:task_edit", pk=project.pk, task_pk=task.pk)
     for error in form.non_field_errors() + [e for errs in form.errors.values() for e in errs]:
@@ -171,7 +178,7 @@ def dependency_delete(request: AuthedHttpRequest, pk: int, dep_pk: int) -> HttpR
     dependency = selectors.dependency_get_for_user(user=request.user, project=project, pk=dep_pk)
     services.dependency_remove(dependency=dependency)
     messages.success(request, "Link removed; the schedule was updated.")
-    return redirect(request.POST.get("next") or reverse("projects:project_tasks", kwargs={"pk": project.pk}))
+    return redirect(safe_next_url(request, reverse("projects:project_tasks", kwargs={"pk": project.pk})))
 
 
 # --- Gantt ----------------------------------------------------------------------------------------------
@@ -227,7 +234,7 @@ def gantt_link_create(request: AuthedHttpRequest, pk: int) -> JsonResponse:
     pred = selectors.task_get_for_user(user=request.user, project=project, pk=d["source"])
     succ = selectors.task_get_for_user(user=request.user, project=project, pk=d["target"])
     try:
-        services.dependency_add(pred=pred, succ=succ, kind=LINK_KINDS[d["type"]], lag_wd=d["lag"] or 0)
+        services.dependency_add(pred=pred, succ=succ, kind=d["type"], lag_wd=d["lag"] or 0)
     except ValidationError as exc:
         return _gantt_answer(request, project, exc)
     return _gantt_answer(request, project, None)
@@ -264,11 +271,7 @@ def kanban_move(request: AuthedHttpRequest, pk: int, task_pk: int) -> HttpRespon
     """Move a card. The plan's editors move any card; an organizer moves the cards of tasks assigned to them."""
     project = selectors.project_get_for_user(user=request.user, pk=pk)
     task = selectors.task_get_for_user(user=request.user, project=project, pk=task_pk)
-    allowed = (
-        selectors.can_edit_plan(user=request.user, project=project)
-        or task.assignees.filter(pk=request.user.pk).exists()
-    )
-    access.require(request, allowed)
+    access.require(request, selectors.can_move_card(user=request.user, project=project, task=task))
     form = forms.KanbanMoveForm(request.POST)
     if not form.is_valid():
         return JsonResponse({"error": "Unknown column."}, status=400)
@@ -307,38 +310,30 @@ def baseline_detail(request: AuthedHttpRequest, pk: int, baseline_pk: int) -> Ht
 @require_http_methods(["GET", "POST"])
 def time_entries(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     project = selectors.project_get_for_user(user=request.user, pk=pk)
-    is_staff = access.is_staff_role(request.user)
-    organizers = selectors.organizers_for_project_picker()
-    if not is_staff:
-        organizers = organizers.filter(pk=request.user.pk)
     form = forms.TimeEntryForm(
         request.POST or None,
         tasks=selectors.tasks_for_time_entry(project=project, user=request.user),
-        organizers=organizers,
+        organizers=selectors.organizers_for_time_entry(user=request.user),
         initial={"organizer": request.user.pk},
     )
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         minutes = int((d["hours"] * 60).to_integral_value())
-        entry = service_result(
-            form,
-            lambda: services.time_entry_add(
-                task=d["task"],
-                organizer=d["organizer"],
-                actor=request.user,
-                worked_on=d["worked_on"],
-                minutes=minutes,
-                note=d["note"],
-            ),  # fmt: skip
-        )
-        if entry:
+        try:
+            entry = services.time_entry_add(
+                task=d["task"], organizer=d["organizer"], actor=request.user, worked_on=d["worked_on"],
+                minutes=minutes, note=d["note"],
+            )  # fmt: skip
+        except ValidationError as exc:
+            form_add_service_error(form, exc)
+        else:
             messages.success(request, f"{entry.hours} h logged on “{entry.task.name}”.")
             return redirect("projects:time_entries", pk=project.pk)
     entries = selectors.time_entries_for_project(project=project, user=request.user)
     context = {
         "project": project, "form": form, "entries": entries[:200],
         "tasks": [t for t in selectors.tasks_for_project(project=project) if not t.is_summary],
-        "total_hours": services.hours(sum(e.minutes for e in entries)) if entries else Decimal("0"),
+        "total_hours": selectors.time_entries_total_hours(entries),
     }  # fmt: skip
     return render(request, "projects/time_entries.html", context)
 
@@ -350,11 +345,11 @@ def project_closeout(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     form = forms.CloseOutForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        closed = service_result(
-            form,
-            lambda: services.project_close_out(project=project, csat=d["csat"], nps=d["nps"], comment=d["comment"]),
-        )
-        if closed:
+        try:
+            services.project_close_out(project=project, csat=d["csat"], nps=d["nps"], comment=d["comment"])
+        except ValidationError as exc:
+            form_add_service_error(form, exc)
+        else:
             messages.success(request, f"{project.name} is complete. Thank you for recording the client's feedback.")
             return redirect(project)
     return render(request, "projects/project_closeout.html", {"project": project, "form": form})
@@ -396,17 +391,13 @@ def project_from_template(request: AuthedHttpRequest) -> HttpResponse:
 @access.staff_required
 @require_http_methods(["GET", "POST"])
 def calendar_edit(request: AuthedHttpRequest) -> HttpResponse:
-    calendar = services.calendar_default()
-    initial = {
-        "workdays": calendar.workdays,
-        "holidays": "\n".join(f"{h.date.isoformat()} {h.name}" for h in calendar.holidays.all()),
-    }
-    form = forms.CalendarForm(request.POST or None, initial=initial)
+    form = forms.CalendarForm(request.POST or None, initial=selectors.calendar_form_initial())
     if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        if service_result(
-            form, lambda: services.calendar_update(calendar=calendar, workdays=d["workdays"], holidays=d["holidays"])
-        ):
+        try:
+            services.calendar_update(workdays=form.cleaned_data["workdays"], holidays=form.cleaned_data["holidays"])
+        except ValidationError as exc:
+            form_add_service_error(form, exc)
+        else:
             messages.success(request, "Working calendar saved; open projects were rescheduled.")
             return redirect("projects:calendar_edit")
-    return render(request, "projects/calendar_form.html", {"form": form, "calendar": calendar})
+    return render(request, "projects/calendar_form.html", {"form": form})

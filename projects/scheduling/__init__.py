@@ -1,4 +1,6 @@
-"""Pure-Python critical-path scheduling engine (SCHEDULING.md §2); it imports nothing from Django or the apps.
+"""Pure-Python critical-path scheduling engine (docs/specs/scheduling.md §2).
+
+It imports nothing from Django or the apps.
 
 Usage::
 

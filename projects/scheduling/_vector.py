@@ -6,7 +6,7 @@ work changes, so that the work per link runs in numpy's C loops instead of the i
 - **Links in bulk.** Reading ``Link`` objects is the one per-link cost left to Python, so it is done in two
   comprehensions, each packing two values into one int (``pred * n + succ``, ``4 * lag | kind``). Self
   links, duplicate pairs, the w of step 2 and the gate edges of step 3 are then array expressions over all
-  links; only the few links that touch a summary go through engine.py's Python checks of §2.2.
+  links; only the few links that touch a summary go through the Python checks of §2.2 in _core.py.
 - **Level-synchronous Kahn's sort.** A *level* is the set of nodes whose last predecessor was placed in the
   previous level. A whole level is handled by a fixed number of numpy calls, whatever its width: its
   out-edges are gathered from a CSR (compressed sparse row) layout, ``np.subtract.at`` takes them off the
@@ -17,7 +17,7 @@ work changes, so that the work per link runs in numpy's C loops instead of the i
   ``np.minimum.at``, for LS and for the free-float bounds together.
 - **Deep, narrow networks.** Since a level costs a fixed number of calls, a long chain would pay it for a
   node or two per level. When, past the first ``_FREE_LEVELS`` levels, fewer than ``_MIN_LEVEL_WIDTH`` nodes
-  per level were placed on average, the sort stops and engine.py's list passes finish the job, on successor
+  per level were placed on average, the sort stops and the list passes (_core.py) finish the job, on successor
   lists built from the arrays (cheaper than reading the links again).
 - **Declining.** ``schedule_arrays`` returns None, and ``schedule`` runs the list version from scratch, for
   any plan the list version must refuse (so that the error, its message and its offending link or cycle are
@@ -35,16 +35,16 @@ from collections.abc import Sequence
 import numpy as np
 import numpy.typing as npt
 
-from .engine import (
-    _NO_BOUND,
-    _check_summary_links,
-    _critical_path,
-    _early_bound,
-    _index_tasks,
-    _late_bound,
-    _number_gates,
-    _passes,
-    _Wbs,
+from ._core import (
+    NO_BOUND,
+    Wbs,
+    check_summary_links,
+    critical_path,
+    early_bound,
+    index_tasks,
+    late_bound,
+    number_gates,
+    passes,
 )
 from .model import CycleError, Link, Schedule, ScheduledTasks, Task
 
@@ -70,7 +70,7 @@ def schedule_arrays(
     Raises only the errors the list version would raise first (malformed tasks, refused summary links), with
     the same messages; for any other invalid input it returns None and lets the list version raise.
     """
-    wbs = _index_tasks(task_list)
+    wbs = index_tasks(task_list)
     n = len(task_list)
     limit = _magnitude_limit(n)
     if not link_list or not _is_small_int(critical_threshold, limit):
@@ -107,8 +107,8 @@ def schedule_arrays(
         touches = np.flatnonzero(is_summary[pred] | is_summary[succ])
         if touches.size:
             summary_links = [(int(pred[k]), int(succ[k]), link_list[k]) for k in touches.tolist()]
-            has_in, has_out = _check_summary_links(wbs, summary_links)
-            start_gate, finish_gate = _number_gates(wbs, has_in, has_out, n)
+            has_in, has_out = check_summary_links(wbs, summary_links)
+            start_gate, finish_gate = number_gates(wbs, has_in, has_out, n)
             node_count += len(start_gate) + len(finish_gate)
             start_of = _gate_lookup(start_gate, n)
             finish_of = _gate_lookup(finish_gate, n)
@@ -150,7 +150,7 @@ def schedule_arrays(
         ends = first.tolist()
         wbs.durations.extend([0] * (node_count - n))  # the gates'
         try:
-            return _passes(
+            return passes(
                 wbs,
                 [pairs[i:j] for i, j in zip(ends, ends[1:], strict=False)],
                 in_degree.tolist(),
@@ -176,7 +176,7 @@ def schedule_arrays(
     for k, cap in late_cap:
         ls[k] = min(int(ls[k]), cap)
     _backward(ls, source, target, weight, cuts)
-    room = _free_float_bounds(es, src, dst, w, np.where(out_degree > 0, _NO_BOUND, anchor - node_duration), n)
+    room = _free_float_bounds(es, src, dst, w, np.where(out_degree > 0, NO_BOUND, anchor - node_duration), n)
 
     # -- results, roll-up, critical path --------------------------------------------------------------------
     es_t = es[:n]
@@ -201,7 +201,7 @@ def schedule_arrays(
         is_summary=wbs.is_summary,
         threshold=critical_threshold,
     )
-    return Schedule(tasks=results, finish=finish, critical_path=_critical_path(critical, es_list, ef_list, wbs.ids))
+    return Schedule(tasks=results, finish=finish, critical_path=critical_path(critical, es_list, ef_list, wbs.ids))
 
 
 def _magnitude_limit(n: int) -> int:
@@ -251,7 +251,7 @@ def _gate_edges(
     return edges
 
 
-def _constraint_bounds(wbs: _Wbs, limit: int) -> tuple[list[int], list[int], list[tuple[int, int]]] | None:
+def _constraint_bounds(wbs: Wbs, limit: int) -> tuple[list[int], list[int], list[tuple[int, int]]] | None:
     """(tasks, their early-start floors, [(task, late-start cap)]) from the constraints; None for huge points."""
     durations = wbs.durations
     ks: list[int] = []
@@ -261,9 +261,9 @@ def _constraint_bounds(wbs: _Wbs, limit: int) -> tuple[list[int], list[int], lis
         if not _is_small_int(c.point, limit):
             return None
         ks.append(k)
-        early.append(max(0, _early_bound(c, durations[k])))
-        cap = _late_bound(c, durations[k])
-        if cap != _NO_BOUND:
+        early.append(max(0, early_bound(c, durations[k])))
+        cap = late_bound(c, durations[k])
+        if cap != NO_BOUND:
             late.append((k, cap))
     return ks, early, late
 
@@ -324,7 +324,7 @@ def _backward(ls: Ints, source: Ints, target: Ints, weight: Ints, cuts: list[int
 def _free_float_bounds(es: Ints, src: Ints, dst: Ints, w: Ints, room: Ints, n: int) -> Ints:
     """The list version's ``ff_bound`` (and ``reach`` for a gate) of every node, into ``room``: the smallest
     ``reach_j - w`` over its out-edges, where reach_j is ES_j for a task and the gate's own value for a gate.
-    ``room`` comes holding _NO_BOUND for a node with out-edges and anchor - D for one without.
+    ``room`` comes holding NO_BOUND for a node with out-edges and anchor - D for one without.
 
     A task's reach is known since the forward pass, so a single ``np.minimum.at`` serves every edge into a
     task. Only gates chain, and their chains are as short as the WBS is deep (down through start gates, up
@@ -344,14 +344,14 @@ def _free_float_bounds(es: Ints, src: Ints, dst: Ints, w: Ints, room: Ints, n: i
     return room
 
 
-def _roll_up(wbs: _Wbs, is_summary: Bools, parent: Ints, es: Ints, ef: Ints, ls: Ints, lf: Ints, tf: Ints) -> None:
+def _roll_up(wbs: Wbs, is_summary: Bools, parent: Ints, es: Ints, ef: Ints, ls: Ints, lf: Ints, tf: Ints) -> None:
     """Step 6 in place: leaves into their parents, then summaries into theirs, deepest summaries first."""
     top_down = wbs.top_down
     summaries = np.array(top_down, dtype=np.int64)
     for values in (es, ls, tf):
-        values[summaries] = _NO_BOUND
+        values[summaries] = NO_BOUND
     for values in (ef, lf):
-        values[summaries] = -_NO_BOUND
+        values[summaries] = -NO_BOUND
     # top_down is breadth-first, so the summaries of one depth are one run of it.
     depth = dict.fromkeys(top_down, 0)
     runs: list[int] = [0]

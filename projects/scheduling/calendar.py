@@ -1,6 +1,6 @@
 """Working-day calendar: converts between dates and points on the scheduler's working-day axis.
 
-The axis (SCHEDULING.md §2.1) numbers working days 0, 1, 2, ... from the project start date, snapped forward
+The axis (docs/specs/scheduling.md §2.1) numbers working days 0, 1, 2, ... from the project start date, snapped forward
 to a working day. A point ``k`` is both "start of working day k" and "end of working day k - 1", so a task
 occupies the half-open interval ``[ES, EF)`` and its inclusive finish date is ``day(EF - 1)``.
 

@@ -1,6 +1,6 @@
 """Engine inputs (``Task``, ``Constraint``, ``Link``), results (``TaskResult``, ``Schedule``) and errors.
 
-Everything here is an immutable value. Points are integers on the working-day axis of SCHEDULING.md §2.1;
+Everything here is an immutable value. Points are integers on the working-day axis of docs/specs/scheduling.md §2.1;
 ``WorkCalendar`` converts them to and from dates.
 """
 
@@ -92,7 +92,8 @@ class TaskResult:
     """The scheduled values of one task, as points on the working-day axis.
 
     ``total_float = ls - es = lf - ef`` (negative when a constraint or the deadline is violated);
-    ``free_float`` is None for summary tasks, whose values are rolled up from their leaves (SCHEDULING.md §2.6).
+    ``free_float`` is None for summary tasks, whose values are rolled up from their leaves
+    (docs/specs/scheduling.md §2.6).
     """
 
     id: TaskId
@@ -145,7 +146,7 @@ class ScheduledTasks(Mapping[TaskId, TaskResult]):
         es = self._es[k]
         tf = self._tf[k]
         # ff_bound is the latest start that delays no successor (or the project anchor for a terminal task);
-        # free float is that room, kept within [0, total float] as SCHEDULING.md §2.5 defines it.
+        # free float is that room, kept within [0, total float] as docs/specs/scheduling.md §2.5 defines it.
         free_float = None if self._is_summary[k] else max(0, min(tf, self._ff_bound[k] - es))
         return TaskResult(
             id=self._ids[k],
@@ -187,9 +188,9 @@ class Schedule:
     def link_slack(self, link: Link) -> int:
         """Return how far ``link``'s successor could move earlier at early dates before the link binds.
 
-        Slack per type is SCHEDULING.md §2.5's (FS: ES_succ - lag - EF_pred, and so on). For a summary endpoint
-        the rolled-up dates are used, which is exact for the link types a summary may carry: a summary
-        successor's ES is its earliest leaf start, a summary predecessor's EF its latest leaf finish.
+        Slack per type is that of docs/specs/scheduling.md §2.5 (FS: ES_succ - lag - EF_pred, and so on). For a
+        summary endpoint the rolled-up dates are used, which is exact for the link types a summary may carry: a
+        summary successor's ES is its earliest leaf start, a summary predecessor's EF its latest leaf finish.
         """
         pred = self.tasks[link.pred]
         succ = self.tasks[link.succ]

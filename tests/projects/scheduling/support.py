@@ -1,6 +1,6 @@
 """Shared plans and an independent reference implementation for the scheduling tests.
 
-The reference (`brute_force_schedule`) follows SCHEDULING.md literally and shares no code with the engine:
+The reference (`brute_force_schedule`) follows docs/specs/scheduling.md literally and shares no code with the engine:
 summary links are expanded to one link per leaf pair, and early and late starts are found by Bellman-Ford-style
 relaxation of the difference constraints until nothing changes, instead of a topological pass.
 """
@@ -17,7 +17,7 @@ SMITH_CALENDAR = WorkCalendar(date(2026, 6, 1), holidays=(date(2026, 6, 19),))
 
 
 def smith_tasks() -> list[Task]:
-    """Worked example 1 of SCHEDULING.md, "Smith home move"."""
+    """Worked example 1 of docs/specs/scheduling.md, "Smith home move"."""
     return [
         Task("P"),
         Task("P1", parent="P"),

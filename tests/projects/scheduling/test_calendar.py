@@ -1,4 +1,5 @@
-"""WorkCalendar: the working-day axis of SCHEDULING.md §2.1, checked against the example and a day-by-day count."""
+"""WorkCalendar: the working-day axis of docs/specs/scheduling.md §2.1, checked against the example and a
+day-by-day count."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The worked examples of SCHEDULING.md §3, number by number, and the test-suite additions listed there."""
+"""The worked examples of docs/specs/scheduling.md §3, number by number, and the test-suite additions listed there."""
 
 from __future__ import annotations
 
@@ -21,7 +21,8 @@ def june(day: int) -> date:
 
 # -- Example 1: "Smith home move" ---------------------------------------------------------------------------
 
-# id, D, ES, EF, LS, LF, TF, FF, critical, early start, early finish, late start, late finish (SCHEDULING.md §3)
+# id, D, ES, EF, LS, LF, TF, FF, critical, early start, early finish, late start, late finish
+# (docs/specs/scheduling.md §3)
 SMITH_TABLE = [
     ("P", None, 0, 15, 0, 15, 0, None, True, june(1), june(22), june(1), june(22)),
     ("P1", None, 0, 5, 0, 11, 0, None, True, june(1), june(5), june(1), june(15)),

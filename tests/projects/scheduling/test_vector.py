@@ -18,7 +18,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from projects.scheduling import Constraint, CycleError, Link, Task, TaskResult, _vector, engine, schedule
+from projects.scheduling import Constraint, CycleError, Link, Task, TaskResult, _core, _vector, engine, schedule
 from projects.scheduling.engine import _schedule_lists
 from tests.projects.scheduling.support import smith_links, smith_tasks
 from tests.projects.scheduling.test_properties import plans
@@ -45,10 +45,10 @@ def both(tasks, links, *, hand_over=False, **options):
 
     def spy(*args):
         handed.append(True)
-        return engine._passes(*args)
+        return _core.passes(*args)
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(_vector, "_passes", spy)
+        patch.setattr(_vector, "passes", spy)
         arrays = _vector.schedule_arrays(tasks, links, deadline, threshold)
     if not links:  # nothing to vectorise: left to the list version
         assert arrays is None

@@ -1,10 +1,10 @@
-"""The project Gantt and board in real Chromium, on SCHEDULING.md's worked example "Smith home move".
+"""The project Gantt in real Chromium, on docs/specs/scheduling.md's worked example "Smith home move".
 
 The chart (static/js/gantt.js on dhtmlx-gantt 10) only paints the server's payload and turns gestures into
 POSTs; every answer repaints it. The tests use real mouse gestures on the chart's own elements and check the
 answer, the repainted chart, the database and a reload. Every page is loaded through `app.goto()`, which
-asserts no CSP violation (SECURITY.md H11); the `page` fixture also fails a test on any CSP violation or
-uncaught error that happens later, e.g. during a drag (tests/browser/conftest.py).
+asserts no CSP violation (docs/specs/security.md, SH11); the `page` fixture also fails a test on any CSP
+violation or uncaught error that happens later, e.g. during a drag (tests/browser/conftest.py).
 """
 
 from __future__ import annotations
@@ -14,104 +14,35 @@ from datetime import date
 from urllib.parse import parse_qs
 
 import pytest
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import expect
 
-from projects import demo
-from projects.models import Dependency, Project, Task
-from tests.browser.conftest import DESKTOP, PHONE, READ_CSP
-from tests.clients.factories import ClientFactory
+from projects.models import Dependency, Task
+from tests.support.projects import NAMES
+from tests.support.projects_browser import (
+    CRITICAL_PATH,
+    DAY_WIDTH,
+    PAYLOAD,
+    READY,
+    assert_no_csp_violation,
+    bar,
+    bar_left_matches,
+    center,
+    mouse_drag,
+    open_gantt,
+    owner_and_worked_example,
+    payload_dates,
+    renders,
+    show_task,
+    task_ids,
+    wait_for_repaint,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-NAMES = {key: name for key, name, _duration, _parent in demo.WORKED_EXAMPLE_TASKS}
-CRITICAL_PATH = [NAMES[key] for key in "AEDFGIK"]  # SCHEDULING.md §3, Example 1
-
-# The chart signals each finished repaint: data-ready="1" and a growing data-renders counter.
-READY = "#gantt[data-ready='1']"
-RENDERS = "() => Number(document.getElementById('gantt').dataset.renders)"
-REPAINTED = (
-    "n => { const g = document.getElementById('gantt');"
-    " return g.dataset.ready === '1' && Number(g.dataset.renders) > n; }"
-)
-PAYLOAD = "() => organizerGantt.payload()"
-# Pixels per day at the current zoom.
-DAY_WIDTH = "() => gantt.posFromDate(new Date(2026, 5, 2)) - gantt.posFromDate(new Date(2026, 5, 1))"
-# Before a gesture, bring the bar into view: the timeline scrolls (dhtmlx autoscrolls when a drag nears its
-# edge, so start well inside it), then the page, so the bar sits mid-viewport. (Playwright's own scrolling
-# does not apply: milestone bars are `visibility: hidden` boxes around a visible diamond.)
-SHOW_TASK = """id => {
-  gantt.scrollTo(Math.max(0, gantt.posFromDate(gantt.getTask(id).start_date) - 200), null);
-  const rect = document.querySelector(`#gantt .gantt_task_line[data-task-id='${id}']`).getBoundingClientRect();
-  window.scrollBy(0, rect.top + rect.height / 2 - window.innerHeight / 2);
-}"""
-
-
-# --- helpers ------------------------------------------------------------------------------------------------
 
 
 @pytest.fixture
 def smith(make_user):
-    """The owner (who may edit every plan) and the worked example, scheduled by the server."""
-    owner = make_user("owner", "Olivia")
-    project = demo.worked_example_create(client=ClientFactory(name="Smith household"), lead=owner)
-    return owner, project
-
-
-def open_gantt(app, project: Project) -> Page:
-    app.goto(f"/projects/{project.pk}/gantt/")
-    expect(app.page.locator(READY)).to_have_count(1)
-    return app.page
-
-
-def task_ids(page: Page) -> dict[str, int]:
-    return {row["text"]: row["id"] for row in page.evaluate(PAYLOAD)["data"]}
-
-
-def bar(page: Page, task_id: int) -> Locator:
-    return page.locator(f"#gantt .gantt_task_line[data-task-id='{task_id}']")
-
-
-def show_task(page: Page, task_id: int) -> None:
-    page.evaluate(SHOW_TASK, task_id)
-
-
-def center(box: dict) -> tuple[float, float]:
-    return box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
-
-
-def renders(page: Page) -> int:
-    return page.evaluate(RENDERS)
-
-
-def wait_for_repaint(page: Page, after: int) -> None:
-    page.wait_for_function(REPAINTED, arg=after)
-
-
-def payload_dates(page: Page) -> dict[str, tuple[str, str]]:
-    """Start and (exclusive) end per task name, as the chart holds them from the server."""
-    return {row["text"]: (row["start_date"], row["end_date"]) for row in page.evaluate(PAYLOAD)["data"]}
-
-
-def bar_left_matches(page: Page, task_id: int, day: date) -> bool:
-    """The bar is drawn from `day` (its left edge is that day's position on the timeline)."""
-    return page.evaluate(
-        """([id, y, m, d]) => {
-          const el = document.querySelector(`#gantt .gantt_task_line[data-task-id='${id}']`);
-          return Math.abs(parseFloat(el.style.left) - gantt.posFromDate(new Date(y, m - 1, d))) < 1;
-        }""",
-        [task_id, day.year, day.month, day.day],
-    )
-
-
-def mouse_drag(page: Page, start: tuple[float, float], end: tuple[float, float], steps: int = 12) -> None:
-    page.mouse.move(*start)
-    page.mouse.down()
-    page.mouse.move(*end, steps=steps)
-    page.mouse.up()
-
-
-def assert_no_csp_violation(page: Page) -> None:
-    assert page.evaluate(READ_CSP) == [], page.evaluate(READ_CSP)
+    return owner_and_worked_example(make_user)
 
 
 # --- Gantt --------------------------------------------------------------------------------------------------
@@ -344,118 +275,3 @@ def test_dragging_a_milestone_puts_it_on_the_day_it_is_dropped(app, smith):
     assert parse_qs(answer.value.request.post_data) == {"start_on": ["2026-06-23"]}
     wait_for_repaint(page, before)
     assert payload_dates(page)[NAMES["K"]] == ("2026-06-23", "2026-06-23")
-
-
-# --- Kanban -------------------------------------------------------------------------------------------------
-
-
-def test_kanban_drag_to_done_and_the_select_fallback(app, smith):
-    owner, project = smith
-    app.log_in(owner.email)
-    app.goto(f"/projects/{project.pk}/board/")
-    page = app.page
-    expect(page.locator("[data-count='todo']")).to_have_text("11")  # the leaves; phases are not cards
-    expect(page.locator("[data-count='done']")).to_have_text("0")
-
-    card = page.locator("article.kanban-card", has_text=NAMES["A"])
-    done = page.locator("[data-drop='done']")
-    with page.expect_response(lambda r: r.request.method == "POST" and "/board/" in r.url) as answer:
-        # Drop near the top of the column: aiming at its middle would scroll the (tall) board mid-gesture.
-        card.drag_to(done, target_position={"x": 40, "y": 24})
-    assert answer.value.ok
-    assert parse_qs(answer.value.request.post_data) == {"status": ["done"]}
-    expect(done.locator("article.kanban-card")).to_have_count(1)
-    expect(done).to_contain_text(NAMES["A"])
-    expect(page.locator("[data-count='done']")).to_have_text("1")
-    expect(page.locator("[data-count='todo']")).to_have_text("10")
-    expect(card.locator("select.kanban-select")).to_have_value("done")
-    expect(page.locator("#kanban-message")).to_be_hidden()
-    task = Task.objects.get(project=project, name=NAMES["A"])
-    assert (task.status, task.progress_pct) == ("done", 100)
-
-    # The select is the keyboard and phone alternative to dragging.
-    other = page.locator("article.kanban-card", has_text=NAMES["B"])
-    with page.expect_response(lambda r: r.request.method == "POST" and "/board/" in r.url) as answer:
-        other.locator("select.kanban-select").select_option("doing")
-    assert answer.value.ok
-    expect(page.locator("[data-drop='doing']")).to_contain_text(NAMES["B"])
-    expect(page.locator("[data-count='doing']")).to_have_text("1")
-    expect(page.locator("[data-count='todo']")).to_have_text("9")
-    assert Task.objects.get(project=project, name=NAMES["B"]).status == "doing"
-
-    page.reload()
-    app.assert_healthy()
-    expect(page.locator("[data-drop='done']")).to_contain_text(NAMES["A"])
-    expect(page.locator("[data-count='done']")).to_have_text("1")
-    assert_no_csp_violation(page)
-
-
-def test_an_organizer_gets_a_read_only_gantt_and_moves_only_own_cards(app, smith, make_user):
-    """Anna is assigned to "Moving day" but does not lead the project: she sees the plan, cannot change it,
-    and may move only her own card on the board; the server refuses the others and the card goes back."""
-    owner, project = smith
-    anna = make_user("organizer", "Anna")
-    Task.objects.get(project=project, name=NAMES["G"]).assignees.add(anna)
-    app.log_in(anna.email)
-    page = open_gantt(app, project)
-    expect(page.locator("#gantt")).to_have_class(re.compile(r"\bgantt-readonly\b"))
-    posts: list[str] = []
-    page.on("request", lambda r: posts.append(r.url) if r.method == "POST" else None)
-    g = task_ids(page)[NAMES["G"]]
-    show_task(page, g)
-    start = center(bar(page, g).bounding_box())
-    page.mouse.move(*start)
-    expect(bar(page, g).locator(".gantt_link_control .gantt_link_point").first).to_be_hidden()
-    before = payload_dates(page)
-    mouse_drag(page, start, (start[0] + 2 * page.evaluate(DAY_WIDTH), start[1]))
-    page.wait_for_timeout(300)
-    assert posts == []
-    assert payload_dates(page) == before
-    assert bar_left_matches(page, g, date(2026, 6, 16))
-
-    app.goto(f"/projects/{project.pk}/board/")
-    own = page.locator("article.kanban-card", has_text=NAMES["G"])
-    with page.expect_response(lambda r: r.request.method == "POST" and "/board/" in r.url) as answer:
-        own.locator("select.kanban-select").select_option("doing")
-    assert answer.value.ok
-    expect(page.locator("[data-drop='doing']")).to_contain_text(NAMES["G"])
-    expect(page.locator("[data-count='doing']")).to_have_text("1")
-
-    other = page.locator("article.kanban-card", has_text=NAMES["A"])
-    with page.expect_response(lambda r: r.request.method == "POST" and "/board/" in r.url) as answer:
-        other.locator("select.kanban-select").select_option("done")
-    assert answer.value.status == 403
-    message = page.locator("#kanban-message")
-    expect(message).to_be_visible()
-    expect(message).to_contain_text("assigned to you")
-    expect(page.locator("[data-drop='todo']")).to_contain_text(NAMES["A"])  # back where it was
-    expect(other.locator("select.kanban-select")).to_have_value("todo")
-    expect(page.locator("[data-count='done']")).to_have_text("0")
-    assert Task.objects.get(project=project, name=NAMES["A"]).status == "todo"
-    assert_no_csp_violation(page)
-
-
-# --- screenshots --------------------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(("label", "viewport"), [("desktop", DESKTOP), ("phone", PHONE)])
-def test_gantt_and_overview_screenshots(app, smith, artifacts, label, viewport):
-    owner, project = smith
-    page = app.page
-    page.set_viewport_size(viewport)
-    app.log_in(owner.email)
-
-    open_gantt(app, project)
-    expect(page.locator("#gantt .gantt_task_line[data-task-id]")).to_have_count(14)
-    # Phones get a narrower grid with the names only; the chart scrolls inside its box, not the page.
-    columns = page.locator("#gantt .gantt_grid_head_cell").count()
-    assert columns == (1 if label == "phone" else 4), columns
-    assert app.no_horizontal_overflow()
-    page.screenshot(path=artifacts / f"gantt_{label}.png", full_page=True)
-
-    app.goto(f"/projects/{project.pk}/")
-    expect(page.get_by_role("heading", level=1)).to_have_text(project.name)
-    expect(page.locator("#planned-finish")).to_have_text("Mon Jun 22, 2026")
-    assert app.no_horizontal_overflow()
-    page.screenshot(path=artifacts / f"overview_{label}.png", full_page=True)
-    assert_no_csp_violation(page)
