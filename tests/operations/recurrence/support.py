@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from operations.recurrence import (
+    MAX_WINDOW,
     Occurrence,
     RecurrenceRule,
     expand_occurrences,
@@ -47,3 +48,30 @@ def expand(
 
 def local_dates(occurrences: list[Occurrence], tz: str = NY) -> list[date]:
     return [utc_to_local(o.starts, tz).date() for o in occurrences]
+
+
+def on(year: int, month: int, *days: int) -> list[date]:
+    """``on(1997, 9, 2, 4)`` is 2 and 4 September 1997: the RFC lists dates this way."""
+    return [date(year, month, day) for day in days]
+
+
+def every_day(first: date, last: date) -> list[date]:
+    return [first + timedelta(days=i) for i in range((last - first).days + 1)]
+
+
+def rfc_dates(text: str, dtstart: datetime, through: date, *, exdates: Iterable[datetime] = ()) -> list[date]:
+    """Expand an RFC 5545 example (DTSTART in New York) up to the end of ``through``, window by window.
+
+    Every visit must be at 09:00 New York time, EDT or EST as the RFC shows; the dates are returned.
+    """
+    rule = parse_rrule(text)
+    low = local_to_utc(dtstart, NY)
+    end = local_to_utc(datetime.combine(through + timedelta(days=1), time(0)), NY)
+    occurrences: list[Occurrence] = []
+    while low < end:
+        high = min(low + MAX_WINDOW, end)
+        occurrences += expand_occurrences(rule, dtstart, NY, low, high, duration=TWO_HOURS, exdates=exdates)
+        low = high
+    walls = [utc_to_local(o.starts, NY) for o in occurrences]
+    assert {wall.time() for wall in walls} <= {time(9)}
+    return [wall.date() for wall in walls]
