@@ -88,7 +88,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import MAXYEAR, UTC, date, datetime, time, timedelta
 from enum import IntEnum, StrEnum
-from functools import cache
+from functools import cache, lru_cache
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
@@ -798,12 +798,13 @@ def normalize_local_start(rule: RecurrenceRule, local_start: datetime, tz: str) 
     if rule.until is not None and rule.until < _instant(local_start, zone):
         message = UNTIL_BEFORE_START_MSG.format(until=_human(utc_to_local(rule.until, tz)), start=_human(local_start))
         raise EndsBeforeStartError(message, field="until")
-    horizon = _add_years(local_start, FIRST_VISIT_YEARS)
-    if not _has_visit_before(rule, local_start, horizon):
+    if _first_visit_soon(rule, local_start) is None:
+        horizon = _add_years(local_start, FIRST_VISIT_YEARS)
         if rule.until is not None and rule.until < _instant(horizon, zone):
             raise EmptySeriesError(EMPTY_SERIES_MSG, field="local_start")
         raise NoVisitSoonError(NO_VISIT_SOON_MSG.format(start=_human(local_start)), field="rrule")
     # dateutil stays the source of truth; the search above only guarantees it finds a visit soon.
+    horizon = _add_years(local_start, FIRST_VISIT_YEARS)
     for wall, _inst in _iter_rule_instances(rule, local_start, zone, stop_wall=horizon + _PAD):
         return wall
     raise EmptySeriesError(EMPTY_SERIES_MSG, field="local_start")
@@ -1064,7 +1065,13 @@ def _iter_rule_instances(
 
     Stops after the first occurrence past ``stop_wall``; without it, unbounded for an infinite rule (callers must
     stop on their own). COUNT is counted here, from DTSTART, so the cut never changes which visits exist.
+
+    A rule with no visit in its first five years yields nothing: :func:`normalize_local_start` refuses it, and
+    anywhere else dateutil would search to the year 9999 for it (a rule with a visit recurs with the calendar,
+    so the search past a window stays short).
     """
+    if _first_visit_soon(rule, local_start) is None:
+        return
     anchor = local_start
     if rule.freq is Frequency.WEEKLY:
         # dateutil builds the first week from dtstart on, so BYSETPOS would pick among a partial week.
@@ -1164,14 +1171,20 @@ def _int_list(values: Iterable[int], low: int, high: int, message: str, key: str
 _ONE_PERIOD = {Frequency.MONTHLY: 12 * 10_000, Frequency.YEARLY: 10_000}
 
 
-def _has_visit_before(rule: RecurrenceRule, local_start: datetime, horizon: datetime) -> bool:
-    """Whether the rule has a visit in ``[local_start, horizon)`` (wall clock), ignoring COUNT and UNTIL.
+@lru_cache(maxsize=4096)
+def _first_visit_soon(rule: RecurrenceRule, local_start: datetime) -> datetime | None:
+    """The first visit's wall time in the :data:`FIRST_VISIT_YEARS` years from the start (COUNT, UNTIL ignored)."""
+    return _first_visit_before(rule, local_start, _add_years(local_start, FIRST_VISIT_YEARS))
+
+
+def _first_visit_before(rule: RecurrenceRule, local_start: datetime, horizon: datetime) -> datetime | None:
+    """The rule's first visit in ``[local_start, horizon)`` (wall clock), ignoring COUNT and UNTIL.
 
     Bounded, unlike a plain dateutil iteration: monthly and yearly rules are expanded one period at a time by
     dateutil rules that stop after that period; daily and weekly rules only filter days, which is checked here.
     """
     if rule.freq is Frequency.DAILY or rule.freq is Frequency.WEEKLY:
-        return _has_daily_or_weekly_visit_before(rule, local_start, horizon)
+        return _first_daily_or_weekly_visit_before(rule, local_start, horizon)
     kwargs = _dateutil_kwargs(rule, local_start)
     step = rule.interval * (12 if rule.freq is Frequency.YEARLY else 1)
     index = local_start.year * 12 + (local_start.month - 1 if rule.freq is Frequency.MONTHLY else 0)
@@ -1184,13 +1197,13 @@ def _has_visit_before(rule: RecurrenceRule, local_start: datetime, horizon: date
             **kwargs,  # type: ignore[arg-type]
         )
         for wall in one_period:
-            return bool(wall < horizon)
+            return wall if wall < horizon else None
         index += step
         year, month0 = divmod(index, 12)
         if year > MAXYEAR:
-            return False
+            return None
         period_start = datetime.combine(date(year, month0 + 1, 1), local_start.time())
-    return False
+    return None
 
 
 def _pick_positions(days: list[date], positions: tuple[int, ...]) -> list[date]:
@@ -1203,7 +1216,9 @@ def _pick_positions(days: list[date], positions: tuple[int, ...]) -> list[date]:
     return picked
 
 
-def _has_daily_or_weekly_visit_before(rule: RecurrenceRule, local_start: datetime, horizon: datetime) -> bool:
+def _first_daily_or_weekly_visit_before(
+    rule: RecurrenceRule, local_start: datetime, horizon: datetime
+) -> datetime | None:
     weekdays = set(rule.weekdays)
     if not weekdays and rule.freq is Frequency.WEEKLY:
         weekdays = {Weekday(local_start.weekday())}
@@ -1227,10 +1242,12 @@ def _has_daily_or_weekly_visit_before(rule: RecurrenceRule, local_start: datetim
         days = [day for day in (period + timedelta(days=i) for i in range(size)) if matches(day)]
         if rule.set_positions:
             days = _pick_positions(days, rule.set_positions)
-        if any(first <= day and datetime.combine(day, local_start.time()) < horizon for day in days):
-            return True
+        for day in sorted(days):
+            wall = datetime.combine(day, local_start.time())
+            if first <= day and wall < horizon:
+                return wall
         period += step
-    return False
+    return None
 
 
 _MONTH_NAMES = (
