@@ -1059,12 +1059,20 @@ def _week_start(day: datetime, wkst: Weekday) -> datetime:
 
 
 def _iter_rule_instances(
-    rule: RecurrenceRule, local_start: datetime, zone: ZoneInfo, *, stop_wall: datetime | None = None
+    rule: RecurrenceRule,
+    local_start: datetime,
+    zone: ZoneInfo,
+    *,
+    stop_wall: datetime | None = None,
+    from_wall: datetime | None = None,
 ) -> Iterator[tuple[datetime, datetime]]:
     """Yield ``(nominal wall time, UTC instant)`` for every RRULE occurrence, in wall-clock order.
 
     Stops after the first occurrence past ``stop_wall``; without it, unbounded for an infinite rule (callers must
     stop on their own). COUNT is counted here, from DTSTART, so the cut never changes which visits exist.
+    ``from_wall`` lets an uncounted rule start at the last period (day, week, month, year) of the same INTERVAL
+    phase at or before it, so listing a window of an old series does not replay its whole past; visits before
+    ``from_wall`` may still be yielded.
 
     A rule with no visit in its first five years yields nothing: :func:`normalize_local_start` refuses it, and
     anywhere else dateutil would search to the year 9999 for it (a rule with a visit recurs with the calendar,
@@ -1076,6 +1084,8 @@ def _iter_rule_instances(
     if rule.freq is Frequency.WEEKLY:
         # dateutil builds the first week from dtstart on, so BYSETPOS would pick among a partial week.
         anchor = _week_start(local_start, rule.wkst)
+    if from_wall is not None and rule.count is None and from_wall > anchor:
+        anchor = _phase_anchor(rule, anchor, from_wall)
     until = rule.until
     if stop_wall is not None:
         stop = stop_wall.replace(tzinfo=zone).astimezone(UTC)
@@ -1100,13 +1110,38 @@ def _iter_rule_instances(
                 return
 
 
+def _phase_anchor(rule: RecurrenceRule, anchor: datetime, from_wall: datetime) -> datetime:
+    """The start of the last period at or before ``from_wall`` that INTERVAL keeps, at the anchor's time of day.
+
+    dateutil anchors the INTERVAL phase on its dtstart's period, and the days a period yields do not depend on
+    where dtstart falls in it once the implicit parts are written out (:func:`_dateutil_kwargs`), so starting
+    there yields the same visits from that period on.
+    """
+    if rule.freq is Frequency.DAILY or rule.freq is Frequency.WEEKLY:
+        period = 1 if rule.freq is Frequency.DAILY else 7
+        step = rule.interval * period
+        skipped = (from_wall.date() - anchor.date()).days // step
+        return anchor + timedelta(days=skipped * step)
+    step = rule.interval * (12 if rule.freq is Frequency.YEARLY else 1)
+    months = (from_wall.year - anchor.year) * 12 + from_wall.month - anchor.month
+    if rule.freq is Frequency.YEARLY:
+        months = (from_wall.year - anchor.year) * 12
+    skipped = months // step
+    if skipped == 0:
+        return anchor
+    year, month0 = divmod(anchor.year * 12 + (anchor.month - 1) + skipped * step, 12)
+    first_month = month0 + 1 if rule.freq is Frequency.MONTHLY else 1
+    return datetime.combine(date(year, first_month, 1), anchor.time())
+
+
 def _rule_instances_between(
     rule: RecurrenceRule, local_start: datetime, zone: ZoneInfo, low: datetime, high: datetime
 ) -> Iterator[tuple[datetime, datetime]]:
     # The iteration is cut on the wall clock; pad it and filter exactly in UTC so a zone whose UTC order differs
     # near a transition cannot lose a visit.
     stop_wall = high.astimezone(zone).replace(tzinfo=None) + _PAD
-    for wall, inst in _iter_rule_instances(rule, local_start, zone, stop_wall=stop_wall):
+    from_wall = low.astimezone(zone).replace(tzinfo=None) - _PAD
+    for wall, inst in _iter_rule_instances(rule, local_start, zone, stop_wall=stop_wall, from_wall=from_wall):
         if low <= inst < high:
             yield wall, inst
 

@@ -142,3 +142,23 @@ def test_at_most_one_visit_a_day_and_count_is_used_before_exdates(
     removed = data.draw(st.sets(st.sampled_from(visits))) if visits else set()
     kept = expand(rule, start, tz, exdates=[utc_to_local(o.starts, tz) for o in removed])
     assert kept == [o for o in visits if o not in removed]
+
+
+@PROPERTY_SETTINGS
+@given(rule=any_rules(), local_start=local_starts, tz=st.sampled_from(ZONES), years=st.integers(1, 6))
+def test_a_window_years_after_the_start_lists_what_dateutil_lists_there(
+    rule: RecurrenceRule, local_start: datetime, tz: str, years: int
+) -> None:
+    # The engine starts an uncounted rule at the window's period instead of replaying the whole series.
+    assume(not (rule.freq is Frequency.WEEKLY and rule.set_positions))
+    start = _normalized(rule, local_start, tz)
+    zone = resolve_zone(tz)
+    low_wall = start + timedelta(days=365 * years + 17)
+    low = low_wall.replace(tzinfo=zone).astimezone(UTC)
+    high = low + timedelta(days=200)
+    oracle = du.rrulestr(format_rrule(rule), dtstart=start.replace(tzinfo=zone))
+    padded = oracle.between(low - timedelta(days=2), high + timedelta(days=2), inc=True)  # type: ignore[attr-defined]
+
+    got = expand(rule, start, tz, window_start=low, days=200)
+
+    assert starts(got) == [i for i in (a.astimezone(UTC) for a in padded) if low <= i < high]
