@@ -746,8 +746,8 @@ def next_occurrence(
 
     For "All visits" (§1.2 rule 7) pass ``after=now`` and no exdates/rdates: the split point must be an RRULE
     occurrence. Terminates on infinite series: it stops at the first match (plus a two-day look-ahead for
-    zones whose UTC order differs from wall-clock order), and dateutil stops at year 9999 for a rule that never
-    matches.
+    zones whose UTC order differs from wall-clock order), and a rule with no visit in its first five years
+    yields nothing. An uncounted rule starts from the period of ``after``, not from DTSTART.
     """
     zone = resolve_zone(tz)
     _check_start(local_start)
@@ -755,7 +755,8 @@ def next_occurrence(
     excluded = {_instant(value, zone) for value in exdates}
     best: datetime | None = None
     stop_wall: datetime | None = None
-    for wall, inst in _iter_rule_instances(rule, local_start, zone):
+    from_wall = after_utc.astimezone(zone).replace(tzinfo=None) - _PAD
+    for wall, inst in _iter_rule_instances(rule, local_start, zone, from_wall=from_wall):
         if stop_wall is not None and wall > stop_wall:
             break
         if inst > after_utc and inst not in excluded and (best is None or inst < best):

@@ -20,12 +20,13 @@ from operations.recurrence import (
     Weekday,
     check_local_start,
     format_rrule,
+    next_occurrence,
     normalize_local_start,
     parse_rrule,
     resolve_zone,
     utc_to_local,
 )
-from tests.operations.recurrence.support import expand, starts
+from tests.operations.recurrence.support import TWO_HOURS, expand, starts
 
 ZONES = ["America/New_York", "Europe/Berlin", "Australia/Lord_Howe", "America/Santiago", "Asia/Kolkata"]
 PROPERTY_SETTINGS = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -162,3 +163,18 @@ def test_a_window_years_after_the_start_lists_what_dateutil_lists_there(
     got = expand(rule, start, tz, window_start=low, days=200)
 
     assert starts(got) == [i for i in (a.astimezone(UTC) for a in padded) if low <= i < high]
+
+
+@PROPERTY_SETTINGS
+@given(rule=any_rules(), local_start=local_starts, tz=st.sampled_from(ZONES), data=st.data())
+def test_next_occurrence_is_the_following_visit(
+    rule: RecurrenceRule, local_start: datetime, tz: str, data: st.DataObject
+) -> None:
+    start = _normalized(rule, local_start, tz)
+    visits = expand(rule, start, tz)
+    assume(len(visits) >= 2)
+    index = data.draw(st.integers(0, len(visits) - 2))
+
+    found = next_occurrence(rule, start, tz, after=visits[index].starts, duration=TWO_HOURS)
+
+    assert found == visits[index + 1]
