@@ -1,4 +1,4 @@
-"""Pure recurrence engine for recurring appointments (OPERATIONS.md §0, §1).
+"""Pure recurrence engine for recurring appointments (docs/specs/recurrence.md, docs/specs/recurrence-rfc5545.md).
 
 Everything here is plain Python: no Django, no Celery, no project app (import-linter enforces it). Inputs and
 outputs are frozen dataclasses and plain values. "Now", the time zone and the window are always parameters.
@@ -7,10 +7,12 @@ Model
 -----
 A series is described by four values that the Django layer stores on ``RecurringSeries``:
 
-* ``rule``: a :class:`RecurrenceRule`, the RFC 5545 subset of §0 (WEEKLY or MONTHLY, INTERVAL, BYDAY with an
-  optional position such as ``2TU``/``-1FR``, BYMONTHDAY including ``-1``, an inclusive UTC UNTIL, or COUNT).
-  It is stored as RRULE text without DTSTART (:func:`format_rrule` / :func:`parse_rrule`) and built from the
-  schedule form by :func:`build_rule`.
+* ``rule``: a :class:`RecurrenceRule`: every RFC 5545 rule at daily frequency or coarser that dateutil expands
+  (DAILY, WEEKLY, MONTHLY, YEARLY; INTERVAL; COUNT or an inclusive UTC UNTIL; WKST; BYDAY with or without
+  positions; BYMONTHDAY, BYMONTH, BYYEARDAY, BYWEEKNO, BYSETPOS; docs/specs/recurrence-rfc5545.md). Sub-daily
+  frequencies and BYHOUR/BYMINUTE/BYSECOND are refused: a series has one visit a day at most. It is stored as
+  RRULE text without DTSTART (:func:`format_rrule` / :func:`parse_rrule`) and built from the schedule form by
+  :func:`build_rule`. :mod:`operations.recurrence_text` says it in words.
 * ``local_start``: the *naive* local wall time of the first visit (DTSTART without its zone).
 * ``tz``: the IANA zone of the visit's site (validated by :func:`resolve_zone`).
 * ``exdates`` / ``rdates``: removed / added starts. A naive value is a local wall time in ``tz``; an aware value
@@ -19,6 +21,12 @@ A series is described by four values that the Django layer stores on ``Recurring
 
 Expansion
 ---------
+dateutil does the expansion. Two things are ours: COUNT is counted here (so the iteration can also be cut at the
+window, see below), and a WEEKLY rule is handed to dateutil anchored on its week's first day (WKST) because
+dateutil otherwise applies BYSETPOS to the partial first week, while RFC 5545 applies it to the whole week.
+dateutil only checks UNTIL when it finds a match, so a rule that never matches would iterate to the year 9999
+(13 s for a daily rule): :func:`normalize_local_start` therefore refuses a rule with no visit in its first five
+years after a bounded search, and every later iteration is cut just past its window.
 :func:`expand_occurrences` hands dateutil an *aware* ``zoneinfo`` DTSTART. dateutil computes each occurrence's
 fields as a local wall time and attaches the zone afterwards, so 09:00 stays 09:00 across DST; each occurrence is
 then converted to UTC on its own. Adding ``timedelta(days=7)`` to a UTC instant, or handing dateutil a UTC
@@ -61,13 +69,15 @@ Rules: :func:`build_rule`, :func:`parse_rrule`, :func:`format_rrule`.
 Zones and wall times: :func:`resolve_zone`, :func:`local_to_utc`, :func:`utc_to_local`,
 :func:`classify_wall_time`.
 Expansion: :func:`expand_occurrences`, :func:`next_occurrence`, :func:`materialization_window`.
-Start validation: :func:`normalize_local_start`, :func:`check_local_start`.
+Start validation: :func:`normalize_local_start`, :func:`check_local_start` (both refuse a rule with no visit in
+its first five years).
 Split: :func:`split_until`, :func:`count_occurrences_before`, :func:`remaining_count`, :func:`split_series`.
 Errors (all ``ValueError`` subclasses with a human message and an optional form ``field``):
 :class:`RecurrenceError` > :class:`InvalidRuleError` > (:class:`UnsupportedRuleError`,
 :class:`FloatingUntilError`); :class:`UnknownTimeZoneError`; :class:`InvalidWindowError` >
 :class:`WindowTooLargeError`; :class:`InvalidStartError` > :class:`OffPatternStartError`;
-:class:`EmptySeriesError`; :class:`NotAnOccurrenceError`.
+:class:`EmptySeriesError` > (:class:`EndsBeforeStartError`, :class:`NoVisitSoonError`);
+:class:`NotAnOccurrenceError`.
 """
 
 from __future__ import annotations
@@ -76,9 +86,10 @@ import calendar
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import MAXYEAR, UTC, date, datetime, time, timedelta
 from enum import IntEnum, StrEnum
-from functools import cache
+from functools import cache, lru_cache
+from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from dateutil import rrule as du
@@ -86,9 +97,11 @@ from dateutil import rrule as du
 # --- Limits -----------------------------------------------------------------------------------------------------
 
 MAX_WINDOW = timedelta(days=366)
-# Positions the schedule form offers for "monthly on the nth weekday": first to fourth, and last. A 5th weekday
-# or "second to last" is valid RFC 5545 but not offered, so parsing it raises UnsupportedRuleError.
+# Positions the schedule form offers for "monthly on the nth weekday": first to fourth, and last. Rule text may
+# use any position a month has (1-5, -1 to -5), and a yearly rule any position in the year (1-53, -1 to -53).
 NTH_CHOICES: tuple[int, ...] = (1, 2, 3, 4, -1)
+# A rule must have a visit within this many years of its start (bad input otherwise, and a bound on iteration).
+FIRST_VISIT_YEARS = 5
 # Wall-clock order and UTC order disagree by at most a day (Pacific/Apia skipped 2011-12-30 when it crossed the
 # date line), so a wall-clock search padded by two days always brackets a UTC window.
 _PAD = timedelta(days=2)
@@ -101,11 +114,14 @@ MALFORMED_PART_MSG = "Cannot read {part!r} in the repeat rule: expected NAME=VAL
 DUPLICATE_PART_MSG = "{name} appears twice in the repeat rule."
 UNKNOWN_PART_MSG = "{name} is not a repeat rule property."
 DTSTART_IN_RULE_MSG = "The repeat rule must be one RRULE line; the start date is stored separately."
-MISSING_FREQ_MSG = "The repeat rule needs FREQ (weekly or monthly)."
+MISSING_FREQ_MSG = "The repeat rule needs FREQ (daily, weekly, monthly or yearly)."
 UNKNOWN_FREQ_MSG = "{freq!r} is not a repeat frequency."
-UNSUPPORTED_FREQ_MSG = "Only weekly and monthly schedules are supported; {freq} schedules cannot be edited here."
-UNSUPPORTED_PART_MSG = "{name} is not supported: the schedule form cannot express it."
-UNSUPPORTED_WKST_MSG = "Only weeks starting on Monday (WKST=MO) are supported."
+UNSUPPORTED_FREQ_MSG = (
+    "Visits repeat at most daily: {freq} schedules (several visits a day) are not supported; "
+    "use FREQ=DAILY, WEEKLY, MONTHLY or YEARLY."
+)
+UNSUPPORTED_PART_MSG = "{name} is not supported: a schedule has one visit a day, at its start time."
+BAD_WKST_MSG = "WKST must be a day of the week such as MO or SU, not {value!r}."
 BAD_INTEGER_MSG = "{name} must be a whole number, not {value!r}."
 BAD_INTERVAL_MSG = "The repeat interval must be a whole number of at least 1."
 BAD_COUNT_MSG = "The number of visits must be at least 1."
@@ -115,17 +131,24 @@ FLOATING_UNTIL_MSG = "The end of the schedule must be in UTC (YYYYMMDDTHHMMSSZ) 
 BAD_WEEKDAY_MSG = "{value!r} is not a day of the week."
 WEEKLY_NEEDS_DAYS_MSG = "Choose at least one day of the week."
 WEEKLY_POSITION_MSG = "A weekly schedule cannot use a position such as 2TU; use a monthly schedule."
+DAILY_POSITION_MSG = "A daily schedule cannot use a position such as 2TU; use a monthly or yearly schedule."
 WEEKLY_MONTHDAY_MSG = "A weekly schedule cannot name a day of the month."
-MONTHLY_PLAIN_WEEKDAY_MSG = (
-    "Monthly schedules need a position such as 2TU (second Tuesday); use weekly for every {day}."
+WEEKNO_POSITION_MSG = "With BYWEEKNO the days cannot carry a position such as 2TU (RFC 5545)."
+BAD_NTH_MSG = (
+    "A weekday position in a month must be 1 to 5 (first to fourth, or fifth) or -1 to -5 "
+    "(last, second to last, ...), not {nth}."
 )
-MONTHLY_SEVERAL_WEEKDAYS_MSG = "A monthly schedule can name only one weekday position, such as 2TU."
-MONTHLY_SEVERAL_DAYS_MSG = "A monthly schedule can name only one day of the month."
-MONTHLY_BOTH_MSG = "A monthly schedule repeats either on a date or on a weekday position, not both."
-BAD_NTH_MSG = "The weekday position must be one of first to fourth or last (1-4 or -1), not {nth}."
-UNSUPPORTED_NTH_MSG = "Only first to fourth or last weekday of the month are supported, not {nth}."
-BAD_MONTH_DAY_MSG = "The day of the month must be between 1 and 31, or -1 for the last day, not {day}."
-UNSUPPORTED_MONTH_DAY_MSG = "Only days 1-31 or the last day of the month (-1) are supported, not {day}."
+BAD_YEAR_NTH_MSG = "A weekday position in a year must be 1 to 53 or -1 to -53, not {nth}."
+FORM_NTH_MSG = "The weekday position must be one of first to fourth or last (1-4 or -1), not {nth}."
+BAD_MONTH_DAY_MSG = "The day of the month must be between 1 and 31, or -1 to -31 counted from the end, not {day}."
+BAD_MONTH_MSG = "The month must be between 1 and 12, not {month}."
+BAD_YEAR_DAY_MSG = "The day of the year must be between 1 and 366, or -1 to -366 counted from the end, not {day}."
+BAD_WEEK_NUMBER_MSG = "The week number must be between 1 and 53, or -1 to -53 counted from the end, not {week}."
+BAD_SETPOS_MSG = "BYSETPOS must be between 1 and 366, or -1 to -366 counted from the end, not {pos}."
+SETPOS_ALONE_MSG = "BYSETPOS picks among the days another BY part lists (for example BYDAY); add one."
+ONLY_YEARLY_MSG = "{name} can only be used in a yearly schedule (FREQ=YEARLY)."
+YEARDAY_FREQ_MSG = "BYYEARDAY cannot be used in a daily, weekly or monthly schedule (RFC 5545); use FREQ=YEARLY."
+CONFLICT_MSG = "{single} and {plural} disagree: give the list only."
 MONTHLY_NEEDS_DAY_MSG = "Choose the day of the month."
 MONTHLY_NEEDS_POSITION_MSG = "Choose which weekday of the month (for example the second Tuesday)."
 END_DATE_REQUIRED_MSG = "Choose the date the schedule ends on."
@@ -139,6 +162,11 @@ START_MICROSECONDS_MSG = "The series start must be a whole second."
 NEGATIVE_DURATION_MSG = "A visit cannot last a negative time."
 OFF_PATTERN_MSG = "{start} does not match the schedule; the first matching visit is {suggested}."
 EMPTY_SERIES_MSG = "This schedule has no visits: it ends before its first matching date."
+UNTIL_BEFORE_START_MSG = "The schedule ends ({until}) before its first visit starts ({start})."
+NO_VISIT_SOON_MSG = (
+    "This schedule has no visit in the five years from {start}: check that its days and months can meet "
+    "(for example there is no 30 February)."
+)
 NAIVE_INSTANT_MSG = "{name} must be an aware datetime."
 NOT_AN_OCCURRENCE_MSG = "{when} is not a visit of this series."
 BOUNDED_PATTERN_MSG = "The new pattern must not carry its own end: it inherits the old series' end."
@@ -161,7 +189,7 @@ class InvalidRuleError(RecurrenceError):
 
 
 class UnsupportedRuleError(InvalidRuleError):
-    """Valid RFC 5545, but outside the subset the schedule form can express (DAILY, BYSETPOS, 5TU, ...)."""
+    """Valid RFC 5545 that a series cannot hold: sub-daily frequencies, BYHOUR, BYMINUTE, BYSECOND."""
 
 
 class FloatingUntilError(InvalidRuleError):
@@ -196,6 +224,14 @@ class EmptySeriesError(RecurrenceError):
     """The rule yields no visit at all from this start (for example UNTIL before the first match)."""
 
 
+class EndsBeforeStartError(EmptySeriesError):
+    """UNTIL is before the series start."""
+
+
+class NoVisitSoonError(EmptySeriesError):
+    """The rule has no visit in the :data:`FIRST_VISIT_YEARS` years from its start (30 February, ...)."""
+
+
 class NotAnOccurrenceError(RecurrenceError):
     """An instant that should be a visit of the series (a split point) is not one."""
 
@@ -204,8 +240,10 @@ class NotAnOccurrenceError(RecurrenceError):
 
 
 class Frequency(StrEnum):
+    DAILY = "DAILY"
     WEEKLY = "WEEKLY"
     MONTHLY = "MONTHLY"
+    YEARLY = "YEARLY"
 
 
 class Weekday(IntEnum):
@@ -226,7 +264,14 @@ class Weekday(IntEnum):
 
 
 _DU_WEEKDAYS = (du.MO, du.TU, du.WE, du.TH, du.FR, du.SA, du.SU)
-_RFC_FREQS = frozenset({"SECONDLY", "MINUTELY", "HOURLY", "DAILY", "WEEKLY", "MONTHLY", "YEARLY"})
+_DU_FREQS: dict[Frequency, Literal[0, 1, 2, 3, 4, 5, 6]] = {
+    Frequency.DAILY: du.DAILY,
+    Frequency.WEEKLY: du.WEEKLY,
+    Frequency.MONTHLY: du.MONTHLY,
+    Frequency.YEARLY: du.YEARLY,
+}
+_SUBDAILY_FREQS = frozenset({"SECONDLY", "MINUTELY", "HOURLY"})
+_SUBDAILY_PARTS = frozenset({"BYSECOND", "BYMINUTE", "BYHOUR"})
 _RFC_PARTS = frozenset(
     {
         "FREQ",
@@ -248,25 +293,35 @@ _RFC_PARTS = frozenset(
 _BYDAY_RE = re.compile(r"^([+-]?\d{1,2})?(MO|TU|WE|TH|FR|SA|SU)$")
 _INT_RE = re.compile(r"^[+-]?\d+$")
 _UNTIL_UTC_FORMAT = "%Y%m%dT%H%M%SZ"
-_SUPPORTED_PARTS = frozenset({"FREQ", "UNTIL", "COUNT", "INTERVAL", "BYDAY", "BYMONTHDAY", "WKST"})
 
 
 @dataclass(frozen=True, slots=True)
 class NthWeekday:
-    """A weekday position in the month: ``NthWeekday(2, Weekday.TU)`` is ``2TU``, ``-1`` is the last one."""
+    """A weekday position: ``NthWeekday(2, Weekday.TU)`` is ``2TU``, ``-1`` is the last one.
+
+    In a monthly rule (or a yearly one with BYMONTH) the position counts in the month, otherwise in the year.
+    """
 
     nth: int
     weekday: Weekday
 
 
+def _signed_key(value: int) -> tuple[bool, int]:
+    # Positions and days in reading order: 1, 3, ..., then from the end: -2 (second to last), -1 (last).
+    return (value < 0, value)
+
+
 @dataclass(frozen=True, slots=True)
 class RecurrenceRule:
-    """The RRULE part of a series, always valid and within the supported subset.
+    """The RRULE part of a series, always valid (RFC 5545 at daily frequency or coarser).
 
-    WEEKLY uses ``weekdays`` (stored sorted and unique; empty means DTSTART's weekday, as in RFC 5545). MONTHLY
-    uses ``nth_weekday`` or ``month_day`` (neither means DTSTART's day of month). ``until`` is an inclusive
-    instant, normalised to UTC and floored to the second because RRULE text has second precision. Construction
-    raises :class:`InvalidRuleError` or :class:`UnsupportedRuleError`.
+    ``weekdays`` are plain BYDAY days, ``nth_weekdays`` the positioned ones (``1SU,-1SU``); ``month_days``,
+    ``months``, ``year_days``, ``week_numbers`` and ``set_positions`` are BYMONTHDAY, BYMONTH, BYYEARDAY, BYWEEKNO
+    and BYSETPOS. Lists are stored sorted and unique. Parts left empty follow DTSTART as in RFC 5545 (a weekly
+    rule without BYDAY repeats on DTSTART's weekday). ``nth_weekday`` and ``month_day`` are the one-element
+    shorthands the schedule form uses: given, they fill the list; read, they hold its only element or None.
+    ``until`` is an inclusive instant, normalised to UTC and floored to the second because RRULE text has second
+    precision. Construction raises :class:`InvalidRuleError` or :class:`UnsupportedRuleError`.
     """
 
     freq: Frequency
@@ -276,9 +331,18 @@ class RecurrenceRule:
     month_day: int | None = None
     until: datetime | None = None
     count: int | None = None
+    nth_weekdays: tuple[NthWeekday, ...] = ()
+    month_days: tuple[int, ...] = ()
+    months: tuple[int, ...] = ()
+    year_days: tuple[int, ...] = ()
+    week_numbers: tuple[int, ...] = ()
+    set_positions: tuple[int, ...] = ()
+    wkst: Weekday = Weekday.MO
 
     def __post_init__(self) -> None:
         # Values come from forms, text and callers alike; normalising here means no invalid rule can exist.
+        if str(self.freq).upper() in _SUBDAILY_FREQS:
+            raise UnsupportedRuleError(UNSUPPORTED_FREQ_MSG.format(freq=str(self.freq).lower()), field="freq")
         try:
             freq = Frequency(self.freq)
         except ValueError:
@@ -294,47 +358,71 @@ class RecurrenceRule:
             if self.until.tzinfo is None or self.until.utcoffset() is None:
                 raise FloatingUntilError(FLOATING_UNTIL_MSG, field="until")
             object.__setattr__(self, "until", self.until.astimezone(UTC).replace(microsecond=0))
-        days = []
-        for day in self.weekdays:
-            try:
-                days.append(Weekday(day))
-            except ValueError:
-                raise InvalidRuleError(BAD_WEEKDAY_MSG.format(value=day), field="weekdays") from None
-        object.__setattr__(self, "weekdays", tuple(sorted(set(days))))
-        if freq is Frequency.WEEKLY:
-            if self.nth_weekday is not None:
-                raise InvalidRuleError(WEEKLY_POSITION_MSG, field="nth_weekday")
-            if self.month_day is not None:
-                raise InvalidRuleError(WEEKLY_MONTHDAY_MSG, field="month_day")
-            return
-        if self.weekdays:
-            raise UnsupportedRuleError(MONTHLY_PLAIN_WEEKDAY_MSG.format(day=self.weekdays[0].label), field="weekdays")
-        if self.nth_weekday is not None and self.month_day is not None:
-            raise UnsupportedRuleError(MONTHLY_BOTH_MSG, field="month_day")
+        object.__setattr__(self, "wkst", _weekday(self.wkst, "wkst"))
+        object.__setattr__(self, "weekdays", tuple(sorted({_weekday(day, "weekdays") for day in self.weekdays})))
+        self._normalize_positions(freq)
+        self._normalize_month_days(freq)
+        object.__setattr__(self, "months", _int_list(self.months, 1, 12, BAD_MONTH_MSG, "month", "months"))
+        year_days = _int_list(self.year_days, -366, 366, BAD_YEAR_DAY_MSG, "day", "year_days")
+        if year_days and freq is not Frequency.YEARLY:
+            raise InvalidRuleError(YEARDAY_FREQ_MSG, field="year_days")
+        object.__setattr__(self, "year_days", year_days)
+        week_numbers = _int_list(self.week_numbers, -53, 53, BAD_WEEK_NUMBER_MSG, "week", "week_numbers")
+        if week_numbers and freq is not Frequency.YEARLY:
+            raise InvalidRuleError(ONLY_YEARLY_MSG.format(name="BYWEEKNO"), field="week_numbers")
+        if week_numbers and self.nth_weekdays:
+            raise InvalidRuleError(WEEKNO_POSITION_MSG, field="week_numbers")
+        object.__setattr__(self, "week_numbers", week_numbers)
+        set_positions = _int_list(self.set_positions, -366, 366, BAD_SETPOS_MSG, "pos", "set_positions")
+        if set_positions and not self.has_by_parts:
+            raise InvalidRuleError(SETPOS_ALONE_MSG, field="set_positions")
+        object.__setattr__(self, "set_positions", set_positions)
+
+    def _normalize_positions(self, freq: Frequency) -> None:
+        given = list(self.nth_weekdays)
         if self.nth_weekday is not None:
-            nth = self.nth_weekday.nth
-            if not _is_int(nth) or nth == 0 or not -5 <= nth <= 5:
-                raise InvalidRuleError(BAD_NTH_MSG.format(nth=nth), field="nth_weekday")
-            if nth not in NTH_CHOICES:
-                raise UnsupportedRuleError(UNSUPPORTED_NTH_MSG.format(nth=nth), field="nth_weekday")
-            try:
-                weekday = Weekday(self.nth_weekday.weekday)
-            except ValueError:
-                raise InvalidRuleError(
-                    BAD_WEEKDAY_MSG.format(value=self.nth_weekday.weekday), field="nth_weekday"
-                ) from None
-            object.__setattr__(self, "nth_weekday", NthWeekday(nth, weekday))
+            if given and given != [self.nth_weekday]:
+                raise InvalidRuleError(CONFLICT_MSG.format(single="nth_weekday", plural="nth_weekdays"))
+            given = [self.nth_weekday]
+        in_month = freq is Frequency.MONTHLY or bool(self.months)
+        positions: set[NthWeekday] = set()
+        for item in given:
+            if freq is Frequency.WEEKLY:
+                raise InvalidRuleError(WEEKLY_POSITION_MSG, field="nth_weekday")
+            if freq is Frequency.DAILY:
+                raise InvalidRuleError(DAILY_POSITION_MSG, field="nth_weekday")
+            nth, limit = item.nth, 5 if in_month else 53
+            if not _is_int(nth) or nth == 0 or not -limit <= nth <= limit:
+                message = BAD_NTH_MSG if in_month else BAD_YEAR_NTH_MSG
+                raise InvalidRuleError(message.format(nth=nth), field="nth_weekday")
+            positions.add(NthWeekday(nth, _weekday(item.weekday, "nth_weekday")))
+        ordered = tuple(sorted(positions, key=lambda p: (*_signed_key(p.nth), p.weekday)))
+        object.__setattr__(self, "nth_weekdays", ordered)
+        object.__setattr__(self, "nth_weekday", ordered[0] if len(ordered) == 1 else None)
+
+    def _normalize_month_days(self, freq: Frequency) -> None:
+        given = list(self.month_days)
         if self.month_day is not None:
-            month_day = self.month_day
-            if not _is_int(month_day) or month_day == 0 or not -31 <= month_day <= 31:
-                raise InvalidRuleError(BAD_MONTH_DAY_MSG.format(day=month_day), field="month_day")
-            if month_day < -1:
-                raise UnsupportedRuleError(UNSUPPORTED_MONTH_DAY_MSG.format(day=month_day), field="month_day")
+            if given and given != [self.month_day]:
+                raise InvalidRuleError(CONFLICT_MSG.format(single="month_day", plural="month_days"))
+            given = [self.month_day]
+        days = _int_list(given, -31, 31, BAD_MONTH_DAY_MSG, "day", "month_day")
+        if days and freq is Frequency.WEEKLY:
+            raise InvalidRuleError(WEEKLY_MONTHDAY_MSG, field="month_day")
+        object.__setattr__(self, "month_days", days)
+        object.__setattr__(self, "month_day", days[0] if len(days) == 1 else None)
 
     @property
     def is_bounded(self) -> bool:
         """True when the rule itself ends (COUNT or UNTIL); an unbounded series is never listed whole."""
         return self.count is not None or self.until is not None
+
+    @property
+    def has_by_parts(self) -> bool:
+        """True when the rule names days, months or weeks itself (otherwise they follow DTSTART)."""
+        return bool(
+            self.weekdays or self.nth_weekdays or self.month_days or self.months or self.year_days or self.week_numbers
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -417,7 +505,7 @@ def local_to_utc(wall: datetime, tz: str) -> datetime:
 
     ``wall.fold`` is honoured; with the default ``fold=0`` a nonexistent time uses the offset before the gap and an
     ambiguous time is the first one (RFC 5545 §3.3.5). Never let PostgreSQL do this: it resolves ambiguity the
-    other way (OPERATIONS.md R10).
+    other way (docs/specs/recurrence.md R10).
     """
     if wall.tzinfo is not None:
         raise InvalidStartError(AWARE_START_MSG, field="local_start")
@@ -433,7 +521,7 @@ def utc_to_local(instant: datetime, tz: str) -> datetime:
 def classify_wall_time(wall: datetime, tz: str) -> WallTimeKind:
     """Say whether a naive wall time exists once, never (DST gap) or twice (DST overlap) in ``tz``.
 
-    The form can use it to warn about a series at, say, 02:30 (OPERATIONS.md §1.2 rule 2).
+    The form can use it to warn about a series at, say, 02:30 (docs/specs/recurrence.md).
     """
     zone = resolve_zone(tz)
     if wall.tzinfo is not None:
@@ -499,7 +587,7 @@ def build_rule(
     if nth is None or weekday is None:
         raise InvalidRuleError(MONTHLY_NEEDS_POSITION_MSG, field="nth" if nth is None else "weekday")
     if nth not in NTH_CHOICES:
-        raise InvalidRuleError(BAD_NTH_MSG.format(nth=nth), field="nth")
+        raise InvalidRuleError(FORM_NTH_MSG.format(nth=nth), field="nth")
     return RecurrenceRule(
         Frequency.MONTHLY,
         interval=interval,
@@ -514,12 +602,17 @@ def format_rrule(rule: RecurrenceRule) -> str:
     parts = [f"FREQ={rule.freq.value}"]
     if rule.interval != 1:
         parts.append(f"INTERVAL={rule.interval}")
-    if rule.weekdays:
-        parts.append("BYDAY=" + ",".join(day.name for day in rule.weekdays))
-    if rule.nth_weekday is not None:
-        parts.append(f"BYDAY={rule.nth_weekday.nth}{rule.nth_weekday.weekday.name}")
-    if rule.month_day is not None:
-        parts.append(f"BYMONTHDAY={rule.month_day}")
+    for name, values in (("BYMONTH", rule.months), ("BYWEEKNO", rule.week_numbers), ("BYYEARDAY", rule.year_days)):
+        if values:
+            parts.append(f"{name}=" + ",".join(str(value) for value in values))
+    days = [day.name for day in rule.weekdays] + [f"{p.nth}{p.weekday.name}" for p in rule.nth_weekdays]
+    if days:
+        parts.append("BYDAY=" + ",".join(days))
+    for name, values in (("BYMONTHDAY", rule.month_days), ("BYSETPOS", rule.set_positions)):
+        if values:
+            parts.append(f"{name}=" + ",".join(str(value) for value in values))
+    if rule.wkst is not Weekday.MO:
+        parts.append(f"WKST={rule.wkst.name}")
     if rule.until is not None:
         u = rule.until
         # Formatted by hand: strftime("%Y") does not zero-pad years before 1000 on glibc.
@@ -533,9 +626,9 @@ def parse_rrule(text: str, *, tz: str | None = None) -> RecurrenceRule:
     """Parse one RRULE (with or without the ``RRULE:`` prefix) into a :class:`RecurrenceRule`.
 
     A floating UNTIL (``20251021T090000``, or a date) is a local time: with ``tz`` it is converted to UTC (a date
-    means the end of that local day), without it :class:`FloatingUntilError` is raised (R3). Anything the
-    schedule form cannot express raises :class:`UnsupportedRuleError`; malformed text raises
-    :class:`InvalidRuleError`. Both carry a message fit for users.
+    means the end of that local day), without it :class:`FloatingUntilError` is raised (R3). Sub-daily rules
+    raise :class:`UnsupportedRuleError`; malformed text and values RFC 5545 forbids raise
+    :class:`InvalidRuleError`. Both carry a message fit for users and ``field="rrule"``.
     """
     body = text.strip()
     if "\n" in body or "\r" in body or "DTSTART" in body.upper():
@@ -557,20 +650,16 @@ def parse_rrule(text: str, *, tz: str | None = None) -> RecurrenceRule:
         values[name] = value
     if not values:
         raise InvalidRuleError(EMPTY_RULE_MSG, field="rrule")
-    unsupported = sorted(values.keys() - _SUPPORTED_PARTS)
-    if unsupported:
-        raise UnsupportedRuleError(UNSUPPORTED_PART_MSG.format(name=unsupported[0]), field="rrule")
-    if values.get("WKST", "MO") != "MO":
-        # WKST changes which weeks INTERVAL>1 skips; the form has no such choice.
-        raise UnsupportedRuleError(UNSUPPORTED_WKST_MSG, field="rrule")
+    subdaily = sorted(values.keys() & _SUBDAILY_PARTS)
+    if subdaily:
+        raise UnsupportedRuleError(UNSUPPORTED_PART_MSG.format(name=subdaily[0]), field="rrule")
     if "FREQ" not in values:
         raise InvalidRuleError(MISSING_FREQ_MSG, field="rrule")
     freq_text = values["FREQ"]
-    if freq_text not in _RFC_FREQS:
-        raise InvalidRuleError(UNKNOWN_FREQ_MSG.format(freq=freq_text), field="rrule")
-    if freq_text not in Frequency.__members__:
+    if freq_text in _SUBDAILY_FREQS:
         raise UnsupportedRuleError(UNSUPPORTED_FREQ_MSG.format(freq=freq_text.lower()), field="rrule")
-    freq = Frequency(freq_text)
+    if freq_text not in Frequency.__members__:
+        raise InvalidRuleError(UNKNOWN_FREQ_MSG.format(freq=freq_text), field="rrule")
 
     weekdays: list[Weekday] = []
     nth_weekdays: list[NthWeekday] = []
@@ -583,27 +672,25 @@ def parse_rrule(text: str, *, tz: str | None = None) -> RecurrenceRule:
             weekdays.append(day)
         else:
             nth_weekdays.append(NthWeekday(int(match.group(1)), day))
-    month_days = [_to_int("BYMONTHDAY", item) for item in _split_list(values.get("BYMONTHDAY"))]
+    wkst = values.get("WKST", "MO")
+    if wkst not in Weekday.__members__:
+        raise InvalidRuleError(BAD_WKST_MSG.format(value=wkst), field="rrule")
 
-    # Checks that the dataclass cannot make (it holds one value per part) or that need the text's wording.
-    if freq is Frequency.WEEKLY and nth_weekdays:
-        raise InvalidRuleError(WEEKLY_POSITION_MSG, field="rrule")
-    if freq is Frequency.WEEKLY and month_days:
-        raise InvalidRuleError(WEEKLY_MONTHDAY_MSG, field="rrule")
-    if freq is Frequency.MONTHLY:
-        if weekdays:
-            raise UnsupportedRuleError(MONTHLY_PLAIN_WEEKDAY_MSG.format(day=weekdays[0].label), field="rrule")
-        if len(nth_weekdays) > 1:
-            raise UnsupportedRuleError(MONTHLY_SEVERAL_WEEKDAYS_MSG, field="rrule")
-    if len(month_days) > 1:
-        raise UnsupportedRuleError(MONTHLY_SEVERAL_DAYS_MSG, field="rrule")
+    def ints(name: str) -> tuple[int, ...]:
+        return tuple(_to_int(name, item) for item in _split_list(values.get(name)))
+
     try:
         return RecurrenceRule(
-            freq,
+            Frequency(freq_text),
             interval=_to_int("INTERVAL", values["INTERVAL"]) if "INTERVAL" in values else 1,
             weekdays=tuple(weekdays),
-            nth_weekday=nth_weekdays[0] if nth_weekdays else None,
-            month_day=month_days[0] if month_days else None,
+            nth_weekdays=tuple(nth_weekdays),
+            month_days=ints("BYMONTHDAY"),
+            months=ints("BYMONTH"),
+            year_days=ints("BYYEARDAY"),
+            week_numbers=ints("BYWEEKNO"),
+            set_positions=ints("BYSETPOS"),
+            wkst=Weekday[wkst],
             until=_parse_until(values["UNTIL"], tz) if "UNTIL" in values else None,
             count=_to_int("COUNT", values["COUNT"]) if "COUNT" in values else None,
         )
@@ -659,8 +746,8 @@ def next_occurrence(
 
     For "All visits" (§1.2 rule 7) pass ``after=now`` and no exdates/rdates: the split point must be an RRULE
     occurrence. Terminates on infinite series: it stops at the first match (plus a two-day look-ahead for
-    zones whose UTC order differs from wall-clock order), and dateutil stops at year 9999 for a rule that never
-    matches.
+    zones whose UTC order differs from wall-clock order), and a rule with no visit in its first five years
+    yields nothing. An uncounted rule starts from the period of ``after``, not from DTSTART.
     """
     zone = resolve_zone(tz)
     _check_start(local_start)
@@ -668,7 +755,8 @@ def next_occurrence(
     excluded = {_instant(value, zone) for value in exdates}
     best: datetime | None = None
     stop_wall: datetime | None = None
-    for wall, inst in _iter_rule_instances(rule, local_start, zone):
+    from_wall = after_utc.astimezone(zone).replace(tzinfo=None) - _PAD
+    for wall, inst in _iter_rule_instances(rule, local_start, zone, from_wall=from_wall):
         if stop_wall is not None and wall > stop_wall:
             break
         if inst > after_utc and inst not in excluded and (best is None or inst < best):
@@ -701,11 +789,24 @@ def materialization_window(now: datetime, *, horizon_days: int, tz: str) -> tupl
 def normalize_local_start(rule: RecurrenceRule, local_start: datetime, tz: str) -> datetime:
     """Return the first visit's wall time at or after ``local_start`` (itself when it is on the pattern).
 
-    Keeps the time of day; raises :class:`EmptySeriesError` when the rule has no visit from there (R9).
+    Keeps the time of day. Raises :class:`EndsBeforeStartError` when UNTIL is before the start,
+    :class:`NoVisitSoonError` when the rule has no visit in the :data:`FIRST_VISIT_YEARS` years from the start
+    (the search is bounded, so a rule that can never match does not hang), and :class:`EmptySeriesError` when
+    UNTIL cuts every visit (R9).
     """
     zone = resolve_zone(tz)
     _check_start(local_start)
-    for wall, _inst in _iter_rule_instances(rule, local_start, zone):
+    if rule.until is not None and rule.until < _instant(local_start, zone):
+        message = UNTIL_BEFORE_START_MSG.format(until=_human(utc_to_local(rule.until, tz)), start=_human(local_start))
+        raise EndsBeforeStartError(message, field="until")
+    if _first_visit_soon(rule, local_start) is None:
+        horizon = _add_years(local_start, FIRST_VISIT_YEARS)
+        if rule.until is not None and rule.until < _instant(horizon, zone):
+            raise EmptySeriesError(EMPTY_SERIES_MSG, field="local_start")
+        raise NoVisitSoonError(NO_VISIT_SOON_MSG.format(start=_human(local_start)), field="rrule")
+    # dateutil stays the source of truth; the search above only guarantees it finds a visit soon.
+    horizon = _add_years(local_start, FIRST_VISIT_YEARS)
+    for wall, _inst in _iter_rule_instances(rule, local_start, zone, stop_wall=horizon + _PAD):
         return wall
     raise EmptySeriesError(EMPTY_SERIES_MSG, field="local_start")
 
@@ -744,7 +845,7 @@ def count_occurrences_before(rule: RecurrenceRule, local_start: datetime, tz: st
     before_utc = _require_aware(before, "before")
     stop_wall = before_utc.astimezone(zone).replace(tzinfo=None) + _PAD
     total = 0
-    for wall, inst in _iter_rule_instances(rule, local_start, zone):
+    for wall, inst in _iter_rule_instances(rule, local_start, zone, stop_wall=stop_wall):
         if wall > stop_wall:
             break
         if inst < before_utc:
@@ -924,46 +1025,126 @@ def _instant(value: datetime, zone: ZoneInfo) -> datetime:
     return value.astimezone(UTC)
 
 
-def _dateutil_rule(rule: RecurrenceRule, local_start: datetime, zone: ZoneInfo) -> du.rrule:
-    byweekday: tuple[du.weekday, ...] | None = None
-    if rule.weekdays:
-        byweekday = tuple(_DU_WEEKDAYS[day] for day in rule.weekdays)
-    elif rule.nth_weekday is not None:
-        byweekday = (_DU_WEEKDAYS[rule.nth_weekday.weekday](rule.nth_weekday.nth),)
-    return du.rrule(
-        du.WEEKLY if rule.freq is Frequency.WEEKLY else du.MONTHLY,
-        # Aware DTSTART: dateutil builds wall times and attaches the zone (fold=0), which is the whole point.
-        dtstart=local_start.replace(tzinfo=zone, fold=0),
-        interval=rule.interval,
+def _dateutil_kwargs(rule: RecurrenceRule, local_start: datetime) -> dict[str, object]:
+    """dateutil's BY arguments, with the parts RFC 5545 takes from DTSTART written out.
+
+    dateutil would take them from its own dtstart; spelling them out lets the engine hand it another dtstart (the
+    week's first day, a period's first day) without changing which days match.
+    """
+    byweekday = [_DU_WEEKDAYS[day] for day in rule.weekdays]
+    byweekday += [_DU_WEEKDAYS[p.weekday](p.nth) for p in rule.nth_weekdays]
+    months: tuple[int, ...] = rule.months
+    month_days: tuple[int, ...] = rule.month_days
+    if not (byweekday or month_days or rule.year_days or rule.week_numbers):
+        if rule.freq is Frequency.YEARLY:
+            months = months or (local_start.month,)
+            month_days = (local_start.day,)
+        elif rule.freq is Frequency.MONTHLY:
+            month_days = (local_start.day,)
+        elif rule.freq is Frequency.WEEKLY:
+            byweekday = [_DU_WEEKDAYS[local_start.weekday()]]
+    return {
+        "byweekday": byweekday or None,
+        "bymonthday": month_days or None,
+        "bymonth": months or None,
+        "byyearday": rule.year_days or None,
+        "byweekno": rule.week_numbers or None,
+        "bysetpos": rule.set_positions or None,
         # Explicit: dateutil's default follows calendar.setfirstweekday(), global state we must not depend on.
-        wkst=du.MO,
-        count=rule.count,
-        until=rule.until,
-        byweekday=byweekday,
-        bymonthday=rule.month_day,
-    )
+        "wkst": _DU_WEEKDAYS[rule.wkst],
+    }
+
+
+def _week_start(day: datetime, wkst: Weekday) -> datetime:
+    return day - timedelta(days=(day.weekday() - wkst) % 7)
 
 
 def _iter_rule_instances(
-    rule: RecurrenceRule, local_start: datetime, zone: ZoneInfo
+    rule: RecurrenceRule,
+    local_start: datetime,
+    zone: ZoneInfo,
+    *,
+    stop_wall: datetime | None = None,
+    from_wall: datetime | None = None,
 ) -> Iterator[tuple[datetime, datetime]]:
     """Yield ``(nominal wall time, UTC instant)`` for every RRULE occurrence, in wall-clock order.
 
-    Unbounded for an infinite rule: callers must stop on their own.
+    Stops after the first occurrence past ``stop_wall``; without it, unbounded for an infinite rule (callers must
+    stop on their own). COUNT is counted here, from DTSTART, so the cut never changes which visits exist.
+    ``from_wall`` lets an uncounted rule start at the last period (day, week, month, year) of the same INTERVAL
+    phase at or before it, so listing a window of an old series does not replay its whole past; visits before
+    ``from_wall`` may still be yielded.
+
+    A rule with no visit in its first five years yields nothing: :func:`normalize_local_start` refuses it, and
+    anywhere else dateutil would search to the year 9999 for it (a rule with a visit recurs with the calendar,
+    so the search past a window stays short).
     """
-    for aware in _dateutil_rule(rule, local_start, zone):
-        yield aware.replace(tzinfo=None), aware.astimezone(UTC)
+    if _first_visit_soon(rule, local_start) is None:
+        return
+    anchor = local_start
+    if rule.freq is Frequency.WEEKLY:
+        # dateutil builds the first week from dtstart on, so BYSETPOS would pick among a partial week.
+        anchor = _week_start(local_start, rule.wkst)
+    if from_wall is not None and rule.count is None and from_wall > anchor:
+        anchor = _phase_anchor(rule, anchor, from_wall)
+    until = rule.until
+    if stop_wall is not None:
+        stop = stop_wall.replace(tzinfo=zone).astimezone(UTC)
+        until = stop if until is None else min(until, stop)
+    source = du.rrule(
+        _DU_FREQS[rule.freq],
+        # Aware DTSTART: dateutil builds wall times and attaches the zone (fold=0), which is the whole point.
+        dtstart=anchor.replace(tzinfo=zone, fold=0),
+        interval=rule.interval,
+        until=until,
+        **_dateutil_kwargs(rule, local_start),  # type: ignore[arg-type]
+    )
+    left = rule.count
+    for aware in source:
+        wall = aware.replace(tzinfo=None)
+        if wall < local_start:
+            continue
+        yield wall, aware.astimezone(UTC)
+        if left is not None:
+            left -= 1
+            if left == 0:
+                return
+
+
+def _phase_anchor(rule: RecurrenceRule, anchor: datetime, from_wall: datetime) -> datetime:
+    """The start of the last period at or before ``from_wall`` that INTERVAL keeps, at the anchor's time of day.
+
+    dateutil anchors the INTERVAL phase on its dtstart's period, and the days a period yields do not depend on
+    where dtstart falls in it once the implicit parts are written out (:func:`_dateutil_kwargs`), so starting
+    there yields the same visits from that period on.
+    """
+    if rule.freq is Frequency.DAILY or rule.freq is Frequency.WEEKLY:
+        period = 1 if rule.freq is Frequency.DAILY else 7
+        step = rule.interval * period
+        skipped = (from_wall.date() - anchor.date()).days // step
+        return anchor + timedelta(days=skipped * step)
+    step = rule.interval * (12 if rule.freq is Frequency.YEARLY else 1)
+    months = (from_wall.year - anchor.year) * 12 + from_wall.month - anchor.month
+    if rule.freq is Frequency.YEARLY:
+        months = (from_wall.year - anchor.year) * 12
+    skipped = months // step
+    if skipped == 0:
+        return anchor
+    year, month0 = divmod(anchor.year * 12 + (anchor.month - 1) + skipped * step, 12)
+    first_month = month0 + 1 if rule.freq is Frequency.MONTHLY else 1
+    return datetime.combine(date(year, first_month, 1), anchor.time())
 
 
 def _rule_instances_between(
     rule: RecurrenceRule, local_start: datetime, zone: ZoneInfo, low: datetime, high: datetime
 ) -> Iterator[tuple[datetime, datetime]]:
-    # dateutil's between() stops at the first value past its upper bound in *its* order (wall clock); pad it and
-    # filter exactly in UTC so a zone whose UTC order differs near a transition cannot lose a visit.
-    for aware in _dateutil_rule(rule, local_start, zone).between(low - _PAD, high + _PAD, inc=True):
-        inst = aware.astimezone(UTC)
+    # The iteration is cut on the wall clock; pad it and filter exactly in UTC so a zone whose UTC order differs
+    # near a transition cannot lose a visit.
+    stop_wall = high.astimezone(zone).replace(tzinfo=None) + _PAD
+    from_wall = low.astimezone(zone).replace(tzinfo=None) - _PAD
+    for wall, inst in _iter_rule_instances(rule, local_start, zone, stop_wall=stop_wall, from_wall=from_wall):
         if low <= inst < high:
-            yield aware.replace(tzinfo=None), inst
+            yield wall, inst
 
 
 def _find_rule_wall(rule: RecurrenceRule, local_start: datetime, zone: ZoneInfo, instant: datetime) -> datetime | None:
@@ -979,26 +1160,130 @@ def _find_rule_wall(rule: RecurrenceRule, local_start: datetime, zone: ZoneInfo,
 def _follow_move(rule: RecurrenceRule, old_day: date, new_day: date) -> RecurrenceRule:
     """Rewrite an explicit pattern so it contains ``new_day`` the way it contained ``old_day``.
 
-    Implicit patterns (no BYDAY/BYMONTHDAY) follow DTSTART already and are returned unchanged.
+    Only the schedule form's shapes are rewritten (weekly on weekdays, monthly on one date or one weekday
+    position); implicit patterns follow DTSTART already, and any other rule is returned unchanged, so a move off
+    it is refused by :func:`check_local_start` and the caller must say the new pattern.
     """
     if old_day == new_day:
         return rule
-    if rule.freq is Frequency.WEEKLY:
-        if not rule.weekdays:
-            return rule
+    others = rule.months or rule.year_days or rule.week_numbers or rule.set_positions
+    if others:
+        return rule
+    if rule.freq is Frequency.WEEKLY and rule.weekdays:
         delta = (new_day - old_day).days
         return replace(rule, weekdays=tuple(Weekday((day + delta) % 7) for day in rule.weekdays))
+    if rule.freq is not Frequency.MONTHLY or rule.weekdays:
+        return rule
     last_day = calendar.monthrange(new_day.year, new_day.month)[1]
-    if rule.month_day is not None:
+    if rule.month_day is not None and not rule.nth_weekdays:
         keep_last = rule.month_day == -1 and new_day.day == last_day
-        return replace(rule, month_day=-1 if keep_last else new_day.day)
-    if rule.nth_weekday is not None:
+        return replace(rule, month_day=None, month_days=(-1 if keep_last else new_day.day,))
+    if rule.nth_weekday is not None and not rule.month_days:
         is_last = new_day.day + 7 > last_day
         nth = (new_day.day - 1) // 7 + 1
         if is_last and (rule.nth_weekday.nth == -1 or nth == 5):
             nth = -1
-        return replace(rule, nth_weekday=NthWeekday(nth, Weekday(new_day.weekday())))
+        return replace(rule, nth_weekday=None, nth_weekdays=(NthWeekday(nth, Weekday(new_day.weekday())),))
     return rule
+
+
+def _add_years(wall: datetime, years: int) -> datetime:
+    try:
+        return wall.replace(year=wall.year + years)
+    except ValueError:  # 29 February
+        return wall.replace(year=wall.year + years, month=3, day=1)
+
+
+def _int_list(values: Iterable[int], low: int, high: int, message: str, key: str, field: str) -> tuple[int, ...]:
+    checked: set[int] = set()
+    for value in values:
+        if not _is_int(value) or value == 0 or not low <= value <= high:
+            raise InvalidRuleError(message.format(**{key: value}), field=field)
+        checked.add(value)
+    return tuple(sorted(checked, key=_signed_key))
+
+
+# One period of a monthly or yearly rule: the next period would be past the year 9999, where dateutil stops.
+_ONE_PERIOD = {Frequency.MONTHLY: 12 * 10_000, Frequency.YEARLY: 10_000}
+
+
+@lru_cache(maxsize=4096)
+def _first_visit_soon(rule: RecurrenceRule, local_start: datetime) -> datetime | None:
+    """The first visit's wall time in the :data:`FIRST_VISIT_YEARS` years from the start (COUNT, UNTIL ignored)."""
+    return _first_visit_before(rule, local_start, _add_years(local_start, FIRST_VISIT_YEARS))
+
+
+def _first_visit_before(rule: RecurrenceRule, local_start: datetime, horizon: datetime) -> datetime | None:
+    """The rule's first visit in ``[local_start, horizon)`` (wall clock), ignoring COUNT and UNTIL.
+
+    Bounded, unlike a plain dateutil iteration: monthly and yearly rules are expanded one period at a time by
+    dateutil rules that stop after that period; daily and weekly rules only filter days, which is checked here.
+    """
+    if rule.freq is Frequency.DAILY or rule.freq is Frequency.WEEKLY:
+        return _first_daily_or_weekly_visit_before(rule, local_start, horizon)
+    kwargs = _dateutil_kwargs(rule, local_start)
+    step = rule.interval * (12 if rule.freq is Frequency.YEARLY else 1)
+    index = local_start.year * 12 + (local_start.month - 1 if rule.freq is Frequency.MONTHLY else 0)
+    period_start = local_start
+    while period_start < horizon:
+        one_period = du.rrule(
+            _DU_FREQS[rule.freq],
+            dtstart=period_start,
+            interval=_ONE_PERIOD[rule.freq],
+            **kwargs,  # type: ignore[arg-type]
+        )
+        for wall in one_period:
+            return wall if wall < horizon else None
+        index += step
+        year, month0 = divmod(index, 12)
+        if year > MAXYEAR:
+            return None
+        period_start = datetime.combine(date(year, month0 + 1, 1), local_start.time())
+    return None
+
+
+def _pick_positions(days: list[date], positions: tuple[int, ...]) -> list[date]:
+    """BYSETPOS: 1 is the first day of the set, -1 the last; positions past the set's size pick nothing."""
+    picked = []
+    for position in positions:
+        index = position - 1 if position > 0 else position
+        if -len(days) <= index < len(days):
+            picked.append(days[index])
+    return picked
+
+
+def _first_daily_or_weekly_visit_before(
+    rule: RecurrenceRule, local_start: datetime, horizon: datetime
+) -> datetime | None:
+    weekdays = set(rule.weekdays)
+    if not weekdays and rule.freq is Frequency.WEEKLY:
+        weekdays = {Weekday(local_start.weekday())}
+    months, month_days = set(rule.months), set(rule.month_days)
+
+    def matches(day: date) -> bool:
+        if months and day.month not in months:
+            return False
+        if weekdays and day.weekday() not in weekdays:
+            return False
+        if month_days:
+            from_end = day.day - calendar.monthrange(day.year, day.month)[1] - 1
+            return day.day in month_days or from_end in month_days
+        return True
+
+    first, last = local_start.date(), horizon.date()
+    step = timedelta(days=rule.interval * (7 if rule.freq is Frequency.WEEKLY else 1))
+    period = _week_start(local_start, rule.wkst).date() if rule.freq is Frequency.WEEKLY else first
+    size = 7 if rule.freq is Frequency.WEEKLY else 1
+    while period <= last:
+        days = [day for day in (period + timedelta(days=i) for i in range(size)) if matches(day)]
+        if rule.set_positions:
+            days = _pick_positions(days, rule.set_positions)
+        for day in sorted(days):
+            wall = datetime.combine(day, local_start.time())
+            if first <= day and wall < horizon:
+                return wall
+        period += step
+    return None
 
 
 _MONTH_NAMES = (
