@@ -103,11 +103,19 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # Lets two test runs share one server without sharing a test database (default: test_<name>).
 DATABASES["default"]["TEST"] = {"NAME": env.str("TEST_DATABASE_NAME", default="") or None}
 
-# Cache: a shared cache for allauth's rate limits when Redis is there; local memory otherwise.
+# Cache: a shared cache for allauth's rate limits when Redis is there; local memory otherwise. It fails open:
+# with Redis down, logins go on under axes' database lockout and a warning is logged (accounts/cache.py).
+# Short socket timeouts, so a Redis that hangs rather than refuses cannot hold a login for minutes.
 REDIS_URL = env.str("REDIS_URL", default="")
 CACHE_URL = env.str("CACHE_URL", default=REDIS_URL)
 if CACHE_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
+    CACHES = {
+        "default": {
+            "BACKEND": "accounts.cache.FailOpenRedisCache",
+            "LOCATION": CACHE_URL,
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
