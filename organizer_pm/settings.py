@@ -144,7 +144,10 @@ else:
         "control_folder": str(QUEUE_DIR / "control"),
         "store_processed": False,
     }
-CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celery-beat-schedule")
+# Beat's own state (when each entry last ran). Its folder is made here: a fresh clone has no var/, and beat
+# crashes if the folder is missing. Set it to a writable path when the code folder is read-only.
+CELERY_BEAT_SCHEDULE_FILENAME = env.str("CELERY_BEAT_SCHEDULE_FILENAME", default=str(VAR_DIR / "celery-beat-schedule"))
+Path(CELERY_BEAT_SCHEDULE_FILENAME).parent.mkdir(parents=True, exist_ok=True)
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
