@@ -4,6 +4,7 @@ DEBUG defaults to False; with DEBUG off, SECRET_KEY and ALLOWED_HOSTS must come 
 `manage.py check --deploy` runs against exactly what production runs.
 """
 
+import contextlib
 from pathlib import Path
 
 import environ
@@ -145,9 +146,11 @@ else:
         "store_processed": False,
     }
 # Beat's own state (when each entry last ran). Its folder is made here: a fresh clone has no var/, and beat
-# crashes if the folder is missing. Set it to a writable path when the code folder is read-only.
+# crashes if the folder is missing. Set it to a writable path when the code folder is read-only; there the
+# web processes, which never write it, must still start, so only beat reports a folder it cannot create.
 CELERY_BEAT_SCHEDULE_FILENAME = env.str("CELERY_BEAT_SCHEDULE_FILENAME", default=str(VAR_DIR / "celery-beat-schedule"))
-Path(CELERY_BEAT_SCHEDULE_FILENAME).parent.mkdir(parents=True, exist_ok=True)
+with contextlib.suppress(OSError):
+    Path(CELERY_BEAT_SCHEDULE_FILENAME).parent.mkdir(parents=True, exist_ok=True)
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
