@@ -4,6 +4,7 @@ DEBUG defaults to False; with DEBUG off, SECRET_KEY and ALLOWED_HOSTS must come 
 `manage.py check --deploy` runs against exactly what production runs.
 """
 
+import contextlib
 from pathlib import Path
 
 import environ
@@ -64,6 +65,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "accounts.middleware.TimezoneMiddleware",
+    "accounts.middleware.NoStoreWhenSignedInMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -103,11 +105,19 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # Lets two test runs share one server without sharing a test database (default: test_<name>).
 DATABASES["default"]["TEST"] = {"NAME": env.str("TEST_DATABASE_NAME", default="") or None}
 
-# Cache: a shared cache for allauth's rate limits when Redis is there; local memory otherwise.
+# Cache: a shared cache for allauth's rate limits when Redis is there; local memory otherwise. It fails open:
+# with Redis down, logins go on under axes' database lockout and a warning is logged (accounts/cache.py).
+# Short socket timeouts, so a Redis that hangs rather than refuses cannot hold a login for minutes.
 REDIS_URL = env.str("REDIS_URL", default="")
 CACHE_URL = env.str("CACHE_URL", default=REDIS_URL)
 if CACHE_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
+    CACHES = {
+        "default": {
+            "BACKEND": "accounts.cache.FailOpenRedisCache",
+            "LOCATION": CACHE_URL,
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -135,7 +145,12 @@ else:
         "control_folder": str(QUEUE_DIR / "control"),
         "store_processed": False,
     }
-CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celery-beat-schedule")
+# Beat's own state (when each entry last ran). Its folder is made here: a fresh clone has no var/, and beat
+# crashes if the folder is missing. Set it to a writable path when the code folder is read-only; there the
+# web processes, which never write it, must still start, so only beat reports a folder it cannot create.
+CELERY_BEAT_SCHEDULE_FILENAME = env.str("CELERY_BEAT_SCHEDULE_FILENAME", default=str(VAR_DIR / "celery-beat-schedule"))
+with contextlib.suppress(OSError):
+    Path(CELERY_BEAT_SCHEDULE_FILENAME).parent.mkdir(parents=True, exist_ok=True)
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"

@@ -1,22 +1,29 @@
-"""Demo data for `make run`: one owner, one office staff, three organizers and a dozen clients.
+"""Demo data for `make run`: one owner, one office staff, three organizers, a dozen clients, visits (today's
+for every organizer too), projects, and supplies (organizer_pm/dashboard/management/demo_inventory.py).
 
-Idempotent: users are found by email and clients by name, so running it again changes nothing.
+Idempotent: users are found by email, clients by name, stock moves by their keys, today's visits are added only
+for an organizer with none today; running it again the same day changes nothing.
 """
 
 from __future__ import annotations
 
+from datetime import date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
 from accounts import services as account_services
 from accounts.models import User
 from clients import services as client_services
 from clients.models import Client
+from operations import selectors as operation_selectors
 from operations import services as operation_services
-from operations.models import Appointment, AppointmentType
+from operations.models import Appointment, AppointmentType, Item
 from operations.recurrence import parse_rrule
+from organizer_pm.dashboard.management import demo_inventory
 from projects import demo as project_demo
 from projects.models import Project
 
@@ -75,10 +82,19 @@ APPOINTMENT_TYPES = [
     ("Maintenance visit", 120, 30, "Reset the systems\nRestock labels and bins\nNote anything new"),
     ("Move day", 480, 45, "Movers briefed\nRooms labelled\nEssentials box set aside"),
 ]
+# Today, for each organizer: (client, visit type, local start) on their own clients, so My day is never empty.
+TODAY = {
+    "maya@example.com": [("Smith household", "Organizing session", time(9)),
+                         ("Abbott basement", "Maintenance visit", time(14))],
+    "leo@example.com": [("Brightwater Dental", "Organizing session", time(9, 30)),
+                        ("Greenleaf Cafe", "Assessment", time(14))],
+    "sam@example.com": [("Harbor Law LLP", "Maintenance visit", time(9)),
+                        ("Garcia garage", "Assessment", time(13, 30))],
+}  # fmt: skip
 
 
 class Command(BaseCommand):
-    help = "Load demo users and clients (idempotent)."
+    help = "Load demo users, clients, visits, projects and supplies (idempotent)."
 
     @transaction.atomic
     def handle(self, *args: Any, **options: Any) -> None:
@@ -126,6 +142,9 @@ class Command(BaseCommand):
             )
             client_services.client_assignments_set(client=client, organizers=[users[e] for e in team])
         self._visits(users)
+        self._today(users)
+        organizers = [users[email] for email, *_, role, _profile in DEMO_USERS if role == User.Role.ORGANIZER]
+        demo_inventory.load(owner=owner, organizers=organizers)
         project_demo.templates_create()
         if not Project.objects.filter(is_template=False, name="Smith home move").exists():
             smith = Client.objects.get(name="Smith household")
@@ -136,17 +155,13 @@ class Command(BaseCommand):
             self.style.SUCCESS(
                 f"Demo data ready: {len(users)} users, {Client.objects.count()} clients, "
                 f"{Project.objects.filter(is_template=False).count()} projects, "
-                f"{Project.objects.filter(is_template=True).count()} templates."
+                f"{Project.objects.filter(is_template=True).count()} templates, "
+                f"{Appointment.objects.count()} visits, {Item.objects.count()} supply items."
             )
         )
 
     def _visits(self, users: dict[str, User]) -> None:
         """Appointment types, a weekly maintenance series and a few visits over the coming days (once)."""
-        from datetime import datetime, time, timedelta
-        from zoneinfo import ZoneInfo
-
-        from django.utils import timezone
-
         types = {}
         for name, duration, travel, checklist in APPOINTMENT_TYPES:
             types[name], _ = AppointmentType.objects.get_or_create(
@@ -182,3 +197,24 @@ class Command(BaseCommand):
                 starts=starts, ends=starts + timedelta(minutes=types[type_name].default_duration_min),
                 actor=None, allow_outside_hours=True,
             )  # fmt: skip
+
+    def _today(self, users: dict[str, User]) -> None:
+        """Visits today (each organizer's own local day) for an organizer with none yet: the demo is loaded
+        again by every `make run`, so a new day gets its own."""
+        types = {t.name: t for t in AppointmentType.objects.all()}
+        for email, plan in TODAY.items():
+            organizer = users[email]
+            day, visits = operation_selectors.my_day(user=organizer)
+            if visits:
+                continue
+            for client_name, type_name, at in plan:
+                self._book_on(day, client_name, types[type_name], organizer, at)
+
+    def _book_on(self, day: date, client_name: str, visit_type: AppointmentType, organizer: User, at: time) -> None:
+        client = Client.objects.get(name=client_name)
+        site = client.sites.get()
+        starts = datetime.combine(day, at, tzinfo=ZoneInfo(site.time_zone))
+        operation_services.appointment_book(
+            client=client, site=site, appointment_type=visit_type, organizers=[organizer], starts=starts,
+            actor=None, allow_outside_hours=True,
+        )  # fmt: skip

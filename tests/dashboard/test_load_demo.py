@@ -1,0 +1,85 @@
+"""T20: the demo fills every page a new user opens, and loading it again changes nothing."""
+
+import io
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.apps import apps
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import escape
+
+from accounts.models import User
+from operations import inventory
+from operations.models import Item, Location, PurchaseOrder, StockLevel, Supplier
+from operations.selectors import my_day
+
+pytestmark = pytest.mark.django_db
+ORGANIZERS = ["maya@example.com", "leo@example.com", "sam@example.com"]
+
+
+@pytest.fixture(autouse=True)
+def _fast_hasher(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # five demo users
+
+
+def _counts() -> dict[str, int]:
+    """Rows per model of the apps the demo writes to."""
+    models = [
+        m
+        for label in ("accounts", "clients", "operations", "projects")
+        for m in apps.get_app_config(label).get_models()
+    ]
+    return {m._meta.label: m._default_manager.count() for m in models}  # fmt: skip
+
+
+def _load() -> None:
+    call_command("load_demo", stdout=io.StringIO())
+
+
+def test_T20_demo_is_idempotent_and_fills_inventory_reorder_and_my_day(client):
+    """Loaded twice: the same rows. Inventory, reorder, My day and the vans have rows to show."""
+    _load()
+    first = _counts()
+    _load()
+    assert _counts() == first
+
+    assert Location.objects.filter(kind="warehouse").count() == 1
+    vans = Location.objects.filter(kind="van")
+    assert sorted(vans.values_list("organizer__email", flat=True)) == sorted(ORGANIZERS)
+    assert Supplier.objects.count() >= 1
+    assert Item.objects.filter(reorder_max__gt=0).count() >= 18
+    assert StockLevel.objects.filter(location__kind="van", qty__gt=0).values("location").distinct().count() == 3
+    assert PurchaseOrder.objects.filter(status__in=inventory.OPEN_PO_STATUSES).count() == 1
+    suggested = inventory.reorder_suggestions()
+    assert len(suggested) >= 3  # some items below their reorder point and not on order
+
+    owner = User.objects.get(email="owner@example.com")
+    client.force_login(owner)
+    inventory_page = client.get(reverse("operations:inventory_list")).content.decode()
+    assert all(item.sku in inventory_page for item in Item.objects.all()[:10])
+    reorder_page = client.get(reverse("operations:reorder")).content.decode()
+    assert all(escape(s.item.name) in reorder_page for s in suggested)
+
+    for email in ORGANIZERS:
+        organizer = User.objects.get(email=email)
+        _day, visits = my_day(user=organizer)
+        assert len(visits) >= 1, email
+        client.force_login(organizer)
+        page = client.get(reverse("operations:my_day")).content.decode()
+        assert all(escape(row.visit.client.name) in page for row in visits), email
+        van_page = client.get(reverse("operations:my_van")).content.decode()
+        assert "Clear bin, small" in van_page
+
+    # `make run` loads the demo every time: nine days on, every organizer has visits today again, and a second
+    # load that day adds nothing (stock moves are keyed, so none are repeated either).
+    with time_machine.travel(timezone.now() + timedelta(days=9)):
+        _load()
+        counts = _counts()
+        for email in ORGANIZERS:
+            assert my_day(user=User.objects.get(email=email))[1], email
+        _load()
+        assert _counts() == counts
+    assert counts["operations.StockMove"] == first["operations.StockMove"]
