@@ -153,6 +153,11 @@ class PurchaseOrder(models.Model):
         RECEIVED = "received", "Received"
         CANCELLED = "cancelled", "Cancelled"
 
+    # Named once: lines of an open order count as on order; only a sent order receives goods.
+    OPEN_STATUSES = (Status.DRAFT, Status.ORDERED, Status.PARTLY_RECEIVED)
+    RECEIVABLE_STATUSES = (Status.ORDERED, Status.PARTLY_RECEIVED)
+    CANCELLABLE_STATUSES = (Status.DRAFT, Status.ORDERED)
+
     supplier = models.ForeignKey(Supplier, on_delete=models.PROTECT, related_name="purchase_orders")
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT)
     reference = models.CharField(max_length=60, blank=True, help_text="The supplier's order number.")

@@ -88,6 +88,10 @@ class Appointment(models.Model):
         NO_SHOW = "no_show", "No-show"
         NEEDS_REDO = "needs_redo", "Needs redo"
 
+    # Named once: a visit that has not happened yet may be moved, cancelled and reminded of.
+    UPCOMING_STATUSES = (Status.SCHEDULED, Status.CONFIRMED)
+    CANCELLED_STATUSES = (Status.CANCELLED, Status.LATE_CANCELLED)
+
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     series = models.ForeignKey(RecurringSeries, on_delete=models.PROTECT, null=True, blank=True, related_name="visits")
     original_start = models.DateTimeField(null=True, blank=True, help_text="RECURRENCE-ID; never changes.")
@@ -129,7 +133,12 @@ class Appointment(models.Model):
 
     @property
     def is_cancelled(self) -> bool:
-        return self.status in (self.Status.CANCELLED, self.Status.LATE_CANCELLED)
+        return self.status in self.CANCELLED_STATUSES
+
+    @property
+    def is_upcoming(self) -> bool:
+        """Scheduled or confirmed: not started, not finished, not cancelled."""
+        return self.status in self.UPCOMING_STATUSES
 
 
 class TimeOff(models.Model):

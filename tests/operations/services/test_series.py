@@ -6,8 +6,10 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from operations import recurrence, services
+from operations import recurrence
 from operations.models import Appointment, RecurringSeries, Reminder
+from operations.services import series as series_services
+from operations.services import visits as services
 from tests.clients.factories import ClientFactory, ContactFactory, SiteFactory
 from tests.operations.factories import AppointmentTypeFactory, organizer_ny, utc
 
@@ -29,7 +31,7 @@ def ctx():
 
 
 def make_series(ctx, rrule="FREQ=WEEKLY;BYDAY=TU", start=datetime(2025, 10, 7, 9), duration=120, now=NOW, **kw):
-    series, _report = services.series_create(
+    series, _report = series_services.series_create(
         client=ctx["client"], site=ctx["site"], appointment_type=ctx["type"], organizers=[ctx["organizer"]],
         local_start=start, rule=recurrence.parse_rrule(rrule), duration_min=duration, travel_min=0, actor=None,
         now=now, **kw,
@@ -67,9 +69,9 @@ def test_R15_horizon_materializes_12_rows_and_the_next_day_adds_dec_30_once(ctx)
     assert len(starts(series)) == 12
     assert starts(series)[0] == utc(2025, 10, 7, 13) and starts(series)[-1] == utc(2025, 12, 23, 14)
     next_day = NOW + timedelta(days=1)
-    assert services.series_materialize(series=series, now=next_day).added == 1
+    assert series_services.series_materialize(series=series, now=next_day).added == 1
     assert starts(series)[-1] == utc(2025, 12, 30, 14)
-    assert services.series_materialize(series=series, now=next_day).added == 0
+    assert series_services.series_materialize(series=series, now=next_day).added == 0
 
 
 def test_R9_a_first_visit_off_the_pattern_is_refused_and_nothing_is_saved(ctx):
@@ -96,7 +98,7 @@ def test_nightly_materialization_reports_a_clash_and_never_double_books(ctx, cap
         client=ctx["client"], site=ctx["site"], appointment_type=ctx["type"], organizers=[ctx["organizer"]],
         starts=utc(2025, 12, 30, 14), ends=utc(2025, 12, 30, 15),
     )  # fmt: skip
-    report = services.series_materialize(series=series, now=NOW + timedelta(days=1))
+    report = series_services.series_materialize(series=series, now=NOW + timedelta(days=1))
     assert report.added == 0 and report.conflicts == [utc(2025, 12, 30, 14)]
     assert "series_conflict" in caplog.text
 
@@ -113,7 +115,7 @@ def test_R11_moving_one_visit_keeps_its_recurrence_id(ctx):
         utc(2025, 10, 15, 17),
         True,
     )
-    services.series_materialize(series=series, now=NOW)
+    series_services.series_materialize(series=series, now=NOW)
     assert not Appointment.objects.filter(series=series, starts=utc(2025, 10, 14, 13)).exists()
 
 
@@ -124,7 +126,7 @@ def test_R12_cancelled_visit_is_an_exdate_and_never_comes_back(ctx):
     series.refresh_from_db()
     visit.refresh_from_db()
     assert visit.status == "cancelled" and "2025-10-21T09:00:00" in series.exdates
-    services.series_materialize(series=series, now=NOW)
+    series_services.series_materialize(series=series, now=NOW)
     assert Appointment.objects.filter(series=series, original_start=utc(2025, 10, 21, 13)).count() == 1
 
 
@@ -133,7 +135,7 @@ def test_R13_this_and_following_splits_an_open_ended_series(ctx):
     earlier = visit_on(series, utc(2025, 10, 7, 13))
     services.appointment_progress(appointment=earlier, action="complete", now=utc(2025, 10, 7, 15))
     split_visit = visit_on(series, utc(2025, 11, 11, 14))
-    new = services.series_change_from(
+    new = series_services.series_change_from(
         appointment=split_visit, local_time=time(10), duration_min=120, actor=None, now=NOW
     )
     series.refresh_from_db()
@@ -149,7 +151,7 @@ def test_R14_this_and_following_with_count_keeps_ten_visits(ctx):
     series = make_series(ctx, rrule="FREQ=WEEKLY;BYDAY=TU;COUNT=10")
     assert len(starts(series)) == 10
     split_visit = visit_on(series, utc(2025, 11, 11, 14))
-    new = services.series_change_from(
+    new = series_services.series_change_from(
         appointment=split_visit, local_time=time(10), duration_min=120, actor=None, now=NOW
     )
     series.refresh_from_db()
@@ -166,7 +168,7 @@ def test_R17_all_future_visits_move_and_the_exception_stays(ctx):
     services.appointment_reschedule(
         appointment=moved, starts=utc(2025, 10, 15, 17), ends=utc(2025, 10, 15, 19), now=NOW
     )
-    new = services.series_change_all(series=series, local_time=time(10), duration_min=120, actor=None, now=NOW)
+    new = series_services.series_change_all(series=series, local_time=time(10), duration_min=120, actor=None, now=NOW)
     moved.refresh_from_db()
     assert moved.starts == utc(2025, 10, 15, 17) and moved.is_exception
     assert all(s.astimezone(recurrence.resolve_zone("America/New_York")).hour == 10 for s in starts(new))

@@ -9,8 +9,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from operations import recurrence, services
+from operations import recurrence
 from operations.models import Appointment, CalendarFeed, RecurringSeries, TimeOff
+from operations.services import series as series_services
+from operations.services import visits as services
 from tests.clients.factories import ClientFactory, ContactFactory, SiteFactory
 from tests.operations.factories import AppointmentTypeFactory, organizer_ny, utc
 
@@ -272,7 +274,7 @@ def test_reschedule_this_visit_through_the_form(client, office, ctx):
 
 
 def r1_series(ctx, now):
-    series, _ = services.series_create(
+    series, _ = series_services.series_create(
         client=ctx["client"], site=ctx["site"], appointment_type=ctx["type"], organizers=[ctx["organizer"]],
         local_start=datetime(2025, 10, 7, 9), rule=recurrence.parse_rrule("FREQ=WEEKLY;BYDAY=TU"),
         duration_min=120, travel_min=0, actor=None, now=now,

@@ -11,8 +11,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase as HypothesisTestCase
 
-from operations import inventory, services
-from operations.models import InventorySnapshot, Item, Location, PurchaseOrder, StockLevel, StockMove
+from operations import csv_import
+from operations.models import InventorySnapshot, Item, Location, PurchaseOrder, StockLevel, StockMove, Supplier
+from operations.selectors import inventory as inventory_selectors
+from operations.selectors import job_cost as job_costs
+from operations.selectors import purchasing as purchasing_selectors
+from operations.services import inventory, purchasing
+from operations.services import visits as services
 from tests.clients.factories import ClientFactory, SiteFactory
 from tests.operations.factories import AppointmentTypeFactory, organizer_ny, utc
 
@@ -83,7 +88,7 @@ class TestI1LedgerInvariant(HypothesisTestCase):
                     inventory.stock_count(item=item, location=van, counted=n, actor=None)
             except ValidationError as exc:
                 assert exc.code == "insufficient_stock"
-        assert inventory.inventory_audit() == []
+        assert inventory_selectors.inventory_audit() == []
         assert all(lv.qty >= 0 for lv in StockLevel.objects.all())
         totals = D("0")
         for location in Location.objects.all():
@@ -129,22 +134,22 @@ def test_I6_allocation_limits_available_and_completion_consumes_it(stock):
 
 def test_I7_reorder_suggests_96_then_nothing_once_a_draft_po_exists(stock):
     item = stock["item"]
-    supplier = inventory.Supplier.objects.create(name="Container Co")
+    supplier = Supplier.objects.create(name="Container Co")
     Item.objects.filter(pk=item.pk).update(
         reorder_min=20, reorder_max=100, reorder_multiple=12, preferred_supplier=supplier
     )
     receive(item, 25, "1")
     inventory.allocation_create(appointment=stock["visit"], item=item, location=stock["warehouse"], qty=10)
-    [suggestion] = inventory.reorder_suggestions()
+    [suggestion] = purchasing_selectors.reorder_suggestions()
     assert (suggestion.forecast, suggestion.qty) == (15, 96)
-    po = inventory.po_draft_from_suggestions(supplier=supplier, actor=None)
+    po = purchasing.po_draft_from_suggestions(supplier=supplier, actor=None)
     assert po.lines.get().qty_ordered == 96
-    assert inventory.reorder_suggestions() == []
+    assert purchasing_selectors.reorder_suggestions() == []
 
 
 def test_I7_forecast_exactly_at_min_suggests_nothing():
-    assert inventory.reorder_qty(forecast=D(20), minimum=D(20), maximum=D(100), multiple=D(12)) == 0
-    assert inventory.reorder_qty(forecast=D(15), minimum=D(20), maximum=D(100), multiple=D(12)) == 96
+    assert purchasing_selectors.reorder_qty(forecast=D(20), minimum=D(20), maximum=D(100), multiple=D(12)) == 0
+    assert purchasing_selectors.reorder_qty(forecast=D(15), minimum=D(20), maximum=D(100), multiple=D(12)) == 96
 
 
 def test_I8_average_cost(stock):
@@ -210,7 +215,7 @@ def test_I12_supply_cost_per_job(stock):
         inventory.stock_consume(
             appointment=stock["visit"], item=item, qty=qty, location=stock["van"], actor=stock["organizer"]
         )
-    assert inventory.job_cost(appointment=stock["visit"]).supplies == D("27.00")
+    assert job_costs.job_cost(appointment=stock["visit"]).supplies == D("27.00")
 
 
 def test_reversal_corrects_a_move_and_the_job_cost(stock):
@@ -218,7 +223,7 @@ def test_reversal_corrects_a_move_and_the_job_cost(stock):
     move = inventory.stock_consume(appointment=stock["visit"], item=stock["rolls"], qty=2, location=stock["van"],
                                    actor=stock["organizer"])  # fmt: skip
     inventory.stock_reverse(move=move, actor=None)
-    assert level(stock["rolls"], stock["van"]) == 10 and inventory.job_cost(appointment=stock["visit"]).supplies == 0
+    assert level(stock["rolls"], stock["van"]) == 10 and job_costs.job_cost(appointment=stock["visit"]).supplies == 0
     with pytest.raises(ValidationError):
         inventory.stock_reverse(move=move, actor=None)
 
@@ -233,16 +238,16 @@ def test_I13_nightly_snapshot_is_an_idempotent_upsert(stock):
 
 
 def test_purchase_order_receipt_flow(stock):
-    supplier = inventory.Supplier.objects.create(name="Label Supply")
-    po = inventory.po_create(supplier=supplier, lines=[(stock["rolls"], 10, "4.00")], actor=None)
-    inventory.po_mark_ordered(order=po)
+    supplier = Supplier.objects.create(name="Label Supply")
+    po = purchasing.po_create(supplier=supplier, lines=[(stock["rolls"], 10, "4.00")], actor=None)
+    purchasing.po_mark_ordered(order=po)
     line = po.lines.get()
-    inventory.po_receive(order=po, quantities={line.pk: 4}, actor=None)
+    purchasing.po_receive(order=po, quantities={line.pk: 4}, actor=None)
     po.refresh_from_db()
     assert po.status == "partly_received" and level(stock["rolls"], stock["warehouse"]) == 4
     with pytest.raises(ValidationError):
-        inventory.po_receive(order=po, quantities={line.pk: 7}, actor=None)
-    inventory.po_receive(order=po, quantities={line.pk: 6}, actor=None)
+        purchasing.po_receive(order=po, quantities={line.pk: 7}, actor=None)
+    purchasing.po_receive(order=po, quantities={line.pk: 6}, actor=None)
     po.refresh_from_db()
     assert po.status == PurchaseOrder.Status.RECEIVED and level(stock["rolls"], stock["warehouse"]) == 10
 
@@ -252,11 +257,11 @@ def test_csv_import_is_all_or_nothing_and_idempotent(db):
         f"SKU-{n},Item {n},each,bins,Acme,1.25,5,20,5\n".encode() for n in range(100)
     )
     bad = good.replace(b"SKU-56,Item 56,each,bins,Acme,1.25", b"SKU-56,Item 56,each,bins,Acme,abc")
-    imported, errors = inventory.items_import_csv(data=bad)
+    imported, errors = csv_import.items_import_csv(data=bad)
     assert imported == 0 and [(e.row, e.column) for e in errors] == [(58, "cost")]
     assert not Item.objects.exists()
-    assert inventory.items_import_csv(data=good) == (100, [])
-    assert inventory.items_import_csv(data=good) == (100, [])
+    assert csv_import.items_import_csv(data=good) == (100, [])
+    assert csv_import.items_import_csv(data=good) == (100, [])
     assert Item.objects.count() == 100
 
 

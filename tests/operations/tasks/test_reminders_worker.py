@@ -23,8 +23,8 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
 from operations.models import Reminder
-from tests.operations import reminder_provider as provider
-from tests.operations.reminder_support import (
+from tests.support import reminder_provider as provider
+from tests.support.reminder_support import (
     BASE_DIR,
     book,
     extra_reminders,
@@ -74,8 +74,8 @@ def broker(tmp_path):
 
 @pytest.fixture
 def provider_dir(tmp_path, settings):
-    settings.SMS_BACKEND = "tests.operations.reminder_provider.FileSmsBackend"
-    settings.EMAIL_BACKEND = "tests.operations.reminder_provider.FileEmailBackend"
+    settings.SMS_BACKEND = "tests.support.reminder_provider.FileSmsBackend"
+    settings.EMAIL_BACKEND = "tests.support.reminder_provider.FileEmailBackend"
     settings.REMINDER_PROVIDER_DIR = str(tmp_path / "provider")
     return provider.prepare(tmp_path / "provider")
 

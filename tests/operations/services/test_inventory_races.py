@@ -4,9 +4,10 @@ from decimal import Decimal
 
 import pytest
 
-from operations import inventory
 from operations.models import Item, Location, StockLevel, StockMove
-from tests.operations.test_races import run_together
+from operations.selectors import inventory as inventory_selectors
+from operations.services import inventory
+from tests.support.races import run_together
 
 REPETITIONS = 40
 
@@ -36,7 +37,7 @@ def test_I2_two_concurrent_consumptions_of_3_from_5_give_one_success():
         results = sorted(run_together(consume(item, 3, van), consume(item, 3, van)))
         assert results == ["insufficient_stock", "ok"]
         assert qty(item, van) == 2 and StockMove.objects.filter(item=item, reason="consume").count() == 1
-    assert inventory.inventory_audit() == []
+    assert inventory_selectors.inventory_audit() == []
 
 
 @pytest.mark.django_db(transaction=True)
@@ -48,7 +49,7 @@ def test_twenty_consumers_of_one_unit_from_five_leave_five_successes_and_zero(se
         results = run_together(*[consume(item, 1, van) for _ in range(20)])
         assert results.count("ok") == 5 and results.count("insufficient_stock") == 15, results
         assert qty(item, van) == 0
-        assert inventory.inventory_audit() == []
+        assert inventory_selectors.inventory_audit() == []
 
 
 @pytest.mark.django_db(transaction=True)
@@ -69,4 +70,4 @@ def test_I4_opposing_transfers_never_deadlock():
         )
         assert results == ["ok", "ok"]
         assert (qty(item, warehouse), qty(item, van)) == (Decimal(11), Decimal(9))
-    assert inventory.inventory_audit() == []
+    assert inventory_selectors.inventory_audit() == []

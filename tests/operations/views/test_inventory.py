@@ -17,8 +17,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from PIL import ExifTags, Image
 
-from operations import inventory, services
-from operations import inventory_forms as forms
+from operations import uploads
+from operations.forms import inventory as forms
 from operations.models import (
     Allocation,
     ClientPurchase,
@@ -29,6 +29,9 @@ from operations.models import (
     StockMove,
     Supplier,
 )
+from operations.selectors import job_cost as job_costs
+from operations.services import inventory, purchasing
+from operations.services import visits as services
 from tests.operations.factories import AppointmentTypeFactory, utc
 
 pytestmark = pytest.mark.django_db
@@ -402,7 +405,7 @@ def test_organizer_undoes_their_own_entry_and_the_job_cost_follows(client, w):
     client.force_login(w.anna)
     response = client.post(reverse("operations:move_reverse", kwargs={"pk": move.pk}))
     assert response.status_code == 302 and response["Location"] == w.visit_a.get_absolute_url()
-    assert level(w.rolls, w.van_a) == 7 and inventory.job_cost(appointment=w.visit_a).supplies == 0
+    assert level(w.rolls, w.van_a) == 7 and job_costs.job_cost(appointment=w.visit_a).supplies == 0
     again = client.post(reverse("operations:move_reverse", kwargs={"pk": move.pk}), follow=True)
     assert "cannot be reversed here" in body(again) and StockMove.objects.filter(reason="reversal").count() == 1
 
@@ -426,9 +429,9 @@ def test_office_reverses_a_transfer_from_the_ledger(client, w):
 
 
 def test_a_receipt_against_a_purchase_order_is_not_reversed_from_the_ledger(client, w):
-    order = inventory.po_mark_ordered(order=inventory.po_create(supplier=w.supplier, lines=[(w.bins, 5, "2")],
+    order = purchasing.po_mark_ordered(order=purchasing.po_create(supplier=w.supplier, lines=[(w.bins, 5, "2")],
                                                                  actor=None))  # fmt: skip
-    [move] = inventory.po_receive(order=order, quantities={order.lines.get().pk: 5}, actor=None)
+    [move] = purchasing.po_receive(order=order, quantities={order.lines.get().pk: 5}, actor=None)
     client.force_login(w.office)
     response = client.post(reverse("operations:move_reverse", kwargs={"pk": move.pk}), follow=True)
     assert "Record a count" in body(response) and level(w.bins, w.warehouse) == 5
@@ -521,7 +524,7 @@ def test_purchase_order_form_refuses_bad_lines(client, w, lines, message):
      ("11", "Receiving 11 would exceed the 10 still open on Label roll.", 400)],
 )  # fmt: skip
 def test_receiving_refuses_bad_quantities(client, w, qty, message, status):
-    order = inventory.po_mark_ordered(order=inventory.po_create(supplier=w.supplier, lines=[(w.rolls, 10, "4")],
+    order = purchasing.po_mark_ordered(order=purchasing.po_create(supplier=w.supplier, lines=[(w.rolls, 10, "4")],
                                                                  actor=None))  # fmt: skip
     client.force_login(w.office)
     data = {"location": w.warehouse.pk, f"line_{order.lines.get().pk}": qty}
@@ -530,11 +533,11 @@ def test_receiving_refuses_bad_quantities(client, w, qty, message, status):
 
 
 def test_a_draft_order_cannot_be_received_and_a_received_one_not_cancelled(client, w):
-    order = inventory.po_create(supplier=w.supplier, lines=[(w.rolls, 10, "4")], actor=None)
+    order = purchasing.po_create(supplier=w.supplier, lines=[(w.rolls, 10, "4")], actor=None)
     client.force_login(w.office)
     assert "only an ordered or partly received" in body(client.get(reverse("operations:po_receive", args=[order.pk])))
-    inventory.po_mark_ordered(order=order)
-    inventory.po_receive(order=order, quantities={order.lines.get().pk: 10}, actor=None)
+    purchasing.po_mark_ordered(order=order)
+    purchasing.po_receive(order=order, quantities={order.lines.get().pk: 10}, actor=None)
     response = client.post(reverse("operations:po_cancel", kwargs={"pk": order.pk}), follow=True)
     assert "A received order cannot be cancelled." in body(response)
 
@@ -626,11 +629,11 @@ def test_receipt_is_served_only_through_the_checked_view_as_an_attachment(client
 @pytest.mark.parametrize(
     ("content", "name", "content_type", "message"),
     [
-        (b"<?php system($_GET['c']); ?>", "x.jpg", "image/jpeg", forms.RECEIPT_NOT_IMAGE_MSG),  # U2
-        (bytes(range(256)) * 40, "x.jpg", "image/jpeg", forms.RECEIPT_NOT_IMAGE_MSG),  # U2 random bytes
+        (b"<?php system($_GET['c']); ?>", "x.jpg", "image/jpeg", uploads.RECEIPT_NOT_IMAGE_MSG),  # U2
+        (bytes(range(256)) * 40, "x.jpg", "image/jpeg", uploads.RECEIPT_NOT_IMAGE_MSG),  # U2 random bytes
         (b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>', "r.svg", "image/svg+xml",
-         forms.RECEIPT_NOT_IMAGE_MSG),  # U5
-        (b"<html><script>alert(1)</script></html>", "r.html", "text/html", forms.RECEIPT_NOT_IMAGE_MSG),  # U5
+         uploads.RECEIPT_NOT_IMAGE_MSG),  # U5
+        (b"<html><script>alert(1)</script></html>", "r.html", "text/html", uploads.RECEIPT_NOT_IMAGE_MSG),  # U5
         (png_header_only(30_000, 30_000), "bomb.png", "image/png", "The receipt image is too large"),  # U3
         (png_header_only(8_000, 6_000), "big.png", "image/png", "The receipt image is too large (48 megapixels)"),
     ],
@@ -651,7 +654,7 @@ def test_a_gif_is_refused_by_the_allowlist(client, w, settings):
     Image.new("RGB", (4, 4)).save(out, format="GIF")
     client.force_login(w.anna)
     response = client.post(purchase_url(w.visit_a), purchase_data(out.getvalue(), name="r.gif"))
-    assert response.status_code == 400 and forms.RECEIPT_NOT_IMAGE_MSG in body(response)
+    assert response.status_code == 400 and uploads.RECEIPT_NOT_IMAGE_MSG in body(response)
 
 
 def test_U1_an_oversize_receipt_is_refused(client, w, settings):
@@ -699,7 +702,7 @@ def seed_job_costs(w):
     receive(w.bins, 10, "6.00", w.van_a)
     for item, qty in ((w.rolls, 2), (w.bins, 3)):
         inventory.stock_consume(appointment=w.visit_a, item=item, qty=qty, location=w.van_a, actor=w.anna)
-    inventory.client_purchase_add(appointment=w.visit_a, description="Shelf liner", cost="10.00", markup_pct="20",
+    purchasing.client_purchase_add(appointment=w.visit_a, description="Shelf liner", cost="10.00", markup_pct="20",
                                   receipt=None, actor=w.office)  # fmt: skip
     later = book(w.client_a, w.anna, utc(2030, 1, 15, 15))
     inventory.stock_consume(appointment=later, item=w.bins, qty=1, location=w.van_a, actor=w.anna)
@@ -758,7 +761,7 @@ def grow(items, locations, tag, *, also_at):
         StockLevel(item=i, location=loc, qty=3, allocated=1) for i in new_items for loc in [*new_locations, also_at]
     )
     supplier = Supplier.objects.first()
-    inventory.po_create(supplier=supplier, lines=[(i, 5, "1") for i in new_items[:5]], actor=None)
+    purchasing.po_create(supplier=supplier, lines=[(i, 5, "1") for i in new_items[:5]], actor=None)
 
 
 def test_inventory_list_query_count_does_not_grow_with_items_and_locations(client, w):
@@ -782,7 +785,7 @@ def test_ledger_and_client_panel_query_counts_do_not_grow(client, w):
         visit = book(w.client_a, w.anna, utc(2030, 1, day, 15))
         for _ in range(3):
             inventory.stock_consume(appointment=visit, item=w.bins, qty=1, location=w.van_a, actor=w.anna)
-        inventory.client_purchase_add(appointment=visit, description="Hooks", cost="3", markup_pct=0, receipt=None,
+        purchasing.client_purchase_add(appointment=visit, description="Hooks", cost="3", markup_pct=0, receipt=None,
                                       actor=w.office)  # fmt: skip
     assert (count_queries(client, reverse("operations:move_list")), count_queries(client, panel)) == few
 

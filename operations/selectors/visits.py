@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
+from urllib.parse import quote_plus
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -15,11 +16,9 @@ from django.utils import timezone
 
 from accounts import access
 from accounts.models import OrganizerProfile, User, WorkingHours
-from clients.models import Contact
-from operations import availability, services
+from clients.models import Contact, Site
+from operations import availability, localtime
 from operations.models import Appointment, AppointmentType, CalendarFeed, OrganizerBlock, TimeOff
-
-CANCELLED = ("cancelled", "late_cancelled")
 
 
 def appointment_list_for_user(*, user: Any) -> QuerySet[Appointment]:
@@ -54,7 +53,11 @@ def calendar_events(
 ) -> list[dict[str, Any]]:
     """FullCalendar events for [start, end): title, times in UTC, the first organizer's colour, and whether the
     viewer may drag it. Three queries whatever the number of visits."""
-    visits = appointment_list_for_user(user=user).filter(starts__lt=end, ends__gt=start).exclude(status__in=CANCELLED)
+    visits = (
+        appointment_list_for_user(user=user)
+        .filter(starts__lt=end, ends__gt=start)
+        .exclude(status__in=Appointment.CANCELLED_STATUSES)
+    )
     if organizer_ids:
         visits = visits.filter(organizers__in=organizer_ids).distinct()
     can_move = access.is_staff_role(user)
@@ -71,7 +74,7 @@ def calendar_events(
                 "backgroundColor": colour,
                 "borderColor": colour,
                 "url": reverse("operations:appointment_detail", kwargs={"pk": visit.pk}),
-                "editable": can_move and visit.status in ("scheduled", "confirmed"),
+                "editable": can_move and visit.is_upcoming,
                 "extendedProps": {
                     "status": visit.status,
                     "organizers": [str(p) for p in people],
@@ -102,10 +105,10 @@ def my_day(*, user: Any, day: date | None = None) -> tuple[date, list[DayVisit]]
     tz = profile.time_zone if profile else settings.BUSINESS_TIME_ZONE
     zone = ZoneInfo(tz)
     day = day or timezone.now().astimezone(zone).date()
-    day_start, day_end = services.local_day_bounds(day, tz)
+    day_start, day_end = localtime.local_day_bounds(day, tz)
     visits = (
         Appointment.objects.filter(organizers=user, starts__lt=day_end, ends__gt=day_start)
-        .exclude(status__in=CANCELLED)
+        .exclude(status__in=Appointment.CANCELLED_STATUSES)
         .select_related("client", "site", "appointment_type")
         .prefetch_related(
             Prefetch("client__contacts", queryset=Contact.objects.filter(is_primary=True), to_attr="primary")
@@ -122,16 +125,10 @@ def my_day(*, user: Any, day: date | None = None) -> tuple[date, list[DayVisit]]
                 local_start=visit.starts.astimezone(site_zone),
                 local_end=visit.ends.astimezone(site_zone),
                 contact=next(iter(visit.client.primary), None),  # type: ignore[attr-defined]  # to_attr prefetch
-                map_url="https://www.openstreetmap.org/search?query=" + _quote(address),
+                map_url="https://www.openstreetmap.org/search?query=" + quote_plus(address),
             )
         )
     return day, rows
-
-
-def _quote(text: str) -> str:
-    from urllib.parse import quote_plus
-
-    return quote_plus(text)
 
 
 # --- free slots -----------------------------------------------------------------------------------------
@@ -149,7 +146,7 @@ def free_slots(
     now: datetime | None = None,
 ) -> list[FreeSlot]:  # fmt: skip
     """Slots where the organizer(s) work and are free for the type's duration plus its travel buffer, at least
-    the minimum notice from now (OPERATIONS.md §2.2, B10). Shown in each organizer's own zone."""
+    the minimum notice from now (docs/specs/booking.md, B10). Shown in each organizer's own zone."""
     now = now or timezone.now()
     people = [organizer] if organizer else list(User.objects.filter(role=User.Role.ORGANIZER, is_active=True))
     profiles = {p.user_id: p for p in OrganizerProfile.objects.filter(user__in=people)}
@@ -160,7 +157,7 @@ def free_slots(
     range_end = datetime.combine(date_to + timedelta(days=2), datetime.min.time()).replace(tzinfo=ZoneInfo("UTC"))
     busy: dict[int, list[tuple[datetime, datetime]]] = {}
     for block in OrganizerBlock.objects.filter(
-        organizer__in=people, status="active", starts__lt=range_end, blocked_until__gt=range_start
+        organizer__in=people, status=OrganizerBlock.Status.ACTIVE, starts__lt=range_end, blocked_until__gt=range_start
     ):
         busy.setdefault(block.organizer_id, []).append((block.starts, block.blocked_until))
     request = availability.SlotRequest(
@@ -199,9 +196,9 @@ def time_off_get_for_user(*, user: Any, pk: int) -> TimeOff:
     return get_object_or_404(time_off_for_user(user=user), pk=pk)
 
 
-def feed_for_user(*, user: Any) -> CalendarFeed:
-    feed, _ = CalendarFeed.objects.get_or_create(organizer=user)
-    return feed
+def feed_for_user(*, user: Any) -> CalendarFeed | None:
+    """The organizer's feed, or None before they asked for one (a read never creates it)."""
+    return CalendarFeed.objects.filter(organizer=user).first()
 
 
 def feed_visits(*, token: str, now: datetime) -> tuple[CalendarFeed, list[Appointment]]:
@@ -215,3 +212,11 @@ def feed_visits(*, token: str, now: datetime) -> tuple[CalendarFeed, list[Appoin
         .order_by("starts")
     )
     return feed, list(visits)
+
+
+def booking_time_zone(*, site: Site | None, organizer_id: int | None) -> str:
+    """The zone a booking's wall time is in: the site's; without a site, the organizer's; else the business's."""
+    if site is not None:
+        return site.time_zone
+    profile = OrganizerProfile.objects.filter(user_id=organizer_id).first() if organizer_id else None
+    return profile.time_zone if profile else settings.BUSINESS_TIME_ZONE

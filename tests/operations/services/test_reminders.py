@@ -20,13 +20,14 @@ from django.db import connection
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
-from operations import reminders, services
+from operations import reminders
 from operations.models import Reminder
+from operations.services import visits as services
 from operations.tasks import dispatch_due_reminders
 from organizer_pm.celery import app
-from tests.operations import reminder_provider as provider
 from tests.operations.factories import utc
-from tests.operations.reminder_support import (
+from tests.support import reminder_provider as provider
+from tests.support.reminder_support import (
     app_on_broker,
     book,
     broker_for_tests,
@@ -43,8 +44,8 @@ DUE = utc(2025, 11, 4, 14)
 
 @pytest.fixture
 def provider_dir(tmp_path, settings):
-    settings.SMS_BACKEND = "tests.operations.reminder_provider.FileSmsBackend"
-    settings.EMAIL_BACKEND = "tests.operations.reminder_provider.FileEmailBackend"
+    settings.SMS_BACKEND = "tests.support.reminder_provider.FileSmsBackend"
+    settings.EMAIL_BACKEND = "tests.support.reminder_provider.FileEmailBackend"
     settings.REMINDER_PROVIDER_DIR = str(tmp_path / "provider")
     settings.REMINDER_CLIENT_OFFSETS_HOURS = [24]
     return provider.prepare(tmp_path / "provider")

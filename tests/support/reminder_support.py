@@ -30,8 +30,8 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
-from operations import services
 from operations.models import Appointment, Reminder
+from operations.services import visits as services
 from tests.clients.factories import ClientFactory, ContactFactory, SiteFactory
 from tests.operations.factories import AppointmentTypeFactory, organizer_ny
 
@@ -243,7 +243,7 @@ def app_on_broker(app: Celery, url: str) -> Iterator[Celery]:
 
 class WorkerProcess:
     """`celery -A organizer_pm worker --pool=prefork -c 1` in its own session (process group), on the test
-    database, the given broker, and the file-backed fake provider (tests/operations/reminder_worker_settings.py)."""
+    database, the given broker, and the file-backed fake provider (tests/support/reminder_worker_settings.py)."""
 
     def __init__(
         self, *, broker_url: str, provider_dir: Path, log_path: Path, extra_env: dict[str, str] | None = None
@@ -260,7 +260,7 @@ class WorkerProcess:
             if key not in ("CELERY_BROKER_URL", "CELERY_BROKER_READ_URL", "CELERY_BROKER_WRITE_URL")
         }
         env.update(
-            DJANGO_SETTINGS_MODULE="tests.operations.reminder_worker_settings",
+            DJANGO_SETTINGS_MODULE="tests.support.reminder_worker_settings",
             REMINDER_TEST_DB_NAME=str(connection.settings_dict["NAME"]),
             REMINDER_BROKER_URL=self.broker_url,
             REMINDER_PROVIDER_DIR=str(self.provider_dir),

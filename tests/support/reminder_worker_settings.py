@@ -1,4 +1,4 @@
-"""Settings for a real `celery -A organizer_pm worker` started by tests/operations/test_reminders_worker.py.
+"""Settings for a real `celery -A organizer_pm worker` started by tests/operations/tasks/test_reminders_worker.py.
 
 The project's settings, plus only what the test needs: the test database (whatever server the test run uses:
 DATABASE_URL in CI, the embedded server locally), the test's own Redis, the file-backed fake provider, and the
@@ -22,7 +22,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 }
 CELERY_RESULT_BACKEND = None
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-SMS_BACKEND = "tests.operations.reminder_provider.FileSmsBackend"
-EMAIL_BACKEND = "tests.operations.reminder_provider.FileEmailBackend"
+SMS_BACKEND = "tests.support.reminder_provider.FileSmsBackend"
+EMAIL_BACKEND = "tests.support.reminder_provider.FileEmailBackend"
 REMINDER_PROVIDER_DIR = os.environ["REMINDER_PROVIDER_DIR"]
 REMINDER_MAX_ATTEMPTS = int(os.environ.get("REMINDER_TEST_MAX_ATTEMPTS") or REMINDER_MAX_ATTEMPTS)

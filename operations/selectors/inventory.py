@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -18,12 +19,10 @@ from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
 from accounts import access
-from clients.models import Client
-from operations import inventory, selectors
+from operations.formats import CENT, ZERO, fmt_qty
 from operations.models import (
     Allocation,
     Appointment,
-    ClientPurchase,
     Item,
     Location,
     PurchaseOrder,
@@ -33,8 +32,6 @@ from operations.models import (
     Supplier,
 )
 
-ZERO = Decimal("0")
-CENT = Decimal("0.01")
 QTY: DecimalField[Decimal, Decimal] = DecimalField(max_digits=14, decimal_places=3)
 
 
@@ -62,7 +59,7 @@ def stock_list(
     levels = StockLevel.objects.filter(item=OuterRef("pk"))  # only internal locations hold a level (§3.2)
     if location_id:
         levels = levels.filter(location_id=location_id)
-    open_lines = PurchaseOrderLine.objects.filter(item=OuterRef("pk"), order__status__in=inventory.OPEN_PO_STATUSES)
+    open_lines = PurchaseOrderLine.objects.filter(item=OuterRef("pk"), order__status__in=PurchaseOrder.OPEN_STATUSES)
     items = (
         Item.objects.select_related("preferred_supplier")
         .annotate(
@@ -107,11 +104,6 @@ def stock_badges(*, items: Iterable[Item], location_id: int | None = None) -> li
     for item in page:
         item.badges = badges.get(item.pk, [])  # type: ignore[attr-defined]
     return page
-
-
-def fmt_qty(value: Decimal) -> str:
-    """10.000 -> "10", 2.500 -> "2.5" (never "1E+1")."""
-    return f"{value.normalize():f}" if value else "0"
 
 
 def item_get(*, pk: int) -> Item:
@@ -244,68 +236,7 @@ def move_get_for_user(*, user: Any, pk: int) -> StockMove:
     return get_object_or_404(move_list_for_user(user=user), pk=pk)
 
 
-# --- purchase orders and reordering ---------------------------------------------------------------------
-
-
-def po_list(*, status: str = "") -> QuerySet[PurchaseOrder]:
-    orders = PurchaseOrder.objects.select_related("supplier").annotate(
-        total=Coalesce(Sum(F("lines__qty_ordered") * F("lines__unit_cost")), Value(ZERO), output_field=QTY)
-    )
-    orders = orders.order_by("-created_at", "-pk")  # an aggregate drops Meta.ordering
-    return orders.filter(status=status) if status else orders
-
-
-def po_get(*, pk: int) -> PurchaseOrder:
-    return get_object_or_404(PurchaseOrder.objects.select_related("supplier", "created_by"), pk=pk)
-
-
-def po_lines(*, order: PurchaseOrder) -> QuerySet[PurchaseOrderLine]:
-    return order.lines.select_related("item").order_by("item__sku")
-
-
-def po_receipts(*, order: PurchaseOrder) -> QuerySet[StockMove]:
-    return move_list().filter(po_line__order=order)
-
-
-@dataclass
-class SupplierSuggestions:
-    supplier: Supplier | None
-    lines: list[inventory.Suggestion] = field(default_factory=list)
-
-    @property
-    def value(self) -> Decimal:
-        return sum((s.qty * s.item.last_cost for s in self.lines), ZERO).quantize(CENT)
-
-
-def reorder_by_supplier() -> list[SupplierSuggestions]:
-    """The reorder suggestions grouped by preferred supplier; items without one come last."""
-    groups: dict[int | None, SupplierSuggestions] = {}
-    for suggestion in inventory.reorder_suggestions():
-        supplier = suggestion.item.preferred_supplier
-        key = supplier.pk if supplier else None
-        groups.setdefault(key, SupplierSuggestions(supplier)).lines.append(suggestion)
-    return sorted(groups.values(), key=lambda g: (g.supplier is None, g.supplier.name if g.supplier else ""))
-
-
-# --- visits: allocations, consumption, pass-through purchases, job cost ---------------------------------
-
-
-@dataclass(frozen=True)
-class VisitSupplies:
-    moves: list[StockMove]
-    allocations: list[Allocation]
-    purchases: list[ClientPurchase]
-    cost: inventory.JobCost
-
-
-def visit_supplies(*, visit: Appointment) -> VisitSupplies:
-    """What was reserved, used and bought for one visit, and its supply cost (the same sums as job_cost)."""
-    return VisitSupplies(
-        moves=list(move_list(appointment_id=visit.pk).filter(reason__in=["consume", "reversal"])),
-        allocations=list(visit.allocations.select_related("item", "location").order_by("pk")),
-        purchases=list(visit.client_purchases.select_related("created_by")),
-        cost=inventory.job_cost(appointment=visit),
-    )
+# --- visits and the ledger's pages ----------------------------------------------------------------------
 
 
 def consume_location_for(*, user: Any, visit: Appointment, location_id: int | None) -> Location | None:
@@ -318,88 +249,6 @@ def consume_location_for(*, user: Any, visit: Appointment, location_id: int | No
         return locations.filter(pk=location_id).first()
     van = locations.filter(kind=Location.Kind.VAN, organizer__in=visit.organizers.all()).order_by("pk").first()
     return van or warehouse_or_none()
-
-
-@dataclass(frozen=True)
-class VisitCostRow:
-    visit: Appointment
-    supplies: Decimal
-    pass_through_cost: Decimal
-    pass_through_billed: Decimal
-    purchases: list[ClientPurchase]
-    used: list[StockMove]
-
-
-@dataclass(frozen=True)
-class ClientSupplies:
-    rows: list[VisitCostRow]
-    supplies: Decimal
-    pass_through_cost: Decimal
-    pass_through_billed: Decimal
-
-
-def client_supplies_for_user(*, user: Any, client: Client) -> ClientSupplies:
-    """Per visit of `client` the user may see: supply cost (consumption less reversals, as job_cost) and the
-    pass-through totals, plus the sums. Four queries whatever the number of visits."""
-    visits = list(
-        selectors.appointment_list_for_user(user=user)
-        .filter(client=client)
-        .select_related("appointment_type")
-        .order_by("-starts")
-    )
-    ids = [v.pk for v in visits]
-    value = Sum(F("qty") * F("unit_cost"))
-    consumed = dict(
-        StockMove.objects.filter(appointment_id__in=ids, reason="consume")
-        .values("appointment")
-        .annotate(v=value)
-        .values_list("appointment", "v")
-    )
-    reversed_ = dict(
-        StockMove.objects.filter(appointment_id__in=ids, reason="reversal", reverses__reason="consume")
-        .values("appointment")
-        .annotate(v=value)
-        .values_list("appointment", "v")
-    )
-    used: dict[int, list[StockMove]] = defaultdict(list)
-    for move in (
-        StockMove.objects.filter(appointment_id__in=ids, reason__in=["consume", "reversal"])
-        .select_related("item")
-        .order_by("created_at", "pk")
-    ):
-        used[move.appointment_id or 0].append(move)
-    purchases: dict[int, list[ClientPurchase]] = defaultdict(list)
-    for purchase in ClientPurchase.objects.filter(appointment_id__in=ids):
-        purchases[purchase.appointment_id].append(purchase)
-    rows = []
-    for visit in visits:
-        bought = purchases.get(visit.pk, [])
-        supplies = ((consumed.get(visit.pk) or ZERO) - (reversed_.get(visit.pk) or ZERO)).quantize(CENT)
-        if not (bought or used.get(visit.pk)):
-            continue
-        rows.append(
-            VisitCostRow(
-                visit=visit, supplies=supplies, pass_through_cost=sum((p.cost for p in bought), ZERO),
-                pass_through_billed=sum((p.billed for p in bought), ZERO), purchases=bought,
-                used=used.get(visit.pk, []),
-            )
-        )  # fmt: skip
-    return ClientSupplies(
-        rows=rows,
-        supplies=sum((r.supplies for r in rows), ZERO),
-        pass_through_cost=sum((r.pass_through_cost for r in rows), ZERO),
-        pass_through_billed=sum((r.pass_through_billed for r in rows), ZERO),
-    )
-
-
-def purchase_list_for_user(*, user: Any) -> QuerySet[ClientPurchase]:
-    visible = selectors.appointment_list_for_user(user=user).values("pk")
-    return ClientPurchase.objects.filter(appointment__in=visible).select_related("appointment")
-
-
-def purchase_get_for_user(*, user: Any, pk: int) -> ClientPurchase:
-    """A pass-through purchase on a visit the user may see, else Http404."""
-    return get_object_or_404(purchase_list_for_user(user=user), pk=pk)
 
 
 def reversible_move_ids(*, user: Any, moves: list[StockMove]) -> set[int]:
@@ -433,3 +282,60 @@ def location_values() -> dict[int, Decimal]:
         .values_list("location", "value")
     )
     return {pk: (value or ZERO).quantize(CENT) for pk, value in rows}
+
+
+# --- valuation and audit --------------------------------------------------------------------------------
+
+
+def valuation() -> tuple[list[dict[str, Any]], Decimal]:
+    """Value per internal location (quantity x current average cost) and the total."""
+    rows = (
+        StockLevel.objects.filter(qty__gt=0)
+        .values("location__name")
+        .annotate(value=Sum(F("qty") * F("item__avg_cost")))
+        .order_by("location__name")
+    )
+    per_location = [{"location": r["location__name"], "value": (r["value"] or ZERO).quantize(CENT)} for r in rows]
+    return per_location, sum((r["value"] for r in per_location), ZERO)
+
+
+def ledger_totals(*, before: datetime | None = None) -> dict[tuple[int, int], Decimal]:
+    """The one ledger sum: quantity per (item, location) from every move (moves in minus moves out), optionally
+    only moves recorded before `before`. Virtual locations come out negative or positive; callers keep the
+    internal ones."""
+    moves = StockMove.objects.all() if before is None else StockMove.objects.filter(created_at__lt=before)
+    totals: dict[tuple[int, int], Decimal] = {}
+    for row in moves.values("item", "to_location").annotate(q=Sum("qty")):
+        key = (row["item"], row["to_location"])
+        totals[key] = totals.get(key, ZERO) + row["q"]
+    for row in moves.values("item", "from_location").annotate(q=Sum("qty")):
+        key = (row["item"], row["from_location"])
+        totals[key] = totals.get(key, ZERO) - row["q"]
+    return totals
+
+
+@dataclass(frozen=True)
+class AuditProblem:
+    item: str
+    location: str
+    cached: Decimal
+    ledger: Decimal
+
+
+def inventory_audit() -> list[AuditProblem]:
+    """Recompute every internal level from the ledger; report differences and negative levels."""
+    ledger = ledger_totals()
+    internal = {loc.pk: loc.name for loc in Location.objects.filter(kind__in=Location.INTERNAL)}
+    items = dict(Item.objects.values_list("pk", "sku"))
+    cached = {(lv.item_id, lv.location_id): lv.qty for lv in StockLevel.objects.all()}
+    problems = []
+    for key in set(cached) | {k for k in ledger if k[1] in internal}:
+        have, want = cached.get(key, ZERO), ledger.get(key, ZERO)
+        if have != want or have < 0:
+            problems.append(AuditProblem(items[key[0]], internal.get(key[1], str(key[1])), have, want))
+    return problems
+
+
+def visit_reservations(*, visit: Appointment) -> QuerySet[Allocation]:
+    """Supplies still reserved for a visit, with their item and location."""
+    return visit.allocations.filter(status=Allocation.Status.ACTIVE).select_related("item", "location")

@@ -1,28 +1,26 @@
 """Input shape for supply inventory: catalogue rows, stock moves, purchase orders, receipts.
 
 Forms check what one field can check (a positive quantity, a known SKU, an image that is really a JPEG or PNG);
-every rule that needs other rows (enough stock, PO status, own van) lives in operations.inventory and comes
+every rule that needs other rows (enough stock, PO status, own van) lives in operations.services and comes
 back as a ValidationError the view puts on the form.
 """
 
 from __future__ import annotations
 
-import io
 import uuid
-import warnings
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from typing import Any, cast
 
 from django import forms
-from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
-from PIL import Image, ImageOps, UnidentifiedImageError
 
 from accounts.models import User
-from operations.inventory import QTY_POSITIVE_MSG
+from operations.formats import fmt_qty
 from operations.models import Item, Location, PurchaseOrderLine, StockLevel, StockMove, Supplier
+from operations.services.inventory import QTY_POSITIVE_MSG
+from operations.uploads import receipt_to_jpeg
 
 QTY_MIN = Decimal("0.001")
 MAX_QTY = Decimal("999999")
@@ -32,16 +30,10 @@ NOTHING_USED_MSG = "Enter a quantity for at least one item."
 NEGATIVE_MSG = "Quantities cannot be negative."
 MAX_BELOW_MIN_MSG = "“Order up to” must be at least “Reorder below”."
 NO_LINES_MSG = "Add at least one line."
-RECEIPT_TOO_BIG_MSG = "The receipt photo is larger than %(limit)s MB. Take a smaller photo or crop it."
-RECEIPT_NOT_IMAGE_MSG = "Upload a photo of the receipt as a JPEG or PNG image."
-RECEIPT_TOO_MANY_PIXELS_MSG = "The receipt image is too large (%(pixels)s megapixels); the limit is %(limit)s."
 CSV_TOO_BIG_MSG = "The file is larger than %(limit)s MB."
 CSV_NOT_CSV_MSG = "Upload a .csv file (save the spreadsheet as CSV UTF-8)."
 KEY_MISSING_MSG = "This form expired. Reload the page and enter the quantities again."
 
-RECEIPT_FORMATS = {"JPEG", "PNG"}  # SECURITY.md U5: an allowlist; SVG, HTML, GIF, PDF... are refused
-RECEIPT_MAX_PIXELS = 40_000_000  # a 48 MP phone photo is refused; receipts need far less (U3)
-RECEIPT_MAX_SIDE = 3000  # stored receipts are scaled down to this (pixels, longest side)
 CSV_MAX_BYTES = 2 * 1024 * 1024
 
 QTY_ATTRS = {"inputmode": "decimal", "min": "0", "step": "any"}
@@ -322,17 +314,13 @@ class ReceiveForm(forms.Form):
         for line in self.lines:
             self.fields[f"line_{line.pk}"] = forms.DecimalField(
                 label=f"{line.item.sku} {line.item.name}", required=False, min_value=0, max_digits=12,
-                decimal_places=3, initial=Decimal(_fmt(line.qty_open)), widget=forms.NumberInput(attrs=QTY_ATTRS),
-                help_text=f"{_fmt(line.qty_open)} {line.item.unit} still open",
+                decimal_places=3, initial=Decimal(fmt_qty(line.qty_open)), widget=forms.NumberInput(attrs=QTY_ATTRS),
+                help_text=f"{fmt_qty(line.qty_open)} {line.item.unit} still open",
                 error_messages={"min_value": NEGATIVE_MSG},
             )  # fmt: skip
 
     def quantities(self) -> dict[int, Decimal]:
         return {line.pk: self.cleaned_data.get(f"line_{line.pk}") or Decimal(0) for line in self.lines}
-
-
-def _fmt(value: Decimal) -> str:
-    return f"{value.normalize():f}"
 
 
 # --- pass-through purchases -----------------------------------------------------------------------------
@@ -366,68 +354,6 @@ class ClientPurchaseForm(IdempotentForm):
         if not upload:
             return None
         return receipt_to_jpeg(upload)
-
-
-def receipt_to_jpeg(upload: UploadedFile) -> ContentFile[bytes]:
-    """Check an uploaded receipt and re-encode it as a clean JPEG (SECURITY.md U1-U6).
-
-    Refuses files over RECEIPT_MAX_BYTES (U1), anything Pillow does not recognise as a JPEG or PNG, whatever its
-    name (U2, U5), and images over RECEIPT_MAX_PIXELS before decoding them (U3, a decompression bomb). The
-    pixels are re-encoded: the EXIF block (GPS included) is dropped after the orientation is applied (U6); the
-    stored name is chosen by the model's upload_to, never the uploader's (U4).
-    """
-    limit = settings.RECEIPT_MAX_BYTES
-    if (upload.size or 0) > limit:
-        raise forms.ValidationError(RECEIPT_TOO_BIG_MSG, code="too_big", params={"limit": limit // 2**20})
-    upload.seek(0)
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", Image.DecompressionBombWarning)
-        try:
-            with Image.open(upload) as probe:
-                _check_image_header(probe)
-                probe.verify()  # structure and checksums, without decoding the pixels
-            upload.seek(0)
-            with Image.open(upload) as image:
-                _check_image_header(image)
-                image.load()
-                clean = _normalized(image)
-        except forms.ValidationError:
-            raise
-        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-            raise forms.ValidationError(
-                RECEIPT_TOO_MANY_PIXELS_MSG, code="too_many_pixels",
-                params={"pixels": "over 89", "limit": RECEIPT_MAX_PIXELS // 1_000_000},
-            ) from None  # fmt: skip
-        except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError):
-            raise forms.ValidationError(RECEIPT_NOT_IMAGE_MSG, code="not_image") from None
-    out = io.BytesIO()
-    clean.save(out, format="JPEG", quality=85, optimize=True)  # no exif= argument: no EXIF is written
-    return ContentFile(out.getvalue(), name="receipt.jpg")
-
-
-def _check_image_header(image: Image.Image) -> None:
-    if image.format not in RECEIPT_FORMATS:
-        raise forms.ValidationError(RECEIPT_NOT_IMAGE_MSG, code="not_image")
-    width, height = image.size
-    if width * height > RECEIPT_MAX_PIXELS:
-        raise forms.ValidationError(
-            RECEIPT_TOO_MANY_PIXELS_MSG, code="too_many_pixels",
-            params={"pixels": f"{width * height / 1_000_000:.0f}", "limit": RECEIPT_MAX_PIXELS // 1_000_000},
-        )  # fmt: skip
-
-
-def _normalized(image: Image.Image) -> Image.Image:
-    """Upright, RGB (transparency on white), at most RECEIPT_MAX_SIDE pixels on the longest side."""
-    upright = ImageOps.exif_transpose(image) or image
-    if upright.mode in ("RGBA", "LA") or (upright.mode == "P" and "transparency" in upright.info):
-        rgba = upright.convert("RGBA")
-        flat = Image.new("RGB", rgba.size, "white")
-        flat.paste(rgba, mask=rgba.getchannel("A"))
-        upright = flat
-    elif upright.mode != "RGB":
-        upright = upright.convert("RGB")
-    upright.thumbnail((RECEIPT_MAX_SIDE, RECEIPT_MAX_SIDE))
-    return upright
 
 
 # --- filters --------------------------------------------------------------------------------------------

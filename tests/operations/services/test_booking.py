@@ -6,8 +6,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 
-from operations import availability, services
+from operations import availability
 from operations.models import Appointment, OrganizerBlock
+from operations.services import visits as services
 from tests.clients.factories import ClientFactory, SiteFactory
 from tests.operations.factories import AppointmentTypeFactory, organizer_ny, utc
 
