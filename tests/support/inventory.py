@@ -1,5 +1,5 @@
-"""Helpers for the inventory page tests (tests/operations/views): booking a visit, receiving stock, reading a
-level, building the forms' POST data, counting a page's queries."""
+"""Helpers for the inventory tests: booking a visit, receiving stock, reading a level, building the pages' POST
+data, counting a page's queries."""
 
 from __future__ import annotations
 
@@ -26,10 +26,11 @@ def book(client_obj, organizer, starts):
     )  # fmt: skip
 
 
-def receive(item, qty, cost, location):
+def receive(item, qty, cost, location=None):
+    """A receipt from the suppliers into `location` (the warehouse by default) at `cost`."""
     return inventory.stock_move(
-        item=item, qty=qty, from_location=inventory.virtual_location("supplier"), to_location=location,
-        reason="receipt", actor=None, unit_cost=cost,
+        item=item, qty=qty, from_location=inventory.virtual_location("supplier"),
+        to_location=location or inventory.warehouse(), reason="receipt", actor=None, unit_cost=cost,
     )  # fmt: skip
 
 

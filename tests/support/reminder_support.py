@@ -33,7 +33,7 @@ from django.utils import timezone
 from operations.models import Appointment, Reminder
 from operations.services import visits as services
 from tests.clients.factories import ClientFactory, ContactFactory, SiteFactory
-from tests.operations.factories import AppointmentTypeFactory, organizer_ny
+from tests.operations.factories import AppointmentTypeFactory, ReminderFactory, organizer_ny
 
 BASE_DIR = Path(settings.BASE_DIR)
 REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
@@ -88,7 +88,7 @@ def book(w: dict[str, Any], starts: datetime, minutes: int = 60) -> Appointment:
 def extra_reminders(appointment: Appointment, count: int, *, send_at: datetime, prefix: str = "t") -> list[Reminder]:
     """More SMS reminders on one visit (kinds t-0, t-1, ...): rows the dispatcher treats like any other."""
     return [
-        Reminder.objects.create(
+        ReminderFactory(
             appointment=appointment,
             kind=f"{prefix}-{n}",
             channel=Reminder.Channel.SMS,

@@ -1,58 +1,26 @@
-"""OPERATIONS.md §3.4 inventory scenarios I1-I13 on real PostgreSQL."""
+"""Stock services: inventory scenarios I1-I13 (docs/specs/inventory.md) on real PostgreSQL. The reads (reorder
+suggestions, job cost, audit) are in tests/operations/selectors/test_inventory.py."""
 
 from datetime import date
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.core.management import call_command
 from django.db import IntegrityError, connection, transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase as HypothesisTestCase
 
 from operations import csv_import
-from operations.models import InventorySnapshot, Item, Location, PurchaseOrder, StockLevel, StockMove, Supplier
+from operations.models import InventorySnapshot, Item, Location, PurchaseOrder, StockLevel, StockMove
 from operations.selectors import inventory as inventory_selectors
 from operations.selectors import job_cost as job_costs
-from operations.selectors import purchasing as purchasing_selectors
 from operations.services import inventory, purchasing
 from operations.services import visits as services
-from tests.clients.factories import ClientFactory, SiteFactory
-from tests.operations.factories import AppointmentTypeFactory, organizer_ny, utc
+from tests.operations.factories import ItemFactory, LocationFactory, SupplierFactory, utc
+from tests.support.inventory import level, receive
 
 D = Decimal
-
-
-def level(item, location):
-    row = StockLevel.objects.filter(item=item, location=location).first()
-    return row.qty if row else D("0")
-
-
-def receive(item, qty, cost, location=None):
-    return inventory.stock_move(
-        item=item, qty=qty, from_location=inventory.virtual_location("supplier"),
-        to_location=location or inventory.warehouse(), reason="receipt", actor=None, unit_cost=cost,
-    )  # fmt: skip
-
-
-@pytest.fixture
-def stock(db):
-    organizer = organizer_ny(email="van@example.com")
-    client = ClientFactory()
-    site = SiteFactory(client=client, time_zone="America/New_York")
-    visit = services.appointment_book(
-        client=client, site=site, appointment_type=AppointmentTypeFactory(), organizers=[organizer],
-        starts=utc(2027, 3, 2, 14), ends=utc(2027, 3, 2, 16),
-    )  # fmt: skip
-    return {
-        "item": Item.objects.create(sku="BIN-L", name="Large bin", unit="each"),
-        "rolls": Item.objects.create(sku="LBL-R", name="Label roll", unit="roll"),
-        "warehouse": inventory.warehouse(),
-        "van": inventory.van_for(organizer),
-        "organizer": organizer,
-        "visit": visit,
-    }
 
 
 pytestmark = pytest.mark.django_db
@@ -69,8 +37,8 @@ class TestI1LedgerInvariant(HypothesisTestCase):
         )
     )
     def test_I1_levels_equal_the_ledger_and_never_go_negative(self, operations):
-        item = Item.objects.create(sku="P-1", name="Property item")
-        warehouse, van = inventory.warehouse(), Location.objects.create(kind="van", name="Prop van")
+        item = ItemFactory(sku="P-1", name="Property item")
+        warehouse, van = inventory.warehouse(), LocationFactory(kind="van", name="Prop van")
         consumed = inventory.virtual_location("consumed")
         for op, n in operations:
             try:
@@ -132,26 +100,6 @@ def test_I6_allocation_limits_available_and_completion_consumes_it(stock):
     assert (row.qty, row.allocated) == (15, 0)
 
 
-def test_I7_reorder_suggests_96_then_nothing_once_a_draft_po_exists(stock):
-    item = stock["item"]
-    supplier = Supplier.objects.create(name="Container Co")
-    Item.objects.filter(pk=item.pk).update(
-        reorder_min=20, reorder_max=100, reorder_multiple=12, preferred_supplier=supplier
-    )
-    receive(item, 25, "1")
-    inventory.allocation_create(appointment=stock["visit"], item=item, location=stock["warehouse"], qty=10)
-    [suggestion] = purchasing_selectors.reorder_suggestions()
-    assert (suggestion.forecast, suggestion.qty) == (15, 96)
-    po = purchasing.po_draft_from_suggestions(supplier=supplier, actor=None)
-    assert po.lines.get().qty_ordered == 96
-    assert purchasing_selectors.reorder_suggestions() == []
-
-
-def test_I7_forecast_exactly_at_min_suggests_nothing():
-    assert purchasing_selectors.reorder_qty(forecast=D(20), minimum=D(20), maximum=D(100), multiple=D(12)) == 0
-    assert purchasing_selectors.reorder_qty(forecast=D(15), minimum=D(20), maximum=D(100), multiple=D(12)) == 96
-
-
 def test_I8_average_cost(stock):
     item = stock["item"]
     receive(item, 100, "0.10")
@@ -200,22 +148,12 @@ def test_I11_consuming_more_than_the_van_holds_says_what_is_there(stock):
 
 
 def test_organizers_consume_only_from_their_own_van(stock):
-    other_van = Location.objects.create(kind="van", name="Someone else's van")
+    other_van = LocationFactory(kind="van", name="Someone else's van")
     receive(stock["rolls"], 5, "4.50", other_van)
     with pytest.raises(ValidationError) as exc:
         inventory.stock_consume(appointment=stock["visit"], item=stock["rolls"], qty=1, location=other_van,
                                 actor=stock["organizer"])  # fmt: skip
     assert exc.value.code == "not_own_van"
-
-
-def test_I12_supply_cost_per_job(stock):
-    receive(stock["rolls"], 10, "4.50", stock["van"])
-    receive(stock["item"], 10, "6.00", stock["van"])
-    for item, qty in ((stock["rolls"], 2), (stock["item"], 3)):
-        inventory.stock_consume(
-            appointment=stock["visit"], item=item, qty=qty, location=stock["van"], actor=stock["organizer"]
-        )
-    assert job_costs.job_cost(appointment=stock["visit"]).supplies == D("27.00")
 
 
 def test_reversal_corrects_a_move_and_the_job_cost(stock):
@@ -238,7 +176,7 @@ def test_I13_nightly_snapshot_is_an_idempotent_upsert(stock):
 
 
 def test_purchase_order_receipt_flow(stock):
-    supplier = Supplier.objects.create(name="Label Supply")
+    supplier = SupplierFactory(name="Label Supply")
     po = purchasing.po_create(supplier=supplier, lines=[(stock["rolls"], 10, "4.00")], actor=None)
     purchasing.po_mark_ordered(order=po)
     line = po.lines.get()
@@ -265,14 +203,6 @@ def test_csv_import_is_all_or_nothing_and_idempotent(db):
     assert Item.objects.count() == 100
 
 
-def test_inventory_audit_command_reports_a_tampered_level(stock):
-    receive(stock["rolls"], 5, "4.50", stock["van"])
-    call_command("inventory_audit")
-    StockLevel.objects.filter(item=stock["rolls"]).update(qty=4)
-    with pytest.raises(Exception, match="differ from the ledger"):
-        call_command("inventory_audit")
-
-
 def test_low_stock_email_goes_out_once_a_day(stock, mailoutbox, owner):
     Item.objects.filter(pk=stock["rolls"].pk).update(reorder_min=5, reorder_max=10, reorder_multiple=1)
     assert inventory.low_stock_notify(local_date=date(2027, 3, 2)) is True
@@ -289,7 +219,7 @@ def test_inventory_nightly_task_runs_on_a_real_worker(celery_worker_real, mailou
     from operations.tasks import inventory_nightly
 
     user_create(actor=None, email="office-night@example.com", role="office", password=None)
-    Item.objects.create(sku="NIGHT", name="Night bins", reorder_min=5, reorder_max=10)
+    ItemFactory(sku="NIGHT", name="Night bins", reorder_min=5, reorder_max=10)
     inventory_nightly.delay()
     deadline = time.monotonic() + 20
     while not LowStockNotice.objects.exists():

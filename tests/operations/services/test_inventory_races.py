@@ -4,9 +4,10 @@ from decimal import Decimal
 
 import pytest
 
-from operations.models import Item, Location, StockLevel, StockMove
+from operations.models import StockLevel, StockMove
 from operations.selectors import inventory as inventory_selectors
 from operations.services import inventory
+from tests.operations.factories import ItemFactory, LocationFactory
 from tests.support.races import run_together
 
 REPETITIONS = 40
@@ -30,9 +31,9 @@ def consume(item, n, location):
 
 @pytest.mark.django_db(transaction=True)
 def test_I2_two_concurrent_consumptions_of_3_from_5_give_one_success():
-    van = Location.objects.create(kind="van", name="Race van")
+    van = LocationFactory(kind="van", name="Race van")
     for n in range(REPETITIONS):
-        item = Item.objects.create(sku=f"BIN-{n}", name="Bin")
+        item = ItemFactory(sku=f"BIN-{n}", name="Bin")
         receive(item, 5, van)
         results = sorted(run_together(consume(item, 3, van), consume(item, 3, van)))
         assert results == ["insufficient_stock", "ok"]
@@ -42,9 +43,9 @@ def test_I2_two_concurrent_consumptions_of_3_from_5_give_one_success():
 
 @pytest.mark.django_db(transaction=True)
 def test_twenty_consumers_of_one_unit_from_five_leave_five_successes_and_zero(settings):
-    van = Location.objects.create(kind="van", name="Storm van")
+    van = LocationFactory(kind="van", name="Storm van")
     for n in range(REPETITIONS):
-        item = Item.objects.create(sku=f"ROLL-{n}", name="Roll")
+        item = ItemFactory(sku=f"ROLL-{n}", name="Roll")
         receive(item, 5, van)
         results = run_together(*[consume(item, 1, van) for _ in range(20)])
         assert results.count("ok") == 5 and results.count("insufficient_stock") == 15, results
@@ -55,9 +56,9 @@ def test_twenty_consumers_of_one_unit_from_five_leave_five_successes_and_zero(se
 @pytest.mark.django_db(transaction=True)
 def test_I4_opposing_transfers_never_deadlock():
     warehouse = inventory.warehouse()
-    van = Location.objects.create(kind="van", name="Swap van")
+    van = LocationFactory(kind="van", name="Swap van")
     for n in range(REPETITIONS):
-        item = Item.objects.create(sku=f"LBL-{n}", name="Label roll")
+        item = ItemFactory(sku=f"LBL-{n}", name="Label roll")
         receive(item, 10, warehouse)
         receive(item, 10, van)
         results = run_together(

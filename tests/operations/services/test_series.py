@@ -11,7 +11,7 @@ from operations.models import Appointment, RecurringSeries, Reminder
 from operations.services import series as series_services
 from operations.services import visits as services
 from tests.clients.factories import ClientFactory, ContactFactory, SiteFactory
-from tests.operations.factories import AppointmentTypeFactory, organizer_ny, utc
+from tests.operations.factories import AppointmentTypeFactory, ReminderFactory, organizer_ny, utc
 
 pytestmark = pytest.mark.django_db
 
@@ -205,7 +205,7 @@ def test_C5_reminder_kind_is_unique_and_a_move_updates_it_in_place(ctx, settings
         starts=utc(2025, 11, 5, 14), ends=utc(2025, 11, 5, 16),
     )  # fmt: skip
     with pytest.raises(IntegrityError), transaction.atomic():
-        Reminder.objects.create(appointment=visit, kind="24h", recipient="x@example.com", send_at=utc(2025, 11, 4))
+        ReminderFactory(appointment=visit, kind="24h", recipient="x@example.com", send_at=utc(2025, 11, 4))
     reminder = Reminder.objects.get(appointment=visit, kind="24h")
     services.appointment_reschedule(appointment=visit, starts=utc(2025, 11, 6, 14), ends=utc(2025, 11, 6, 16), now=NOW)
     moved = Reminder.objects.get(appointment=visit, kind="24h")

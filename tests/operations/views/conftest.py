@@ -7,9 +7,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from operations.models import Item, Location, Supplier
 from operations.services import inventory
-from tests.operations.factories import utc
+from tests.operations.factories import ItemFactory, LocationFactory, SupplierFactory, utc
 from tests.support.inventory import book
 
 
@@ -21,7 +20,7 @@ def _media_root(settings, tmp_path):
 @pytest.fixture
 def w(users, client_a, client_b):
     anna, ben = users["organizer"], users["organizer_b"]
-    supplier = Supplier.objects.create(name="Container Co")
+    supplier = SupplierFactory(name="Container Co")
     return SimpleNamespace(
         **users,
         anna=anna,
@@ -29,11 +28,11 @@ def w(users, client_a, client_b):
         client_a=client_a,
         client_b=client_b,
         supplier=supplier,
-        bins=Item.objects.create(sku="BIN-L", name="Large bin", unit="each", preferred_supplier=supplier),
-        rolls=Item.objects.create(sku="LBL-R", name="Label roll", unit="roll", preferred_supplier=supplier),
+        bins=ItemFactory(sku="BIN-L", name="Large bin", unit="each", preferred_supplier=supplier),
+        rolls=ItemFactory(sku="LBL-R", name="Label roll", unit="roll", preferred_supplier=supplier),
         warehouse=inventory.warehouse(),
-        van_a=Location.objects.create(kind="van", name="Anna's van", organizer=anna),
-        van_b=Location.objects.create(kind="van", name="Ben's van", organizer=ben),
+        van_a=LocationFactory(kind="van", name="Anna's van", organizer=anna),
+        van_b=LocationFactory(kind="van", name="Ben's van", organizer=ben),
         visit_a=book(client_a, anna, utc(2030, 1, 8, 15)),
         visit_b=book(client_b, ben, utc(2030, 1, 8, 15)),
     )

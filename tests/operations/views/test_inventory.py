@@ -18,7 +18,7 @@ from operations.models import (
     Supplier,
 )
 from operations.services import inventory, purchasing
-from tests.operations.factories import utc
+from tests.operations.factories import LocationFactory, utc
 from tests.support.inventory import (
     body,
     book,
@@ -239,7 +239,7 @@ def test_count_form_refuses_bad_input(client, w, extra, message):
 
 
 def grow(items, locations, tag, *, also_at):
-    new_locations = [Location.objects.create(kind="van", name=f"Van {tag}{n}") for n in range(locations)]
+    new_locations = [LocationFactory(kind="van", name=f"Van {tag}{n}") for n in range(locations)]
     new_items = Item.objects.bulk_create(Item(sku=f"Q{tag}-{n:03d}", name=f"Item {n}") for n in range(items))
     StockLevel.objects.bulk_create(
         StockLevel(item=i, location=loc, qty=3, allocated=1) for i in new_items for loc in [*new_locations, also_at]
