@@ -1,6 +1,6 @@
 """Supply inventory: items, locations, an append-only ledger of stock moves, cached levels, purchase orders.
 
-Every quantity change is a StockMove between two locations (OPERATIONS.md §3.2). Internal locations (the
+Every quantity change is a StockMove between two locations (docs/specs/inventory.md). Internal locations (the
 warehouse, each van) hold a StockLevel cache updated in the same transaction with a conditional UPDATE and a
 CHECK (qty >= 0); virtual locations (supplier, consumed, adjustment, scrap) hold none, so over all locations the
 ledger sums to zero like double entry. A database trigger forbids editing or deleting a move: mistakes are
@@ -288,7 +288,7 @@ class Allocation(models.Model):
 
 
 def receipt_upload_to(instance: ClientPurchase, filename: str) -> str:
-    # Server-generated names only (SECURITY.md U4): never the uploader's file name.
+    # Server-generated names only (docs/specs/security.md U4): never the uploader's file name.
     return f"receipts/{uuid.uuid4().hex}.jpg"
 
 

@@ -2,7 +2,7 @@
 
 Double booking is impossible at the database level: every appointment and every approved time off writes one
 OrganizerBlock per organizer, and an exclusion constraint forbids two active blocks of one organizer whose
-[starts, blocked_until) ranges overlap (OPERATIONS.md §2.2). The booking service locks the organizer rows first,
+[starts, blocked_until) ranges overlap (docs/specs/booking.md). The booking service locks the organizer rows first,
 so races end in a clean "slot just taken" instead of a database error.
 """
 
@@ -53,7 +53,7 @@ class AppointmentType(models.Model):
 
 
 class RecurringSeries(models.Model):
-    """A recurring visit: local wall time + IANA zone of the site + an RFC 5545 rule (OPERATIONS.md §1.2)."""
+    """A recurring visit: local wall time + IANA zone of the site + an RFC 5545 rule (docs/specs/recurrence.md)."""
 
     client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="+")
     site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="+")

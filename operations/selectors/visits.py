@@ -18,7 +18,7 @@ from accounts import access
 from accounts.models import OrganizerProfile, User, WorkingHours
 from clients.models import Contact, Site
 from operations import availability, localtime
-from operations.models import Appointment, AppointmentType, CalendarFeed, OrganizerBlock, TimeOff
+from operations.models import Appointment, AppointmentType, CalendarFeed, OrganizerBlock, Reminder, TimeOff
 
 
 def appointment_list_for_user(*, user: Any) -> QuerySet[Appointment]:
@@ -183,6 +183,15 @@ def free_slots(
 
 def appointment_types() -> QuerySet[AppointmentType]:
     return AppointmentType.objects.all()
+
+
+def appointment_type_get(*, pk: int) -> AppointmentType:
+    return get_object_or_404(AppointmentType, pk=pk)
+
+
+def visit_reminders(*, visit: Appointment) -> QuerySet[Reminder]:
+    """The visit's reminder rows in sending order (shown to staff on the visit page)."""
+    return visit.reminders.order_by("send_at")
 
 
 def time_off_for_user(*, user: Any) -> QuerySet[TimeOff]:

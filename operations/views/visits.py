@@ -13,7 +13,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
@@ -24,7 +24,7 @@ from accounts.http import AuthedHttpRequest, form_add_service_error, safe_next_u
 from clients import selectors as client_selectors
 from operations import recurrence
 from operations.forms import visits as forms
-from operations.models import Appointment, AppointmentType
+from operations.models import Appointment
 from operations.selectors import visits as selectors
 from operations.services import series as series_services
 from operations.services import visits as services
@@ -45,7 +45,7 @@ def appointment_type_list(request: AuthedHttpRequest) -> HttpResponse:
 @access.staff_required
 @require_http_methods(["GET", "POST"])
 def appointment_type_edit(request: AuthedHttpRequest, pk: int | None = None) -> HttpResponse:
-    instance = get_object_or_404(AppointmentType, pk=pk) if pk else None
+    instance = selectors.appointment_type_get(pk=pk) if pk else None
     form = forms.AppointmentTypeForm(request.POST or None, instance=instance)
     if request.method == "POST" and form.is_valid():
         form.save()  # a plain catalogue row: no rule beyond the model's validation
@@ -138,7 +138,7 @@ def appointment_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
         "local_start": visit.starts.astimezone(zone),
         "local_end": visit.ends.astimezone(zone),
         "is_staff": access.is_staff_role(request.user),
-        "reminders": visit.reminders.order_by("send_at") if access.is_staff_role(request.user) else [],
+        "reminders": selectors.visit_reminders(visit=visit) if access.is_staff_role(request.user) else [],
     }
     return render(request, "operations/appointment_detail.html", context)
 

@@ -2,7 +2,7 @@
 
 The project's settings, plus only what the test needs: the test database (whatever server the test run uses:
 DATABASE_URL in CI, the embedded server locally), the test's own Redis, the file-backed fake provider, and the
-fast-recovery transport options of SECURITY.md §5.4 (visibility timeout 5 s, restore sweep every second), and
+fast-recovery transport options of docs/specs/security.md (visibility timeout 5 s, restore sweep every second), and
 optionally fewer tries before giving up (each poison try costs a pool-child restart of about 5 s).
 """
 

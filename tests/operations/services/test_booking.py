@@ -1,4 +1,4 @@
-"""OPERATIONS.md §2.4 booking scenarios B1-B12 on real PostgreSQL."""
+"""docs/specs/booking.md booking scenarios B1-B12 on real PostgreSQL."""
 
 from datetime import date, time, timedelta
 

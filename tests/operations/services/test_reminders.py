@@ -1,4 +1,4 @@
-"""Reminder outbox: SECURITY.md §7 R1, R2, R5, R7-R9 and OPERATIONS.md §5.4 C2-C4, C6, C9, C10.
+"""Reminder outbox: docs/specs/security.md R1, R2, R5, R7-R9 and docs/specs/reminders-and-celery.md C2-C4, C6, C9, C10.
 
 Service-level tests drive the dispatcher tick by tick with explicit times (the send is handed over inline instead
 of through the broker); C3 runs the real tasks through a real in-process worker (thread pool). The scenarios that

@@ -1,4 +1,4 @@
-"""OPERATIONS.md §1.4 scenarios that need the database: materialization, edits by scope, outbox rows."""
+"""docs/specs/recurrence.md scenarios that need the database: materialization, edits by scope, outbox rows."""
 
 from datetime import datetime, time, timedelta
 

@@ -1,12 +1,12 @@
 """Reminders against the real stack: `celery -A organizer_pm worker` processes (prefork, -c 1) on Redis, killed
-with SIGKILL or cut off from Redis (SECURITY.md §7 R3, R4, R6, R8, R10; OPERATIONS.md C2; the issue's acceptance
-criteria).
+with SIGKILL or cut off from Redis (docs/specs/security.md R3, R4, R6, R8, R10; docs/specs/reminders-and-celery.md
+C2; the issue's acceptance criteria).
 
 Each test runs its own redis-server on a free port (never the shared one on 6379), and its workers use the test
-database and a file-backed fake provider (reminder_worker_settings.py, reminder_provider.py) so deliveries made
-by a separate, killed process can be counted. The provider dedupes on the idempotency key, as a real provider
-with idempotency does: "exactly once" below is exactly once in effect, on top of at-least-once sending.
-Transport options as SECURITY.md §5.4: visibility timeout 5 s, restore sweep every 1 s.
+database and a file-backed fake provider (tests/support/reminder_worker_settings.py and reminder_provider.py) so
+deliveries made by a separate, killed process can be counted. The provider dedupes on the idempotency key, as a real
+provider with idempotency does: "exactly once" below is exactly once in effect, on top of at-least-once sending.
+Transport options as docs/specs/security.md: visibility timeout 5 s, restore sweep every 1 s.
 """
 
 import json

@@ -197,7 +197,7 @@ def test_organizers_cannot_reserve_supplies(client, w):
     assert client.post(allocate_url(w.visit_a), data).status_code == 403 and not Allocation.objects.exists()
 
 
-# --- pass-through purchases and receipts (SECURITY.md U1-U6) --------------------------------------------
+# --- pass-through purchases and receipts (docs/specs/security.md U1-U6) -------------------------------
 
 
 def jpeg_with_gps_and_rotation():
