@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from django import forms
 
 from accounts.models import User
+from clients import selectors as client_selectors
 from clients.models import Client, Site
 from operations import recurrence
 from operations.models import AppointmentType, TimeOff
@@ -23,7 +24,7 @@ TIME_OFF_ORDER_MSG = "Time off must end after it starts."
 
 
 def _organizers() -> Any:
-    return User.objects.filter(role=User.Role.ORGANIZER, is_active=True).order_by("first_name", "last_name")
+    return client_selectors.organizers_for_picker()
 
 
 class AppointmentTypeForm(forms.ModelForm):  # type: ignore[type-arg]

@@ -174,6 +174,14 @@ class PurchaseOrder(models.Model):
     def __str__(self) -> str:
         return f"PO-{self.pk:05d} {self.supplier}"
 
+    @property
+    def is_receivable(self) -> bool:
+        return self.status in self.RECEIVABLE_STATUSES
+
+    @property
+    def is_cancellable(self) -> bool:
+        return self.status in self.CANCELLABLE_STATUSES
+
 
 class PurchaseOrderLine(models.Model):
     order = models.ForeignKey(PurchaseOrder, on_delete=models.CASCADE, related_name="lines")

@@ -61,7 +61,7 @@ def po_mark_ordered(*, order: PurchaseOrder) -> PurchaseOrder:
 def po_cancel(*, order: PurchaseOrder) -> PurchaseOrder:
     with transaction.atomic():
         order = PurchaseOrder.objects.select_for_update().get(pk=order.pk)
-        if order.status not in PurchaseOrder.CANCELLABLE_STATUSES:
+        if not order.is_cancellable:
             raise ValidationError(PO_STATUS_MSG, code="status", params={"status": order.status, "action": "cancelled"})
         order.status = PurchaseOrder.Status.CANCELLED
         order.save(update_fields=["status"])
@@ -74,7 +74,7 @@ def po_receive(
 ) -> list[StockMove]:
     """Receive some or all of the open quantities into the warehouse at the PO's costs."""
     order = PurchaseOrder.objects.select_for_update().get(pk=order.pk)
-    if order.status not in PurchaseOrder.RECEIVABLE_STATUSES:
+    if not order.is_receivable:
         raise ValidationError(PO_STATUS_MSG, code="status", params={"status": order.status, "action": "received"})
     target = location or warehouse()
     supplier = virtual_location("supplier")

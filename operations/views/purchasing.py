@@ -116,7 +116,7 @@ def po_receive(request: AuthedHttpRequest, pk: int) -> HttpResponse:
             return redirect("operations:po_detail", pk=order.pk)
     elif request.method == "POST":
         status = 400
-    can_receive = order.status in (PurchaseOrder.Status.ORDERED, PurchaseOrder.Status.PARTLY_RECEIVED)
+    can_receive = order.is_receivable
     return render(
         request, T + "po_receive.html", {"order": order, "form": form, "can_receive": can_receive}, status=status
     )
