@@ -339,6 +339,16 @@ def test_regenerating_the_feed_revokes_the_old_url(client, ctx):
     assert client.get(feed_url(ctx["organizer"])).status_code == 200
 
 
+def test_the_feed_page_makes_no_link_on_get_and_its_button_makes_one(client, ctx):
+    client.force_login(ctx["organizer"])
+    page = client.get(reverse("operations:feed_settings")).content.decode()
+    assert "Create my feed link" in page and not CalendarFeed.objects.exists()  # a GET never writes
+    client.post(reverse("operations:feed_regenerate"))
+    feed = CalendarFeed.objects.get(organizer=ctx["organizer"])
+    page = client.get(reverse("operations:feed_settings")).content.decode()
+    assert reverse("operations:ics_feed", kwargs={"token": feed.token}) in page
+
+
 def test_unknown_feed_token_is_404(client):
     assert client.get(reverse("operations:ics_feed", kwargs={"token": "nope"})).status_code == 404
 
