@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import zoneinfo
-from collections.abc import Callable
 from typing import Any
 
 import phonenumbers
@@ -39,14 +38,3 @@ class TimeZoneField(forms.ChoiceField):
         kwargs.setdefault("choices", [(z, z) for z in sorted(zoneinfo.available_timezones())])
         kwargs.setdefault("error_messages", {"invalid_choice": TIME_ZONE_INVALID_MSG})
         super().__init__(**kwargs)
-
-
-def run_service(form: forms.BaseForm, action: Callable[[], Any]) -> tuple[bool, Any]:
-    """Transitional: being replaced by the explicit try/except of accounts.http; removed once no view calls it."""
-    from accounts.http import form_add_service_error
-
-    try:
-        return True, action()
-    except forms.ValidationError as exc:
-        form_add_service_error(form, exc)
-        return False, None

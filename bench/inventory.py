@@ -68,8 +68,8 @@ def seed(*, items: int, vans: int, blocks: int) -> None:
     """
     from accounts.models import User
     from accounts.services import user_create
-    from operations import inventory
     from operations.models import Item, Location, PurchaseOrder, PurchaseOrderLine, StockLevel, StockMove, Supplier
+    from operations.services import inventory
 
     if Item.objects.exists():
         return

@@ -127,3 +127,8 @@ def client_history(*, client: Client, limit: int = 50) -> list[HistoryEntry]:
         changes = {k: v for k, v in (event.pgh_diff or {}).items() if k not in {"updated_at"}}
         entries.append(HistoryEntry(event.pgh_created_at, who, model, action, changes))
     return entries
+
+
+def client_first_site(*, client_id: int) -> Site | None:
+    """The client's first site (the oldest), e.g. to prefill a booking for that client."""
+    return Site.objects.filter(client_id=client_id).order_by("pk").first()

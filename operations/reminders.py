@@ -1,4 +1,4 @@
-"""Reminders as a transactional outbox (OPERATIONS.md §5.2, SECURITY.md §5.3).
+"""Reminders as a transactional outbox (docs/specs/reminders-and-celery.md, docs/specs/security.md).
 
 How a reminder travels
 1. `reminders_write` runs inside the booking's transaction: it creates, moves or cancels the visit's reminder rows,
@@ -51,11 +51,10 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from operations.models import Appointment, Reminder
-from operations.tasks import send_reminder as send_reminder_task
 
 logger = logging.getLogger("organizer_pm.reminders")
 
-SENDABLE_STATUSES = {"scheduled", "confirmed"}
+SENDABLE_STATUSES = Appointment.UPCOMING_STATUSES  # a reminder is sent only for a visit still to come
 BATCH_SIZE = 50  # rows claimed per tick; the next tick (60 s later) takes the rest
 RETRY_BACKOFF = timedelta(minutes=1)  # wait after a failed try: 1, 2, 4, 8 ... minutes (one beat tick at least)
 RETRY_BACKOFF_MAX = timedelta(hours=1)
@@ -160,19 +159,15 @@ def reminders_claim_due(*, now: datetime, limit: int = BATCH_SIZE) -> list[int]:
     return ids
 
 
-def _publish_send_task(reminder_id: int, claim: datetime) -> object:
-    return send_reminder_task.delay(reminder_id=reminder_id, claim=claim.isoformat())
-
-
-def reminders_dispatch(*, now: datetime | None = None, limit: int = BATCH_SIZE, publish: Publish | None = None) -> int:
-    """One dispatcher tick: claim a batch and hand each row to `publish(reminder_id, claim)`, by default the send
-    task through the broker. Returns how many rows were handed over.
+def reminders_dispatch(*, publish: Publish, now: datetime | None = None, limit: int = BATCH_SIZE) -> int:
+    """One dispatcher tick: claim a batch and hand each row to `publish(reminder_id, claim)` (the beat task passes
+    one that queues the send task; this module imports no task, so tasks -> reminders is the only direction).
+    Returns how many rows were handed over.
 
     If publishing fails (the broker went away mid-tick), the rows not handed over go back to pending so the next
     tick takes them at once, and the error propagates (the tick fails loudly; nothing is lost).
     """
     now = now or timezone.now()
-    publish = publish or _publish_send_task
     ids = reminders_claim_due(now=now, limit=limit)
     for done, reminder_id in enumerate(ids):
         try:

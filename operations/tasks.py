@@ -10,6 +10,10 @@ from datetime import datetime, timedelta
 
 from celery import shared_task
 from django.db import OperationalError
+from django.utils import timezone
+
+from operations import reminders
+from operations.services import inventory, series
 
 REMINDER_TASK_OPTIONS = {"acks_late": True, "reject_on_worker_lost": True}
 
@@ -18,9 +22,12 @@ REMINDER_TASK_OPTIONS = {"acks_late": True, "reject_on_worker_lost": True}
 def dispatch_due_reminders(limit: int | None = None) -> int:
     """Beat, every 60 s: claim the due reminders and publish one send_reminder per row. A tick older than 55 s
     is dropped; the next one catches up (the rows wait in the database)."""
-    from operations import reminders
+    return reminders.reminders_dispatch(publish=_queue_send, limit=limit or reminders.BATCH_SIZE)
 
-    return reminders.reminders_dispatch(limit=limit or reminders.BATCH_SIZE)
+
+def _queue_send(reminder_id: int, claim: datetime) -> object:
+    """How the dispatcher hands a claimed reminder over: one send_reminder message through the broker."""
+    return send_reminder.delay(reminder_id=reminder_id, claim=claim.isoformat())
 
 
 @shared_task(
@@ -33,8 +40,6 @@ def dispatch_due_reminders(limit: int | None = None) -> int:
 )
 def send_reminder(reminder_id: int, claim: str) -> str:
     """Send one claimed reminder. `claim` is the ISO claim time; a message whose claim is stale is a no-op."""
-    from operations import reminders
-
     return reminders.reminder_send(reminder_id=reminder_id, claim=datetime.fromisoformat(claim))
 
 
@@ -46,11 +51,7 @@ def send_reminder(reminder_id: int, claim: str) -> str:
     max_retries=5,
 )
 def materialize_series() -> int:
-    from django.utils import timezone
-
-    from operations import services
-
-    return services.series_materialize_all(now=timezone.now()).added
+    return series.series_materialize_all(now=timezone.now()).added
 
 
 @shared_task(
@@ -63,10 +64,6 @@ def materialize_series() -> int:
 def inventory_nightly() -> dict[str, int]:
     """Hourly and idempotent: snapshot yesterday's (business-local) stock, and email the low-stock list once a
     day. Running in UTC with local dates computed here avoids beat's DST crontab problems."""
-    from django.utils import timezone
-
-    from operations import inventory
-
     yesterday = inventory.business_yesterday(now=timezone.now())
     rows = inventory.snapshot_take(local_date=yesterday)
     emailed = inventory.low_stock_notify(local_date=yesterday + timedelta(days=1))

@@ -100,7 +100,7 @@ def celery_worker_real(transactional_db):
     from celery.contrib.testing.worker import start_worker
 
     from organizer_pm.celery import app
-    from tests.operations.reminder_support import app_on_broker
+    from tests.support.reminder_support import app_on_broker
 
     with (
         app_on_broker(app, django_settings.REDIS_URL or "memory://"),

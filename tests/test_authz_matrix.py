@@ -186,7 +186,7 @@ def test_Z0_non_public_views_require_login(name):
 
 def _objects_for(client_obj, organizer, owner):
     """A client's objects: contact, site, and a project where `organizer` has a task (not the lead)."""
-    from operations import services as operation_services
+    from operations.services import visits as operation_services
     from projects import services as project_services
     from tests.operations.factories import AppointmentTypeFactory
 

@@ -49,7 +49,7 @@ def test_clear_expired_sessions_round_trips_through_a_real_worker(celery_worker_
 
 
 def test_C7_one_beat_in_utc_and_nightly_work_uses_business_local_days(settings):
-    from operations import inventory
+    from operations.services import inventory
     from organizer_pm.dashboard.management.commands import devserver
 
     assert settings.CELERY_TIMEZONE == "UTC" and app.conf.timezone == "UTC"
@@ -65,8 +65,8 @@ def test_C7_one_beat_in_utc_and_nightly_work_uses_business_local_days(settings):
 
 @pytest.mark.django_db
 def test_C8_nightly_rollup_rerun_is_idempotent():
-    from operations import inventory
     from operations.models import InventorySnapshot, Item
+    from operations.services import inventory
 
     item = Item.objects.create(sku="C8", name="Rollup bins")
     inventory.stock_move(item=item, qty=4, from_location=inventory.virtual_location("supplier"),

@@ -1,6 +1,6 @@
 """Supply inventory: items, locations, an append-only ledger of stock moves, cached levels, purchase orders.
 
-Every quantity change is a StockMove between two locations (OPERATIONS.md §3.2). Internal locations (the
+Every quantity change is a StockMove between two locations (docs/specs/inventory.md). Internal locations (the
 warehouse, each van) hold a StockLevel cache updated in the same transaction with a conditional UPDATE and a
 CHECK (qty >= 0); virtual locations (supplier, consumed, adjustment, scrap) hold none, so over all locations the
 ledger sums to zero like double entry. A database trigger forbids editing or deleting a move: mistakes are
@@ -153,6 +153,11 @@ class PurchaseOrder(models.Model):
         RECEIVED = "received", "Received"
         CANCELLED = "cancelled", "Cancelled"
 
+    # Named once: lines of an open order count as on order; only a sent order receives goods.
+    OPEN_STATUSES = (Status.DRAFT, Status.ORDERED, Status.PARTLY_RECEIVED)
+    RECEIVABLE_STATUSES = (Status.ORDERED, Status.PARTLY_RECEIVED)
+    CANCELLABLE_STATUSES = (Status.DRAFT, Status.ORDERED)
+
     supplier = models.ForeignKey(Supplier, on_delete=models.PROTECT, related_name="purchase_orders")
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT)
     reference = models.CharField(max_length=60, blank=True, help_text="The supplier's order number.")
@@ -168,6 +173,14 @@ class PurchaseOrder(models.Model):
 
     def __str__(self) -> str:
         return f"PO-{self.pk:05d} {self.supplier}"
+
+    @property
+    def is_receivable(self) -> bool:
+        return self.status in self.RECEIVABLE_STATUSES
+
+    @property
+    def is_cancellable(self) -> bool:
+        return self.status in self.CANCELLABLE_STATUSES
 
 
 class PurchaseOrderLine(models.Model):
@@ -283,7 +296,7 @@ class Allocation(models.Model):
 
 
 def receipt_upload_to(instance: ClientPurchase, filename: str) -> str:
-    # Server-generated names only (SECURITY.md U4): never the uploader's file name.
+    # Server-generated names only (docs/specs/security.md U4): never the uploader's file name.
     return f"receipts/{uuid.uuid4().hex}.jpg"
 
 

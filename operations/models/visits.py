@@ -2,7 +2,7 @@
 
 Double booking is impossible at the database level: every appointment and every approved time off writes one
 OrganizerBlock per organizer, and an exclusion constraint forbids two active blocks of one organizer whose
-[starts, blocked_until) ranges overlap (OPERATIONS.md §2.2). The booking service locks the organizer rows first,
+[starts, blocked_until) ranges overlap (docs/specs/booking.md). The booking service locks the organizer rows first,
 so races end in a clean "slot just taken" instead of a database error.
 """
 
@@ -53,7 +53,7 @@ class AppointmentType(models.Model):
 
 
 class RecurringSeries(models.Model):
-    """A recurring visit: local wall time + IANA zone of the site + an RFC 5545 rule (OPERATIONS.md §1.2)."""
+    """A recurring visit: local wall time + IANA zone of the site + an RFC 5545 rule (docs/specs/recurrence.md)."""
 
     client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="+")
     site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="+")
@@ -87,6 +87,10 @@ class Appointment(models.Model):
         LATE_CANCELLED = "late_cancelled", "Cancelled late by client"
         NO_SHOW = "no_show", "No-show"
         NEEDS_REDO = "needs_redo", "Needs redo"
+
+    # Named once: a visit that has not happened yet may be moved, cancelled and reminded of.
+    UPCOMING_STATUSES = (Status.SCHEDULED, Status.CONFIRMED)
+    CANCELLED_STATUSES = (Status.CANCELLED, Status.LATE_CANCELLED)
 
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     series = models.ForeignKey(RecurringSeries, on_delete=models.PROTECT, null=True, blank=True, related_name="visits")
@@ -129,7 +133,12 @@ class Appointment(models.Model):
 
     @property
     def is_cancelled(self) -> bool:
-        return self.status in (self.Status.CANCELLED, self.Status.LATE_CANCELLED)
+        return self.status in self.CANCELLED_STATUSES
+
+    @property
+    def is_upcoming(self) -> bool:
+        """Scheduled or confirmed: not started, not finished, not cancelled."""
+        return self.status in self.UPCOMING_STATUSES
 
 
 class TimeOff(models.Model):

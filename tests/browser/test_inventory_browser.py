@@ -18,8 +18,9 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from operations import inventory, services
 from operations.models import Item, Location, PurchaseOrder, StockLevel, StockMove, Supplier
+from operations.services import inventory, purchasing
+from operations.services import visits as services
 from tests.browser.conftest import DESKTOP, PHONE
 from tests.clients.factories import ClientFactory, ContactFactory, SiteFactory
 from tests.operations.factories import AppointmentTypeFactory
@@ -48,7 +49,7 @@ def test_stock_goes_from_a_purchase_order_to_a_van_to_a_visit_and_back_to_a_draf
     )  # fmt: skip
     warehouse = inventory.warehouse()
     van = Location.objects.create(kind="van", name="Maya's van", organizer=maya)
-    order = inventory.po_mark_ordered(order=inventory.po_create(supplier=supplier, lines=[(rolls, 30, "4.00")],
+    order = purchasing.po_mark_ordered(order=purchasing.po_create(supplier=supplier, lines=[(rolls, 30, "4.00")],
                                                                  actor=None))  # fmt: skip
     client = ClientFactory(name="Juniper household")
     ContactFactory(client=client, is_primary=True)

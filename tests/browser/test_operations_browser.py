@@ -19,8 +19,8 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Locator, Page, expect
 
-from operations import services
 from operations.models import Appointment
+from operations.services import visits as services
 from tests.browser.conftest import DESKTOP, PHONE, READ_CSP
 from tests.clients.factories import ClientFactory, ContactFactory, SiteFactory
 from tests.operations.factories import AppointmentTypeFactory

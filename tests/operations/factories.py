@@ -3,7 +3,7 @@ from datetime import UTC, datetime, time
 import factory
 
 from accounts.services import working_hours_set
-from operations.models import AppointmentType
+from operations.models import AppointmentType, Item, Location, Reminder, Supplier
 from tests.accounts.factories import UserFactory
 
 
@@ -30,3 +30,36 @@ def organizer_ny(**kwargs):
 
 def utc(*args):
     return datetime(*args, tzinfo=UTC)
+
+
+class SupplierFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Supplier
+
+    name = factory.Sequence(lambda n: f"Supplier {n}")
+
+
+class ItemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Item
+
+    sku = factory.Sequence(lambda n: f"ITEM-{n:04d}")
+    name = factory.Sequence(lambda n: f"Item {n}")
+
+
+class LocationFactory(factory.django.DjangoModelFactory):
+    """A van by default (the warehouse and the virtual locations come from operations.services.inventory)."""
+
+    class Meta:
+        model = Location
+
+    kind = Location.Kind.VAN
+    name = factory.Sequence(lambda n: f"Van {n}")
+
+
+class ReminderFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Reminder
+
+    kind = "24h"
+    recipient = "client@example.com"

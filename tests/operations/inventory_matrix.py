@@ -17,8 +17,8 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from PIL import Image
 
-from operations import inventory
 from operations.models import ClientPurchase, Item, Location, PurchaseOrder, Supplier
+from operations.services import inventory, purchasing
 
 # One small JPEG shared by every world: the matrix builds its world for each case, so a receipt file per case
 # would pile up in MEDIA_ROOT.
@@ -90,8 +90,8 @@ def objects_for(*, client_obj: Any, organizer: Any, owner: Any, visit: Any) -> d
         actor=owner, unit_cost="2.50",
     )  # fmt: skip
     move = inventory.stock_consume(appointment=visit, item=item, qty=1, location=van, actor=organizer)
-    order = inventory.po_create(supplier=supplier, lines=[(item, 10, "2.50")], actor=owner)
-    order = inventory.po_mark_ordered(order=order)
+    order = purchasing.po_create(supplier=supplier, lines=[(item, 10, "2.50")], actor=owner)
+    order = purchasing.po_mark_ordered(order=order)
     if not default_storage.exists(MATRIX_RECEIPT):
         default_storage.save(MATRIX_RECEIPT, ContentFile(_jpeg()))
     purchase = ClientPurchase.objects.create(

@@ -14,8 +14,9 @@ from pathlib import Path
 import icalendar
 import pytest
 
-from operations import ics, recurrence, services
+from operations import ics, recurrence
 from operations.models import Appointment
+from operations.services import series as services
 from tests.clients.factories import ClientFactory, SiteFactory
 from tests.operations.factories import AppointmentTypeFactory, organizer_ny, utc
 

@@ -4,7 +4,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from operations import inventory
+from operations.selectors import inventory
 
 
 class Command(BaseCommand):

@@ -10,8 +10,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 from accounts.models import User
-from operations import inventory
 from operations.models import Item, PurchaseOrder, Supplier
+from operations.services import inventory, purchasing
 
 SUPPLIER = ("Container Depot Wholesale", "orders@containerdepot.example", "+12125550190")
 # sku, name, unit, category, unit cost, reorder below, order up to, multiple, left in the warehouse, in each van.
@@ -69,5 +69,5 @@ def load(*, owner: User, organizers: list[User]) -> None:
             )  # fmt: skip
     if not PurchaseOrder.objects.exists():
         lines = [(items[sku], qty, costs[sku]) for sku, qty in ON_ORDER.items()]
-        order = inventory.po_create(supplier=supplier, lines=lines, actor=owner)
-        inventory.po_mark_ordered(order=order)
+        order = purchasing.po_create(supplier=supplier, lines=lines, actor=owner)
+        purchasing.po_mark_ordered(order=order)

@@ -19,10 +19,11 @@ from accounts import services as account_services
 from accounts.models import User
 from clients import services as client_services
 from clients.models import Client
-from operations import selectors as operation_selectors
-from operations import services as operation_services
 from operations.models import Appointment, AppointmentType, Item
 from operations.recurrence import parse_rrule
+from operations.selectors import visits as operation_selectors
+from operations.services import series as series_services
+from operations.services import visits as operation_services
 from organizer_pm.dashboard.management import demo_inventory
 from projects import demo as project_demo
 from projects.models import Project
@@ -174,7 +175,7 @@ class Command(BaseCommand):
         today = now.date()
         nguyen = Client.objects.get(name="Nguyen family")
         start = today + timedelta(days=(1 - today.weekday()) % 7 or 7)  # next Tuesday
-        operation_services.series_create(
+        series_services.series_create(
             client=nguyen, site=nguyen.sites.get(), appointment_type=types["Maintenance visit"],
             organizers=[users["maya@example.com"]], local_start=datetime.combine(start, time(10)),
             rule=parse_rrule("FREQ=WEEKLY;INTERVAL=2;BYDAY=TU"), duration_min=120, travel_min=30, actor=None, now=now,

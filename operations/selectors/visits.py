@@ -1,0 +1,231 @@
+"""Reads of visits, scoped by user, with the joins the calendar, My day and the feed need (constant queries)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+from urllib.parse import quote_plus
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db.models import Prefetch, QuerySet
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts import access
+from accounts.models import OrganizerProfile, User, WorkingHours
+from clients.models import Contact, Site
+from operations import availability, localtime
+from operations.models import Appointment, AppointmentType, CalendarFeed, OrganizerBlock, Reminder, TimeOff
+
+
+def appointment_list_for_user(*, user: Any) -> QuerySet[Appointment]:
+    """Staff see every visit; an organizer sees the visits they are booked on."""
+    visits = Appointment.objects.all()
+    if access.is_staff_role(user):
+        return visits
+    if access.is_organizer(user):
+        return visits.filter(organizers=user)
+    return visits.none()
+
+
+def appointment_get_for_user(*, user: Any, pk: int) -> Appointment:
+    """The visit if `user` may see it, else Http404 (never 403: ids must not leak)."""
+    return get_object_or_404(
+        appointment_list_for_user(user=user).select_related("client", "site", "appointment_type", "series"), pk=pk
+    )
+
+
+def _with_people(visits: QuerySet[Appointment]) -> QuerySet[Appointment]:
+    return visits.select_related("client", "site", "appointment_type").prefetch_related(
+        Prefetch(
+            "organizers",
+            queryset=User.objects.select_related("organizer_profile").order_by("first_name"),
+            to_attr="people",
+        )
+    )
+
+
+def calendar_events(
+    *, user: Any, start: datetime, end: datetime, organizer_ids: list[int] | None = None
+) -> list[dict[str, Any]]:
+    """FullCalendar events for [start, end): title, times in UTC, the first organizer's colour, and whether the
+    viewer may drag it. Three queries whatever the number of visits."""
+    visits = (
+        appointment_list_for_user(user=user)
+        .filter(starts__lt=end, ends__gt=start)
+        .exclude(status__in=Appointment.CANCELLED_STATUSES)
+    )
+    if organizer_ids:
+        visits = visits.filter(organizers__in=organizer_ids).distinct()
+    can_move = access.is_staff_role(user)
+    events = []
+    for visit in _with_people(visits.order_by("starts")):
+        people: list[User] = visit.people  # type: ignore[attr-defined]  # prefetched with to_attr
+        colour = people[0].organizer_profile.colour if people and hasattr(people[0], "organizer_profile") else "#6c757d"
+        events.append(
+            {
+                "id": str(visit.pk),
+                "title": f"{visit.client.name} · {visit.appointment_type.name}",
+                "start": visit.starts.isoformat(),
+                "end": visit.ends.isoformat(),
+                "backgroundColor": colour,
+                "borderColor": colour,
+                "url": reverse("operations:appointment_detail", kwargs={"pk": visit.pk}),
+                "editable": can_move and visit.is_upcoming,
+                "extendedProps": {
+                    "status": visit.status,
+                    "organizers": [str(p) for p in people],
+                    "moveUrl": reverse("operations:calendar_move", kwargs={"pk": visit.pk}),
+                },
+            }
+        )
+    return events
+
+
+def organizers_with_colours() -> list[tuple[User, str]]:
+    people = User.objects.filter(role=User.Role.ORGANIZER, is_active=True).select_related("organizer_profile")
+    return [(u, getattr(getattr(u, "organizer_profile", None), "colour", "#6c757d")) for u in people]
+
+
+@dataclass(frozen=True)
+class DayVisit:
+    visit: Appointment
+    local_start: datetime
+    local_end: datetime
+    contact: Contact | None
+    map_url: str
+
+
+def my_day(*, user: Any, day: date | None = None) -> tuple[date, list[DayVisit]]:
+    """The organizer's visits on one local day (their own zone), in order, with the site and primary contact."""
+    profile = OrganizerProfile.objects.filter(user=user).first()
+    tz = profile.time_zone if profile else settings.BUSINESS_TIME_ZONE
+    zone = ZoneInfo(tz)
+    day = day or timezone.now().astimezone(zone).date()
+    day_start, day_end = localtime.local_day_bounds(day, tz)
+    visits = (
+        Appointment.objects.filter(organizers=user, starts__lt=day_end, ends__gt=day_start)
+        .exclude(status__in=Appointment.CANCELLED_STATUSES)
+        .select_related("client", "site", "appointment_type")
+        .prefetch_related(
+            Prefetch("client__contacts", queryset=Contact.objects.filter(is_primary=True), to_attr="primary")
+        )
+        .order_by("starts")
+    )
+    rows = []
+    for visit in visits:
+        site_zone = ZoneInfo(visit.site.time_zone)
+        address = visit.site.one_line_address
+        rows.append(
+            DayVisit(
+                visit=visit,
+                local_start=visit.starts.astimezone(site_zone),
+                local_end=visit.ends.astimezone(site_zone),
+                contact=next(iter(visit.client.primary), None),  # type: ignore[attr-defined]  # to_attr prefetch
+                map_url="https://www.openstreetmap.org/search?query=" + quote_plus(address),
+            )
+        )
+    return day, rows
+
+
+# --- free slots -----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FreeSlot:
+    organizer: User
+    starts: datetime
+    local: datetime
+
+
+def free_slots(
+    *, appointment_type: AppointmentType, date_from: date, date_to: date, organizer: User | None = None,
+    now: datetime | None = None,
+) -> list[FreeSlot]:  # fmt: skip
+    """Slots where the organizer(s) work and are free for the type's duration plus its travel buffer, at least
+    the minimum notice from now (docs/specs/booking.md, B10). Shown in each organizer's own zone."""
+    now = now or timezone.now()
+    people = [organizer] if organizer else list(User.objects.filter(role=User.Role.ORGANIZER, is_active=True))
+    profiles = {p.user_id: p for p in OrganizerProfile.objects.filter(user__in=people)}
+    hours: dict[int, dict[int, tuple[Any, Any]]] = {}
+    for wh in WorkingHours.objects.filter(profile__user__in=people).select_related("profile"):
+        hours.setdefault(wh.profile.user_id, {})[wh.weekday] = (wh.starts_at, wh.ends_at)
+    range_start = datetime.combine(date_from - timedelta(days=1), datetime.min.time()).replace(tzinfo=ZoneInfo("UTC"))
+    range_end = datetime.combine(date_to + timedelta(days=2), datetime.min.time()).replace(tzinfo=ZoneInfo("UTC"))
+    busy: dict[int, list[tuple[datetime, datetime]]] = {}
+    for block in OrganizerBlock.objects.filter(
+        organizer__in=people, status=OrganizerBlock.Status.ACTIVE, starts__lt=range_end, blocked_until__gt=range_start
+    ):
+        busy.setdefault(block.organizer_id, []).append((block.starts, block.blocked_until))
+    request = availability.SlotRequest(
+        duration=timedelta(minutes=appointment_type.default_duration_min),
+        travel_after=timedelta(minutes=appointment_type.default_travel_min),
+        step=timedelta(minutes=settings.SLOT_STEP_MINUTES),
+        min_notice=timedelta(minutes=settings.MIN_BOOKING_NOTICE_MINUTES),
+    )
+    slots = []
+    for person in people:
+        profile = profiles.get(person.pk)
+        if profile is None:
+            continue
+        windows = availability.working_windows(hours.get(person.pk, {}), profile.time_zone, date_from, date_to)
+        zone = ZoneInfo(profile.time_zone)
+        for start in availability.free_slots(windows, busy.get(person.pk, []), request, now):
+            slots.append(FreeSlot(person, start, start.astimezone(zone)))
+    return sorted(slots, key=lambda s: (s.starts, s.organizer.pk))
+
+
+# --- other lists ----------------------------------------------------------------------------------------
+
+
+def appointment_types() -> QuerySet[AppointmentType]:
+    return AppointmentType.objects.all()
+
+
+def appointment_type_get(*, pk: int) -> AppointmentType:
+    return get_object_or_404(AppointmentType, pk=pk)
+
+
+def visit_reminders(*, visit: Appointment) -> QuerySet[Reminder]:
+    """The visit's reminder rows in sending order (shown to staff on the visit page)."""
+    return visit.reminders.order_by("send_at")
+
+
+def time_off_for_user(*, user: Any) -> QuerySet[TimeOff]:
+    entries = TimeOff.objects.select_related("organizer").order_by("-starts")
+    if access.is_staff_role(user):
+        return entries
+    return entries.filter(organizer=user)
+
+
+def time_off_get_for_user(*, user: Any, pk: int) -> TimeOff:
+    return get_object_or_404(time_off_for_user(user=user), pk=pk)
+
+
+def feed_for_user(*, user: Any) -> CalendarFeed | None:
+    """The organizer's feed, or None before they asked for one (a read never creates it)."""
+    return CalendarFeed.objects.filter(organizer=user).first()
+
+
+def feed_visits(*, token: str, now: datetime) -> tuple[CalendarFeed, list[Appointment]]:
+    """The feed's owner and the visits in [now - ICS_PAST_DAYS, now + horizon], cancelled ones included."""
+    feed = get_object_or_404(CalendarFeed.objects.select_related("organizer"), token=token)
+    window_start = now - timedelta(days=settings.ICS_PAST_DAYS)
+    window_end = now + timedelta(days=settings.MATERIALIZATION_HORIZON_DAYS)
+    visits = (
+        Appointment.objects.filter(organizers=feed.organizer, starts__gte=window_start, starts__lt=window_end)
+        .select_related("client", "site", "appointment_type")
+        .order_by("starts")
+    )
+    return feed, list(visits)
+
+
+def booking_time_zone(*, site: Site | None, organizer_id: int | None) -> str:
+    """The zone a booking's wall time is in: the site's; without a site, the organizer's; else the business's."""
+    if site is not None:
+        return site.time_zone
+    profile = OrganizerProfile.objects.filter(user_id=organizer_id).first() if organizer_id else None
+    return profile.time_zone if profile else settings.BUSINESS_TIME_ZONE
