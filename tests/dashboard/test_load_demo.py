@@ -13,7 +13,8 @@ from django.utils.html import escape
 
 from accounts.models import User
 from operations.models import Item, Location, PurchaseOrder, StockLevel, Supplier
-from operations.selectors import my_day, purchasing
+from operations.selectors import purchasing
+from operations.selectors.visits import my_day
 
 pytestmark = pytest.mark.django_db
 ORGANIZERS = ["maya@example.com", "leo@example.com", "sam@example.com"]
