@@ -9,8 +9,7 @@ import shutil
 import pytest
 from django.conf import settings as django_settings
 
-from tests.accounts.factories import UserFactory
-from tests.clients.factories import ClientFactory, ContactFactory, SiteFactory
+from tests.support import people
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -47,22 +46,22 @@ def _fresh_cache():
 
 @pytest.fixture
 def owner(db):
-    return UserFactory(role="owner", email="olivia@example.com", first_name="Olivia")
+    return people.user_build("owner")
 
 
 @pytest.fixture
 def office(db):
-    return UserFactory(role="office", email="frank@example.com", first_name="Frank")
+    return people.user_build("office")
 
 
 @pytest.fixture
 def organizer_a(db):
-    return UserFactory(role="organizer", email="anna@example.com", first_name="Anna")
+    return people.user_build("organizer")
 
 
 @pytest.fixture
 def organizer_b(db):
-    return UserFactory(role="organizer", email="ben@example.com", first_name="Ben")
+    return people.user_build("organizer_b")
 
 
 @pytest.fixture
@@ -70,24 +69,16 @@ def users(owner, office, organizer_a, organizer_b):
     return {"owner": owner, "office": office, "organizer": organizer_a, "organizer_b": organizer_b}
 
 
-def _client_for(organizer, name, **site):
-    client = ClientFactory(name=name, notes=f"{name} internal note")
-    ContactFactory(client=client, is_primary=True)
-    SiteFactory(client=client, **site)
-    client.assignments.create(organizer=organizer)
-    return client
-
-
 @pytest.fixture
 def client_a(organizer_a):
     """cA: a client assigned to organizer A only."""
-    return _client_for(organizer_a, "Alder household", entry_code="1357")
+    return people.client_a_build(organizer_a)
 
 
 @pytest.fixture
 def client_b(organizer_b):
     """cB: a client assigned to organizer B only (the canary for leaks)."""
-    return _client_for(organizer_b, "Birchwood household", entry_code="8642", street="77 Canary Row")
+    return people.client_b_build(organizer_b)
 
 
 @pytest.fixture
