@@ -34,6 +34,22 @@ def _plain_http_test_settings(settings):
     settings.CELERY_TASK_ALWAYS_EAGER = False
 
 
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "production_hashers: hash passwords with the production PASSWORD_HASHERS (real Argon2 costs)"
+    )
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hasher_unless_marked(request, settings):
+    """A cheap Argon2 first (tests/support/hashers.py); production's Argon2 costs seconds per login under load.
+    Tests about the hasher itself carry @pytest.mark.production_hashers and keep the production settings."""
+    if request.node.get_closest_marker("production_hashers"):
+        return
+    others = [path for path in django_settings.PASSWORD_HASHERS if not path.endswith(".Argon2PasswordHasher")]
+    settings.PASSWORD_HASHERS = ["tests.support.hashers.FastArgon2PasswordHasher", *others]
+
+
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     """allauth's login rate limits live in the cache: each test starts with none counted."""
