@@ -13,9 +13,18 @@ from __future__ import annotations
 import pytest
 from django.apps import apps
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from tests.authz.rules import AUTHZ_MATRIX, LOGIN_ONLY_URLS, MISSING, PUBLIC_URLS, ROLES
-from tests.authz.world import assert_no_leak, normalized, snapshot, table_counts, url_kwargs, world_build
+from tests.authz.world import (
+    assert_no_leak,
+    normalized,
+    snapshot,
+    table_counts,
+    table_counts_by_model,
+    url_kwargs,
+    world_build,
+)
 from tests.support.shared_rows import fresh_copy, shared_rows
 
 
@@ -94,6 +103,16 @@ def test_Z1_to_Z8_authorization_matrix(client, world, name, role, which):
         if which == "foreign":
             assert_no_leak(response, world["foreign"]["client"])
             assert world["foreign"]["project"].name not in response.content.decode()
+
+
+def test_table_counts_in_one_query_equal_each_models_count(world):
+    """The matrix's "nothing changed" check counts in one query; it must agree with Model.objects.count()."""
+    assert table_counts() == table_counts_by_model()
+    assert table_counts()["clients.Client"] == 2
+    foreign = world["foreign"]["client"]
+    foreign.__class__.all_objects.filter(pk=foreign.pk).update(archived_at=timezone.now())
+    assert table_counts() == table_counts_by_model()
+    assert table_counts()["clients.Client"] == 1  # the default manager hides archived clients
 
 
 @pytest.mark.parametrize("name", sorted(LOGIN_ONLY_URLS))

@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from django.apps import apps
+from django.db import connection
 
 from tests.authz import inventory_matrix
 from tests.authz.rules import MISSING
@@ -57,15 +58,22 @@ def objects_for(client_obj: Any, organizer: Any, owner: Any) -> dict[str, Any]:
     }
 
 
+def _reloaded(obj: Any) -> Any:
+    """The row as a fresh instance: the services leave caches on what they return (related objects, forms),
+    which made the per-test deep copy of the world cost ~35 ms."""
+    return obj.__class__._base_manager.get(pk=obj.pk)
+
+
 def world_build() -> dict[str, Any]:
     users = people.users_build()
     client_a = people.client_a_build(users["organizer"])
     client_b = people.client_b_build(users["organizer_b"])
-    return {
+    world = {
         "users": users,
         "own": objects_for(client_a, users["organizer"], users["owner"]),
         "foreign": objects_for(client_b, users["organizer_b"], users["owner"]),
     }
+    return {part: {key: _reloaded(obj) for key, obj in objects.items()} for part, objects in world.items()}
 
 
 CHILD_KWARG = {
@@ -88,9 +96,26 @@ def url_kwargs(kind: str, target: Any) -> dict[str, int]:
     return {"pk": target.pk}
 
 
+COUNTED_APPS = {"clients", "accounts", "projects", "operations"}
+
+
+def table_counts_by_model() -> dict[str, int]:
+    """`Model.objects.count()` for every model of the counted apps (the reference for `table_counts`)."""
+    return {m._meta.label: m.objects.count() for m in apps.get_models() if m._meta.app_label in COUNTED_APPS}
+
+
 def table_counts() -> dict[str, int]:
-    labels = {"clients", "accounts", "projects", "operations"}
-    return {m._meta.label: m.objects.count() for m in apps.get_models() if m._meta.app_label in labels}
+    """The same counts in one query: 41 round trips were half of each case's time. Each model's default-manager
+    query is counted as a subquery, so a manager's filter (Client hides archived rows) still applies."""
+    parts, params = [], []
+    for model in apps.get_models():
+        if model._meta.app_label in COUNTED_APPS:
+            sql, query_params = model.objects.order_by().values("pk").query.sql_with_params()
+            parts.append(f"SELECT %s, COUNT(*) FROM ({sql}) AS counted")
+            params += [model._meta.label, *query_params]
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts), params)
+        return dict(cursor.fetchall())
 
 
 def snapshot(target: Any) -> dict[str, Any] | None:
