@@ -9,10 +9,10 @@ import shutil
 import pytest
 from django.conf import settings as django_settings
 
-from tests.accounts.factories import UserFactory
-from tests.clients.factories import ClientFactory, ContactFactory, SiteFactory
+from tests.support import flush, people
 
 CHROMIUM = "/usr/bin/chromium"
+ARGON2 = "django.contrib.auth.hashers.Argon2PasswordHasher"
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
     "--disable-component-update", "--disable-sync", "--no-first-run",
@@ -35,6 +35,33 @@ def _plain_http_test_settings(settings):
     settings.CELERY_TASK_ALWAYS_EAGER = False
 
 
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "production_hashers: hash passwords with the production PASSWORD_HASHERS (real Argon2 costs)"
+    )
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hasher_unless_marked(request, settings):
+    """A cheap Argon2 in place of production's (tests/support/hashers.py), which costs seconds per login under
+    load. Only while production's first hasher is Argon2: were it changed, every test would hash with the new
+    one, so the password tests (A8, A9) keep judging what production uses. Tests about the hasher itself carry
+    @pytest.mark.production_hashers and keep the production settings."""
+    production = django_settings.PASSWORD_HASHERS
+    if request.node.get_closest_marker("production_hashers") or production[0] != ARGON2:
+        return
+    settings.PASSWORD_HASHERS = ["tests.support.hashers.FastArgon2PasswordHasher", *production[1:]]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _flush_by_delete():
+    """Transactional tests end with a flush that deletes rows instead of truncating ~60 tables (same end state,
+    a fraction of the time): tests/support/flush.py."""
+    flush.install()
+    yield
+    flush.uninstall()
+
+
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     """allauth's login rate limits live in the cache: each test starts with none counted."""
@@ -47,22 +74,22 @@ def _fresh_cache():
 
 @pytest.fixture
 def owner(db):
-    return UserFactory(role="owner", email="olivia@example.com", first_name="Olivia")
+    return people.user_build("owner")
 
 
 @pytest.fixture
 def office(db):
-    return UserFactory(role="office", email="frank@example.com", first_name="Frank")
+    return people.user_build("office")
 
 
 @pytest.fixture
 def organizer_a(db):
-    return UserFactory(role="organizer", email="anna@example.com", first_name="Anna")
+    return people.user_build("organizer")
 
 
 @pytest.fixture
 def organizer_b(db):
-    return UserFactory(role="organizer", email="ben@example.com", first_name="Ben")
+    return people.user_build("organizer_b")
 
 
 @pytest.fixture
@@ -70,24 +97,16 @@ def users(owner, office, organizer_a, organizer_b):
     return {"owner": owner, "office": office, "organizer": organizer_a, "organizer_b": organizer_b}
 
 
-def _client_for(organizer, name, **site):
-    client = ClientFactory(name=name, notes=f"{name} internal note")
-    ContactFactory(client=client, is_primary=True)
-    SiteFactory(client=client, **site)
-    client.assignments.create(organizer=organizer)
-    return client
-
-
 @pytest.fixture
 def client_a(organizer_a):
     """cA: a client assigned to organizer A only."""
-    return _client_for(organizer_a, "Alder household", entry_code="1357")
+    return people.client_a_build(organizer_a)
 
 
 @pytest.fixture
 def client_b(organizer_b):
     """cB: a client assigned to organizer B only (the canary for leaks)."""
-    return _client_for(organizer_b, "Birchwood household", entry_code="8642", street="77 Canary Row")
+    return people.client_b_build(organizer_b)
 
 
 @pytest.fixture

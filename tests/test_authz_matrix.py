@@ -1,159 +1,31 @@
-"""The authorization matrix (SECURITY.md Z0-Z9): every URL pattern, every role, own/foreign/missing objects.
+"""The authorization matrix (docs/specs/security.md Z0-Z9): every URL pattern, every role, own/foreign/missing objects.
 
 A URL pattern that is in neither AUTHZ_MATRIX, PUBLIC_URLS nor LOGIN_ONLY_URLS fails the build (Z0), so a
 new page cannot ship without saying who may open it. Foreign objects answer 404 exactly like a missing id
 and leak none of their fields; denied writes leave the database unchanged.
+
+The rows live in tests/authz/rules.py, the world in tests/authz/world.py: it is built once for this module and
+every case runs in its own savepoint, rolled back afterwards, so no case sees another's writes.
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
-
 import pytest
 from django.apps import apps
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
-from tests.operations import inventory_matrix
-
-ROLES = ("anon", "owner", "office", "organizer")
-MISSING = 999_999_999
-
-
-@dataclass(frozen=True)
-class Rule:
-    """Expected status per role. For object URLs each role maps to (own, foreign, missing) statuses."""
-
-    method: str
-    obj: str | None  # None, "client", "contact", "site", "user"
-    expect: dict[str, int | tuple[int, int, int]] = field(default_factory=dict)
-
-
-def page(method: str = "GET", *, owner: int, office: int, organizer: int) -> Rule:
-    return Rule(method, None, {"owner": owner, "office": office, "organizer": organizer})
-
-
-def obj(kind: str, method: str = "GET", *, owner: int, office: int, organizer: int) -> Rule:
-    """Staff reach every object; organizer A gets `organizer` on their own object and 404 on B's."""
-    return Rule(
-        method,
-        kind,
-        {
-            "owner": (owner, owner, 404),
-            "office": (office, office, 404),
-            "organizer": (organizer, 404, 404),
-        },
-    )
-
-
-AUTHZ_MATRIX: dict[str, Rule] = {
-    "dashboard:home": page(owner=200, office=200, organizer=200),
-    "accounts:team_list": page(owner=200, office=200, organizer=403),
-    "accounts:user_create": page(owner=200, office=403, organizer=403),
-    "accounts:user_edit": Rule(
-        "GET", "user", {"owner": (200, 200, 404), "office": (403, 403, 403), "organizer": (403, 403, 403)}
-    ),
-    "accounts:profile_edit": obj("user", owner=200, office=200, organizer=200),
-    "clients:client_list": page(owner=200, office=200, organizer=200),
-    "clients:client_create": page(owner=200, office=200, organizer=403),
-    "clients:client_archived_list": page(owner=200, office=403, organizer=403),
-    "clients:client_detail": obj("client", owner=200, office=200, organizer=200),
-    "clients:client_edit": obj("client", owner=200, office=200, organizer=403),
-    "clients:client_archive": obj("client", "POST", owner=302, office=302, organizer=403),
-    "clients:client_restore": obj("client", "POST", owner=302, office=403, organizer=403),
-    "clients:client_delete": obj("client", owner=200, office=403, organizer=403),
-    "clients:intake_edit": obj("client", owner=200, office=200, organizer=403),
-    "clients:assignments_edit": obj("client", owner=200, office=200, organizer=403),
-    "clients:contact_create": obj("client", owner=200, office=200, organizer=403),
-    "clients:contact_edit": obj("contact", owner=200, office=200, organizer=403),
-    "clients:contact_delete": obj("contact", "POST", owner=302, office=302, organizer=403),
-    "clients:site_create": obj("client", owner=200, office=200, organizer=403),
-    "clients:site_edit": obj("site", owner=200, office=200, organizer=403),
-    "clients:site_delete": obj("site", "POST", owner=302, office=302, organizer=403),
-    "projects:project_list": page(owner=200, office=200, organizer=200),
-    "projects:project_create": page(owner=200, office=200, organizer=403),
-    "projects:project_from_template": page(owner=200, office=200, organizer=403),
-    "projects:calendar_edit": page(owner=200, office=200, organizer=403),
-    "projects:project_detail": obj("project", owner=200, office=200, organizer=200),
-    "projects:project_edit": obj("project", owner=200, office=200, organizer=403),
-    "projects:project_tasks": obj("project", owner=200, office=200, organizer=200),
-    "projects:task_create": obj("project", owner=200, office=200, organizer=403),
-    "projects:task_edit": obj("ptask", owner=200, office=200, organizer=403),
-    "projects:task_delete": obj("ptask", "POST", owner=302, office=302, organizer=403),
-    "projects:dependency_create": obj("ptask", "POST", owner=302, office=302, organizer=403),
-    "projects:dependency_delete": obj("dep", "POST", owner=302, office=302, organizer=403),
-    "projects:gantt": obj("project", owner=200, office=200, organizer=200),
-    "projects:gantt_data": obj("project", owner=200, office=200, organizer=200),
-    "projects:gantt_task_update": obj("ptask", "POST", owner=200, office=200, organizer=403),
-    "projects:gantt_link_create": obj("project", "POST", owner=400, office=400, organizer=403),
-    "projects:gantt_link_delete": obj("dep", "POST", owner=200, office=200, organizer=403),
-    "projects:kanban": obj("project", owner=200, office=200, organizer=200),
-    "projects:kanban_move": obj("ptask", "POST", owner=400, office=400, organizer=400),  # empty form: 400
-    "projects:baseline_list": obj("project", owner=200, office=200, organizer=200),
-    "projects:baseline_detail": obj("baseline", owner=200, office=200, organizer=200),
-    "projects:time_entries": obj("project", owner=200, office=200, organizer=200),
-    "projects:project_closeout": obj("project", owner=200, office=200, organizer=403),
-    "projects:template_save": obj("project", "POST", owner=302, office=302, organizer=403),
-    "operations:appointment_type_list": page(owner=200, office=200, organizer=403),
-    "operations:appointment_type_create": page(owner=200, office=200, organizer=403),
-    "operations:appointment_type_edit": Rule(
-        "GET", "atype", {"owner": (200, 200, 404), "office": (200, 200, 404), "organizer": (403, 403, 403)}
-    ),
-    "operations:appointment_create": page(owner=200, office=200, organizer=403),
-    "operations:appointment_detail": obj("visit", owner=200, office=200, organizer=200),
-    "operations:appointment_edit": obj("visit", owner=200, office=200, organizer=403),
-    "operations:appointment_cancel": obj("visit", "POST", owner=302, office=302, organizer=403),
-    "operations:appointment_uncancel": obj("visit", "POST", owner=302, office=302, organizer=403),
-    "operations:appointment_day_action": obj("visit", "POST", owner=302, office=302, organizer=302),
-    "operations:appointment_checklist": obj("visit", "POST", owner=400, office=400, organizer=400),
-    "operations:free_slots": page(owner=200, office=200, organizer=403),
-    "operations:calendar": page(owner=200, office=200, organizer=200),
-    "operations:calendar_events": page(owner=400, office=400, organizer=400),  # no range given
-    "operations:calendar_move": obj("visit", "POST", owner=400, office=400, organizer=403),  # empty form
-    "operations:my_day": page(owner=200, office=200, organizer=200),
-    "operations:time_off": page(owner=200, office=200, organizer=200),
-    "operations:time_off_decide": obj("timeoff", "POST", owner=302, office=302, organizer=403),
-    "operations:feed_settings": page(owner=403, office=403, organizer=200),
-    "operations:feed_regenerate": page("POST", owner=403, office=403, organizer=302),
-}
-
-# Inventory pages keep their rows and their objects in their own module (tests/operations/inventory_matrix.py).
-AUTHZ_MATRIX.update(inventory_matrix.rules(page=page, obj=obj, Rule=Rule))
-
-# Reachable without logging in (the view carries @login_not_required or is allauth's entrance).
-PUBLIC_URLS = {
-    "dashboard:healthz",
-    "operations:ics_feed",  # calendar apps cannot log in: the secret token is the credential (tested in operations)
-    "account_login",
-    "account_logout",
-    "account_signup",  # answers "sign-up is closed": the owner creates accounts
-    "account_inactive",
-    "account_reset_password",
-    "account_reset_password_done",
-    "account_reset_password_from_key",
-    "account_reset_password_from_key_done",
-    "account_email_verification_sent",
-    "account_confirm_email",
-    "account_confirm_login_code",
-    "mfa_authenticate",
-}
-# allauth's own account pages: any logged-in user manages their own password, email and second factor.
-LOGIN_ONLY_URLS = {
-    "account_reauthenticate",
-    "account_request_reauthentication_code",
-    "account_confirm_reauthentication_code",
-    "account_email",
-    "account_change_password",
-    "account_set_password",
-    "mfa_index",
-    "mfa_reauthenticate",
-    "mfa_activate_totp",
-    "mfa_deactivate_totp",
-    "mfa_view_recovery_codes",
-    "mfa_generate_recovery_codes",
-    "mfa_download_recovery_codes",
-}
+from tests.authz.rules import AUTHZ_MATRIX, LOGIN_ONLY_URLS, MISSING, PUBLIC_URLS, ROLES
+from tests.authz.world import (
+    assert_no_leak,
+    normalized,
+    snapshot,
+    table_counts,
+    table_counts_by_model,
+    url_kwargs,
+    world_build,
+)
+from tests.support.shared_rows import fresh_copy, shared_rows
 
 
 def _walk(patterns, namespace=None):
@@ -181,88 +53,17 @@ def test_Z0_non_public_views_require_login(name):
     assert getattr(view, "login_required", True) is True
 
 
-# --- fixtures: the objects each role reaches -------------------------------------------------------------
+# --- the objects each role reaches --------------------------------------------------------------------------
 
 
-def _objects_for(client_obj, organizer, owner):
-    """A client's objects: contact, site, and a project where `organizer` has a task (not the lead)."""
-    from operations.services import visits as operation_services
-    from projects import services as project_services
-    from tests.operations.factories import AppointmentTypeFactory
-
-    project = project_services.project_create(
-        data={"client": client_obj, "name": f"{client_obj.name} move", "start_on": date(2026, 6, 1)}
-    )
-    first = project_services.task_create(
-        project=project, data={"name": "Pack", "duration_wd": 2}, assignees=[organizer]
-    )
-    second = project_services.task_create(project=project, data={"name": "Move", "duration_wd": 1})
-    dep = project_services.dependency_add(pred=first, succ=second)
-    baseline = project_services.baseline_save(project=project, name="Plan", actor=owner)
-    visit = operation_services.appointment_book(
-        client=client_obj, site=client_obj.sites.get(),
-        appointment_type=AppointmentTypeFactory(name=f"{client_obj.name} visit"),
-        organizers=[organizer], starts=datetime(2030, 1, 8, 15, tzinfo=UTC), ends=datetime(2030, 1, 8, 17, tzinfo=UTC),
-        allow_outside_hours=True,
-    )  # fmt: skip
-    time_off = operation_services.time_off_request(
-        organizer=organizer, starts=datetime(2030, 2, 1, tzinfo=UTC), ends=datetime(2030, 2, 2, tzinfo=UTC)
-    )
-    return {
-        "client": client_obj,
-        "contact": client_obj.contacts.get(),
-        "site": client_obj.sites.get(),
-        "user": organizer,
-        "project": project,
-        "ptask": first,
-        "dep": dep,
-        "baseline": baseline,
-        "visit": visit,
-        "atype": visit.appointment_type,
-        "timeoff": time_off,
-        **inventory_matrix.objects_for(client_obj=client_obj, organizer=organizer, owner=owner, visit=visit),
-    }
+@pytest.fixture(scope="module")
+def _world_rows(django_db_setup, django_db_blocker):
+    yield from shared_rows(django_db_blocker, world_build)
 
 
 @pytest.fixture
-def world(users, client_a, client_b):
-    return {
-        "users": users,
-        "own": _objects_for(client_a, users["organizer"], users["owner"]),
-        "foreign": _objects_for(client_b, users["organizer_b"], users["owner"]),
-    }
-
-
-CHILD_KWARG = {
-    "contact": "contact_pk",
-    "site": "site_pk",
-    "ptask": "task_pk",
-    "dep": "dep_pk",
-    "baseline": "baseline_pk",
-}
-
-
-def _kwargs(kind, target):
-    child = CHILD_KWARG.get(kind)
-    if target is None:
-        return {"pk": MISSING} | ({child: MISSING} if child else {})
-    if kind in ("contact", "site"):
-        return {"pk": target.client_id, child: target.pk}
-    if child:
-        return {"pk": target.project_id, child: target.pk}
-    return {"pk": target.pk}
-
-
-def _table_counts():
-    labels = {"clients", "accounts", "projects", "operations"}
-    return {m._meta.label: m.objects.count() for m in apps.get_models() if m._meta.app_label in labels}
-
-
-def _snapshot(target):
-    if target is None:
-        return None
-    fresh = target.__class__._base_manager.get(pk=target.pk)  # the base manager sees archived clients too
-    return {f.attname: getattr(fresh, f.attname) for f in fresh._meta.concrete_fields}
+def world(_world_rows, db):
+    return fresh_copy(_world_rows)
 
 
 def _request(http, method, url):
@@ -281,14 +82,14 @@ CASES = [
 def test_Z1_to_Z8_authorization_matrix(client, world, name, role, which):
     rule = AUTHZ_MATRIX[name]
     target = None if which in ("-", "missing") else world[which][rule.obj]
-    url = reverse(name, kwargs=_kwargs(rule.obj, target) if rule.obj else None)
+    url = reverse(name, kwargs=url_kwargs(rule.obj, target) if rule.obj else None)
     if role == "anon":
         expected = 302
     else:
         client.force_login(world["users"][role])
         exp = rule.expect[role]
         expected = exp if isinstance(exp, int) else exp[("own", "foreign", "missing").index(which)]
-    counts_before, object_before = _table_counts(), _snapshot(target)
+    counts_before, object_before = table_counts(), snapshot(target)
 
     response = _request(client, rule.method, url)
 
@@ -297,11 +98,21 @@ def test_Z1_to_Z8_authorization_matrix(client, world, name, role, which):
         assert response["Location"].startswith(reverse("account_login"))
     if expected >= 400 or role == "anon":
         # Denied: nothing changed, and none of the object's fields reached the body.
-        assert _table_counts() == counts_before
-        assert _snapshot(target) == object_before
+        assert table_counts() == counts_before
+        assert snapshot(target) == object_before
         if which == "foreign":
             assert_no_leak(response, world["foreign"]["client"])
             assert world["foreign"]["project"].name not in response.content.decode()
+
+
+def test_table_counts_in_one_query_equal_each_models_count(world):
+    """The matrix's "nothing changed" check counts in one query; it must agree with Model.objects.count()."""
+    assert table_counts() == table_counts_by_model()
+    assert table_counts()["clients.Client"] == 2
+    foreign = world["foreign"]["client"]
+    foreign.__class__.all_objects.filter(pk=foreign.pk).update(archived_at=timezone.now())
+    assert table_counts() == table_counts_by_model()
+    assert table_counts()["clients.Client"] == 1  # the default manager hides archived clients
 
 
 @pytest.mark.parametrize("name", sorted(LOGIN_ONLY_URLS))
@@ -314,37 +125,12 @@ def test_Z1_login_only_urls_redirect_anonymous_users(client, name):
     assert response["Location"].startswith(reverse("account_login"))
 
 
-def leak_values(client_obj):
-    values = [client_obj.name, client_obj.notes]
-    for contact in client_obj.contacts.all():
-        values += [contact.name, contact.phone, contact.email]
-    for site in client_obj.sites.all():
-        values += [site.street, site.entry_code, site.access_instructions]
-    return [v for v in values if v]
-
-
-def assert_no_leak(response, client_obj, echoed=""):
-    """No field of `client_obj` in the body; `echoed` is what the user typed (a search box shows it back)."""
-    body = response.content.decode()
-    for value in leak_values(client_obj):
-        if echoed and value in echoed:
-            continue
-        assert value not in body, f"leaked {value!r}"
-
-
-NOISE = re.compile(r'(csrfmiddlewaretoken" value="|X-CSRFToken": "|nonce=")[^"]*')
-
-
-def _normalized(response):
-    return NOISE.sub(r"\1", response.content.decode())
-
-
 def test_Z5_foreign_client_404_is_identical_to_missing(client, world):
     client.force_login(world["users"]["organizer"])
     foreign = client.get(reverse("clients:client_detail", kwargs={"pk": world["foreign"]["client"].pk}))
     missing = client.get(reverse("clients:client_detail", kwargs={"pk": MISSING}))
     assert foreign.status_code == missing.status_code == 404
-    assert _normalized(foreign) == _normalized(missing)
+    assert normalized(foreign) == normalized(missing)
     assert_no_leak(foreign, world["foreign"]["client"])
 
 

@@ -73,6 +73,7 @@ def test_A8_long_passwords_are_not_truncated(client, owner):
     assert login(client, "long@example.com", password, ip="10.0.0.9").status_code == 302
 
 
+@pytest.mark.production_hashers  # the hasher is the subject: real Argon2 costs
 def test_A9_pbkdf2_hash_is_upgraded_to_argon2_on_login(client, anna):
     User.objects.filter(pk=anna.pk).update(password=make_password(PASSWORD, hasher="pbkdf2_sha256"))
     assert login(client, "anna@example.com", PASSWORD).status_code == 302

@@ -31,6 +31,7 @@ def test_A8_weak_passwords_are_refused(owner, password):
     assert not User.objects.filter(email="weak@example.com").exists()
 
 
+@pytest.mark.production_hashers  # the hasher is the subject: real Argon2 costs
 def test_A9_passwords_are_hashed_with_argon2(owner):
     user = services.user_create(actor=owner, email="strong@example.com", role="office", password="a" * 64 + "-xyz")
     assert user.password.startswith("argon2$")

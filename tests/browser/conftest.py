@@ -58,7 +58,7 @@ class RequestsInFlight:
     """Counts the live server's running requests, so a test's teardown can wait until none is left.
 
     Otherwise a late request (Chromium's /favicon.ico after the last page, an htmx request) can hold locks while
-    the transactional test's flush TRUNCATEs every table: PostgreSQL reports a deadlock, the flush fails and the
+    the transactional test's flush empties every table: PostgreSQL reports a deadlock, the flush fails and the
     next test starts with the previous test's rows. It wraps the WSGI application, so a request counts until
     the server has closed its response, after Django's request_finished (which closes the DB connection), even
     when the application raised.

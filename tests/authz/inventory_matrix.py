@@ -20,8 +20,8 @@ from PIL import Image
 from operations.models import ClientPurchase, Item, Location, PurchaseOrder, Supplier
 from operations.services import inventory, purchasing
 
-# One small JPEG shared by every world: the matrix builds its world for each case, so a receipt file per case
-# would pile up in MEDIA_ROOT.
+# One small JPEG shared by every world: the rows are rolled back after each run but files are not, so a receipt
+# file per world would pile up in MEDIA_ROOT.
 MATRIX_RECEIPT = "receipts/authz-matrix-receipt.jpg"
 
 
