@@ -37,6 +37,8 @@ def driving_reason(*, task: Task) -> str:
         if dep.succ_id != task.pk:  # the link ends at a phase above the task
             sentence = f"{task.name} is in {dep.succ.name}, and {sentence}"
         return f"{sentence}: move or unlink {dep.pred.name} first"
+    if task.is_summary:
+        return f"{task.name} is a phase: its dates follow the tasks inside it; move those to move it"
     if task.constraint_kind and task.es > 0:
         when = task.constraint_on.strftime("%a %b %-d") if task.constraint_on else ""
         return (

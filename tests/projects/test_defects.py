@@ -263,3 +263,6 @@ def test_T22_the_task_page_shows_the_same_reason(client, owner, smith):
     assert escape(f"{NAMES['D']} starts 2 working days after {NAMES['E']} finishes") in body
     body = client.get(reverse("projects:task_edit", kwargs={"pk": smith.pk, "task_pk": i_task.pk})).content.decode()
     assert escape(f"{NAMES['I']} starts after {NAMES['G']} finishes") in body
+    phase = task_named(smith, NAMES["P2"])  # starts a day after the project, with the task inside it
+    body = client.get(reverse("projects:task_edit", kwargs={"pk": smith.pk, "task_pk": phase.pk})).content.decode()
+    assert escape(f"{NAMES['P2']} is a phase: its dates follow the tasks inside it") in body
