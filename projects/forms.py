@@ -9,7 +9,8 @@ from django import forms
 
 from accounts.models import User
 from clients.models import Client
-from projects.models import GANTT_LINK_TYPE_CODES, Dependency, Project, Task
+from projects.dates import business_today
+from projects.models import GANTT_LINK_TYPE_CODES, MAX_DURATION_WD, Dependency, Project, Task
 
 BLACKOUT_FORMAT_MSG = "List dates as YYYY-MM-DD, separated by commas or new lines."
 CONSTRAINT_NEEDS_DATE_MSG = "Choose the date of the constraint."
@@ -116,7 +117,7 @@ class GanttTaskForm(forms.Form):
     """A drag in the Gantt: a new start (move) and/or duration (resize) and/or progress."""
 
     start_on = forms.DateField(required=False)
-    duration_wd = forms.IntegerField(required=False, min_value=0, max_value=999)
+    duration_wd = forms.IntegerField(required=False, min_value=0, max_value=MAX_DURATION_WD)
     progress_pct = forms.IntegerField(required=False, min_value=0, max_value=100)
 
 
@@ -151,17 +152,41 @@ class TimeEntryForm(forms.Form):
         super().__init__(*args, **kwargs)
         cast(forms.ModelChoiceField, self.fields["task"]).queryset = tasks
         cast(forms.ModelChoiceField, self.fields["organizer"]).queryset = organizers
+        # The browser's date picker offers no future day; the service refuses one anyway.
+        self.fields["worked_on"].widget.attrs["max"] = business_today().isoformat()
+
+
+NOT_ASKED = "not_asked"
+
+
+def _score_or_none(value: str) -> int | None:
+    return None if value == NOT_ASKED else int(value)
+
+
+def _score_field(label: str, scores: range, help_text: str) -> forms.TypedChoiceField:
+    """A required choice with no preselected score: a real answer, or explicitly "not asked"."""
+    choices = [("", "Choose…"), *((str(i), str(i)) for i in scores), (NOT_ASKED, "Not asked")]
+    return forms.TypedChoiceField(
+        label=label, choices=choices, coerce=_score_or_none, empty_value="", help_text=help_text,
+        error_messages={"required": "Choose a score, or “Not asked” if the client was not asked."},
+    )  # fmt: skip
 
 
 class CloseOutForm(forms.Form):
-    csat = forms.TypedChoiceField(
-        label="Client satisfaction", choices=[(i, f"{i}") for i in range(1, 6)], coerce=int,
-        help_text="1 = very unhappy, 5 = delighted",
-    )  # fmt: skip
-    nps = forms.TypedChoiceField(
-        label="How likely to recommend us (0-10)", choices=[(i, f"{i}") for i in range(11)], coerce=int
-    )
+    """Close-out: no score is preselected (docs/specs/defects.md T8); with unfinished tasks, a confirmation."""
+
+    csat = _score_field("Client satisfaction", range(1, 6), "1 = very unhappy, 5 = delighted")
+    nps = _score_field("How likely to recommend us (0-10)", range(11), "0 = not at all, 10 = extremely likely")
     comment = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=4000)
+    confirm_open_tasks = forms.BooleanField(required=False)
+
+    def __init__(self, *args: Any, open_tasks: int = 0, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if open_tasks:
+            noun = "task is" if open_tasks == 1 else "tasks are"
+            self.fields["confirm_open_tasks"].label = f"Complete anyway: {open_tasks} {noun} not done yet"
+        else:
+            del self.fields["confirm_open_tasks"]
 
 
 class FromTemplateForm(forms.Form):

@@ -19,6 +19,11 @@ from django.urls import reverse
 from clients.models import Client
 
 ZERO = Decimal("0")
+# Sane bounds for what people type (docs/specs/defects.md, T5): ten years of working days is longer than any
+# engagement, and keeps every computed date far inside what Python's date can hold.
+MAX_DURATION_WD = 3650
+MAX_LAG_WD = 3650
+DATE_WINDOW_YEARS = 20  # constraint dates and deadlines lie within this many years of the project start
 
 
 def minutes_to_hours(minutes: int | None) -> Decimal:
@@ -168,7 +173,9 @@ class Task(models.Model):
     position = models.PositiveIntegerField(default=0, help_text="Order among siblings.")
     wbs_code = models.CharField(max_length=40, blank=True)
     name = models.CharField(max_length=200)
-    duration_wd = models.PositiveIntegerField("duration (working days)", default=1)
+    duration_wd = models.PositiveIntegerField(
+        "duration (working days)", default=1, validators=[MaxValueValidator(MAX_DURATION_WD)]
+    )
     constraint_kind = models.CharField(max_length=4, choices=ConstraintKind.choices, blank=True, default="")
     constraint_on = models.DateField("constraint date", null=True, blank=True)
     assignees = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="project_tasks", blank=True)
@@ -216,6 +223,11 @@ class Task(models.Model):
     def is_milestone(self) -> bool:
         return not self.is_summary and self.duration_wd == 0
 
+    @property
+    def span_wd(self) -> int:
+        """Working days the scheduled task spans (EF - ES): a phase's rolled-up duration, as the Gantt shows."""
+        return self.ef - self.es
+
 
 class Dependency(models.Model):
     class Kind(models.TextChoices):
@@ -228,7 +240,10 @@ class Dependency(models.Model):
     pred = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="outgoing")
     succ = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="incoming")
     kind = models.CharField(max_length=2, choices=Kind.choices, default=Kind.FS)
-    lag_wd = models.IntegerField("lag (working days, negative = lead)", default=0)
+    lag_wd = models.IntegerField(
+        "lag (working days, negative = lead)", default=0,
+        validators=[MinValueValidator(-MAX_LAG_WD), MaxValueValidator(MAX_LAG_WD)],
+    )  # fmt: skip
     is_critical = models.BooleanField(default=False)
 
     class Meta:

@@ -21,6 +21,10 @@ from projects.models import Dependency, Holiday, Project, Task
 from projects.scheduling.model import ConstraintKind, LinkKind
 
 DEPENDENCY_CYCLE_MSG = "This link would make a loop: %(tasks)s. Nothing was changed."
+PLAN_OUT_OF_RANGE_MSG = (
+    "This change would put the plan's dates beyond the calendar (before year 1 or after 9999). "
+    "Shorten durations or lags, or move constraint dates closer to the project start. Nothing was changed."
+)
 # A constraint of these kinds bounds the task's start; the others bound its finish.
 START_POINT_KINDS = {Task.ConstraintKind.SNET, Task.ConstraintKind.SNLT, Task.ConstraintKind.MSO}
 SCHEDULE_FIELDS = [
@@ -112,7 +116,23 @@ def project_schedule_recalculate(*, project: Project) -> None:
         raise ValidationError(DEPENDENCY_CYCLE_MSG, code="cycle", params={"tasks": path}) from exc
     except scheduling.LinkError as exc:
         raise ValidationError(_named(str(exc), names), code="invalid_link") from exc
+    if not _dates_in_range(plan.calendar, result):
+        # Each input is bounded (docs/specs/defects.md T5), but enough long tasks in a row could still run past
+        # year 9999: refuse the edit rather than fail with a server error.
+        raise ValidationError(PLAN_OUT_OF_RANGE_MSG, code="out_of_range")
     _store(project, tasks, deps, plan, result)
+
+
+def _dates_in_range(calendar: scheduling.WorkCalendar, result: scheduling.Schedule) -> bool:
+    """Whether every point the schedule will turn into a date has one (dates end at years 1 and 9999)."""
+    points = [p for r in result.tasks.values() for p in (r.es, r.ef, r.ls, r.lf)] + [result.finish]
+    try:
+        # day() grows with the point, so the two extremes decide; finish dates use the point before EF.
+        calendar.day(min(points) - 1)
+        calendar.day(max(points))
+    except (ValueError, OverflowError):
+        return False
+    return True
 
 
 def _store(

@@ -11,13 +11,26 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, DecimalField, ExpressionWrapper, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models import (
+    Count,
+    DecimalField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+)  # fmt: skip
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from accounts import access
 from accounts.models import User
+from projects.dates import business_today
 from projects.models import (
     GANTT_LINK_TYPE_CODES,
     Baseline,
@@ -48,7 +61,11 @@ def _visible(user: Any) -> QuerySet[Project]:
 def project_list_for_user(
     *, user: Any, status: str = "", client: str = "", organizer: str = "", at_risk: bool = False
 ) -> QuerySet[Project]:
-    """The project list: filters, actual hours, and the at-risk flags, in one query."""
+    """The project list: filters, actual hours, and the at-risk flags, in one query.
+
+    Risk flags (docs/specs/defects.md T9): "overdue" when a task not done should have finished before today,
+    or the project's finish is before today; completed and cancelled projects are never at risk.
+    """
     minutes = (
         TimeEntry.objects.filter(task__project=OuterRef("pk"))
         .order_by()
@@ -56,19 +73,25 @@ def project_list_for_user(
         .annotate(total=Sum("minutes"))
         .values("total")
     )
+    today = business_today()
+    open_ = ~Q(status__in=Project.CLOSED_STATUSES)
+    late_tasks = Task.objects.filter(project=OuterRef("pk"), is_summary=False, finish_on__lt=today).exclude(
+        status=Task.Status.DONE
+    )
     projects = (
         _visible(user)
         .select_related("client", "lead")
         .annotate(actual_minutes=Coalesce(Subquery(minutes), 0))
         .annotate(
             actual_hours=ExpressionWrapper(F("actual_minutes") / Decimal("60.0"), output_field=DecimalField()),
-            late=Q(deadline_on__isnull=False, finish_on__gt=F("deadline_on")),
-            negative_float=Q(min_total_float__lt=0),
-            behind_baseline=Q(baseline_finish_on__isnull=False, finish_on__gt=F("baseline_finish_on")),
+            overdue=open_ & (Q(finish_on__lt=today) | Q(Exists(late_tasks))),
+            late=open_ & Q(deadline_on__isnull=False, finish_on__gt=F("deadline_on")),
+            negative_float=open_ & Q(min_total_float__lt=0),
+            behind_baseline=open_ & Q(baseline_finish_on__isnull=False, finish_on__gt=F("baseline_finish_on")),
         )
     )
     projects = projects.annotate(
-        over_budget=Q(budget_hours__gt=0) & Q(actual_minutes__gt=F("budget_hours") * 60),
+        over_budget=open_ & Q(budget_hours__gt=0) & Q(actual_minutes__gt=F("budget_hours") * 60),
     )
     if status:
         projects = projects.filter(status=status)
@@ -79,7 +102,7 @@ def project_list_for_user(
         projects = projects.filter(Q(lead_id=organizer_id) | Q(tasks__assignees=organizer_id)).distinct()
     if at_risk:
         projects = projects.filter(
-            Q(late=True) | Q(negative_float=True) | Q(behind_baseline=True) | Q(over_budget=True)
+            Q(overdue=True) | Q(late=True) | Q(negative_float=True) | Q(behind_baseline=True) | Q(over_budget=True)
         )
     return projects.order_by("start_on", "pk")
 
@@ -87,6 +110,11 @@ def project_list_for_user(
 def project_get_for_user(*, user: Any, pk: int) -> Project:
     """The project if `user` may see it, else Http404 (never 403: ids must not leak)."""
     return get_object_or_404(_visible(user).select_related("client", "lead", "calendar"), pk=pk)
+
+
+def open_task_count(*, project: Project) -> int:
+    """Tasks (not phases) of the project that are not done."""
+    return Task.objects.filter(project=project, is_summary=False).exclude(status=Task.Status.DONE).count()
 
 
 def template_list() -> QuerySet[Project]:

@@ -14,8 +14,19 @@ from django.utils import timezone
 from accounts import access
 from accounts.models import User
 from accounts.updates import fields_apply
-from projects.models import Baseline, BaselineTask, Dependency, Holiday, Project, Task, TimeEntry, WorkCalendar
+from projects.dates import business_today, date_window
+from projects.models import (
+    Baseline,
+    BaselineTask,
+    Dependency,
+    Holiday,
+    Project,
+    Task,
+    TimeEntry,
+    WorkCalendar,
+)  # fmt: skip
 from projects.planning import engine_calendar, project_schedule_recalculate
+from projects.selectors import open_task_count
 
 DEPENDENCY_EXISTS_MSG = "%(pred)s is already linked to %(succ)s."
 DEPENDENCY_OTHER_PROJECT_MSG = "Both tasks must belong to the same project."
@@ -26,6 +37,9 @@ TASK_PARENT_LOOP_MSG = "A task cannot be placed under itself or one of its own s
 TASK_SUMMARY_CONSTRAINT_MSG = "A phase (a task with sub-tasks) cannot carry a date constraint."
 TIME_NOT_ASSIGNED_MSG = "You can only log time on tasks you are assigned to."
 CLOSEOUT_STATUS_MSG = "Only an active, planned or on-hold project can be completed."
+CLOSEOUT_OPEN_TASKS_MSG = "%(count)s not done yet. Confirm that you want to complete the project anyway."
+DATE_WINDOW_MSG = "Choose a date between %(first)s and %(last)s (within 20 years of the project start)."
+TIME_IN_FUTURE_MSG = "Time can only be logged for today or earlier (today is %(today)s)."
 PROJECT_FIELDS = [
     "client", "name", "kind", "status", "start_on", "deadline_on", "lead", "calendar", "blackout_days",
     "budget_hours", "budget_amount", "scope_notes",
@@ -70,6 +84,16 @@ def calendar_update(
     return calendar
 
 
+def _check_date_window(project: Project, field: str, value: date | None) -> None:
+    """Dates that steer the schedule lie within 20 years of the project start (docs/specs/defects.md T5)."""
+    if value is None:
+        return
+    first, last = date_window(project.start_on)
+    if not first <= value <= last:
+        error = ValidationError(DATE_WINDOW_MSG, code="date_out_of_range", params={"first": first, "last": last})
+        raise ValidationError({field: error})
+
+
 def _lock(project: Project) -> Project:
     # One writer per plan at a time: the recalculation reads every task of the project.
     return Project.objects.select_for_update().get(pk=project.pk)
@@ -83,6 +107,7 @@ def project_create(*, data: dict[str, Any], is_template: bool = False) -> Projec
     project = Project(calendar=data.get("calendar") or calendar_default(), is_template=is_template)
     fields_apply(project, data, [f for f in PROJECT_FIELDS if f != "calendar"])
     project.full_clean()
+    _check_date_window(project, "deadline_on", project.deadline_on)
     project.save()
     project_schedule_recalculate(project=project)
     return project
@@ -93,17 +118,28 @@ def project_update(*, project: Project, data: dict[str, Any]) -> Project:
     project = _lock(project)
     fields = fields_apply(project, data, PROJECT_FIELDS)
     project.full_clean()
+    _check_date_window(project, "deadline_on", project.deadline_on)
     project.save(update_fields=[*fields, "updated_at"])
     project_schedule_recalculate(project=project)
     return project
 
 
 @transaction.atomic
-def project_close_out(*, project: Project, csat: int | None, nps: int | None, comment: str) -> Project:
-    """Complete the project and record the client's satisfaction (CSAT 1-5, NPS 0-10)."""
+def project_close_out(
+    *, project: Project, csat: int | None, nps: int | None, comment: str, confirm_open_tasks: bool = False
+) -> Project:
+    """Complete the project and record the client's satisfaction (CSAT 1-5, NPS 0-10; None: not asked).
+
+    With tasks not done, only when the caller confirms it after being told how many are open.
+    """
     project = _lock(project)
     if not project.can_close_out:
         raise ValidationError(CLOSEOUT_STATUS_MSG, code="status")
+    open_tasks = open_task_count(project=project)
+    if open_tasks and not confirm_open_tasks:
+        count = f"{open_tasks} task is" if open_tasks == 1 else f"{open_tasks} tasks are"
+        error = ValidationError(CLOSEOUT_OPEN_TASKS_MSG, code="open_tasks", params={"count": count})
+        raise ValidationError({"confirm_open_tasks": error})
     project.status = Project.Status.COMPLETED
     project.completed_at = timezone.now()
     project.csat, project.nps, project.closeout_comment = csat, nps, comment
@@ -135,6 +171,7 @@ def task_create(*, project: Project, data: dict[str, Any], assignees: list[User]
     if task.parent is not None and task.parent.constraint_kind:
         raise ValidationError({"parent": TASK_SUMMARY_CONSTRAINT_MSG}, code="summary_constraint")
     task.full_clean()
+    _check_date_window(project, "constraint_on", task.constraint_on)
     task.save()
     if assignees is not None:
         task.assignees.set(assignees)
@@ -152,6 +189,7 @@ def task_update(*, task: Task, data: dict[str, Any], assignees: list[User] | Non
     if task.constraint_kind and Task.objects.filter(parent=task).exists():
         raise ValidationError({"constraint_kind": TASK_SUMMARY_CONSTRAINT_MSG}, code="summary_constraint")
     task.full_clean()
+    _check_date_window(task.project, "constraint_on", task.constraint_on)
     task.save(update_fields=fields)
     if assignees is not None:
         task.assignees.set(assignees)
@@ -203,6 +241,7 @@ def task_reschedule(*, task: Task, start_on: date | None = None, duration_wd: in
     if task.is_summary and fields:
         raise ValidationError("Phases follow their tasks: move or resize the tasks inside.", code="summary")
     task.full_clean()
+    _check_date_window(task.project, "start_on", task.constraint_on)
     task.save(update_fields=fields)
     project_schedule_recalculate(project=task.project)
     return task
@@ -296,6 +335,10 @@ def time_entry_add(
         raise ValidationError(TIME_NOT_ASSIGNED_MSG, code="not_assigned")
     if task.is_summary:
         raise ValidationError("Log time on a task, not on a phase.", code="summary")
+    today = business_today()
+    if worked_on > today:
+        error = ValidationError(TIME_IN_FUTURE_MSG, code="future", params={"today": today.strftime("%a %b %-d")})
+        raise ValidationError({"worked_on": error})
     entry = TimeEntry(task=task, organizer=organizer, worked_on=worked_on, minutes=minutes, note=note, created_by=actor)
     entry.full_clean()
     entry.save()

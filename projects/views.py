@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts import access
 from accounts.http import AuthedHttpRequest, form_add_service_error, safe_next_url
-from projects import forms, selectors, services
+from projects import explain, forms, selectors, services
 from projects.models import Project
 
 
@@ -136,7 +136,8 @@ def task_edit(request: AuthedHttpRequest, pk: int, task_pk: int) -> HttpResponse
             messages.success(request, "Task saved.")
             return redirect("projects:project_tasks", pk=project.pk)
     context = {"form": form, "project": project, "task": task, "link_form": link_form,
-               "incoming": selectors.dependencies_into_task(task=task)}  # fmt: skip
+               "incoming": selectors.dependencies_into_task(task=task),
+               "driving_reason": explain.driving_reason(task=explain.task_with_driver(task))}  # fmt: skip
     return render(request, "projects/task_form.html", context)
 
 
@@ -197,13 +198,16 @@ def gantt_data(request: AuthedHttpRequest, pk: int) -> JsonResponse:
     return JsonResponse(selectors.gantt_payload_for_project(project=project, user=request.user))
 
 
-def _gantt_answer(request: AuthedHttpRequest, project: Project, error: ValidationError | None) -> JsonResponse:
-    """Always the whole schedule, so the chart repaints from the server's truth; 400 with a message if refused."""
+def _gantt_answer(
+    request: AuthedHttpRequest, project: Project, error: ValidationError | None, notice: dict | None = None
+) -> JsonResponse:
+    """Always the whole schedule, so the chart repaints from the server's truth; 400 with a message if refused;
+    `notice` says why a drag did not land where it was dropped (which link or constraint holds the task)."""
     project.refresh_from_db()
     payload = selectors.gantt_payload_for_project(project=project, user=request.user)
     if error is not None:
         return JsonResponse({**payload, "error": " ".join(error.messages)}, status=400)
-    return JsonResponse(payload)
+    return JsonResponse({**payload, "notice": notice} if notice else payload)
 
 
 @require_POST
@@ -221,7 +225,11 @@ def gantt_task_update(request: AuthedHttpRequest, pk: int, task_pk: int) -> Json
             services.task_progress_set(task=task, progress_pct=d["progress_pct"])
     except ValidationError as exc:
         return _gantt_answer(request, project, exc)
-    return _gantt_answer(request, project, None)
+    notice = None
+    if d["start_on"] is not None:
+        reason = explain.move_refusal(task=explain.task_with_driver(task), requested_on=d["start_on"])
+        notice = {"task": task.pk, "text": reason} if reason else None
+    return _gantt_answer(request, project, None, notice)
 
 
 @require_POST
@@ -342,17 +350,22 @@ def time_entries(request: AuthedHttpRequest, pk: int) -> HttpResponse:
 def project_closeout(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     project = selectors.project_get_for_user(user=request.user, pk=pk)
     access.require(request, access.is_staff_role(request.user))
-    form = forms.CloseOutForm(request.POST or None)
+    open_tasks = selectors.open_task_count(project=project)
+    form = forms.CloseOutForm(request.POST or None, open_tasks=open_tasks)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
-            services.project_close_out(project=project, csat=d["csat"], nps=d["nps"], comment=d["comment"])
+            services.project_close_out(
+                project=project, csat=d["csat"], nps=d["nps"], comment=d["comment"],
+                confirm_open_tasks=d.get("confirm_open_tasks", False),
+            )  # fmt: skip
         except ValidationError as exc:
             form_add_service_error(form, exc)
         else:
             messages.success(request, f"{project.name} is complete. Thank you for recording the client's feedback.")
             return redirect(project)
-    return render(request, "projects/project_closeout.html", {"project": project, "form": form})
+    context = {"project": project, "form": form, "open_tasks": open_tasks}
+    return render(request, "projects/project_closeout.html", context)
 
 
 # --- templates and calendar -----------------------------------------------------------------------------
@@ -377,12 +390,16 @@ def project_from_template(request: AuthedHttpRequest) -> HttpResponse:
     form = forms.FromTemplateForm(request.POST or None, initial={"template": request.GET.get("template")})
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        project = services.project_copy(
-            source=d["template"], name=d["name"], start_on=d["start_on"], client=d["client"], lead=d["lead"],
-            as_template=False,
-        )  # fmt: skip
-        messages.success(request, f"{project.name} was created from “{d['template'].name}”.")
-        return redirect(project)
+        try:
+            project = services.project_copy(
+                source=d["template"], name=d["name"], start_on=d["start_on"], client=d["client"], lead=d["lead"],
+                as_template=False,
+            )  # fmt: skip
+        except ValidationError as exc:
+            form_add_service_error(form, exc)
+        else:
+            messages.success(request, f"{project.name} was created from “{d['template'].name}”.")
+            return redirect(project)
     return render(
         request, "projects/project_from_template.html", {"form": form, "templates": selectors.template_list()}
     )

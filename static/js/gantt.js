@@ -13,6 +13,7 @@
   }
   const gantt = window.gantt;
   const message = document.getElementById("gantt-message");
+  const noticeBox = document.getElementById("gantt-notice");
   const LINK_KINDS = { "0": "FS", "1": "SS", "2": "FF", "3": "SF" };
   const LINK_WORDS = {
     "0": "finish-to-start", "1": "start-to-start", "2": "finish-to-finish", "3": "start-to-finish",
@@ -81,6 +82,8 @@
     collapsed: new Set(), // phases the user closed: kept closed across repaints
     calendar: null,
     phone: null,
+    // Why the last drag did not land where it was dropped: { task, text } from the server, shown by the bar.
+    notice: null,
   };
 
   function calendarFor(project) {
@@ -233,6 +236,16 @@
     }
   }
 
+  // The server's reason is painted next to the bar (rightside_text) and repeated above the chart, where a
+  // screen reader announces it.
+  function showNotice(notice) {
+    state.notice = notice && notice.text ? notice : null;
+    if (noticeBox) {
+      noticeBox.textContent = state.notice ? state.notice.text : "";
+      noticeBox.classList.toggle("d-none", !state.notice);
+    }
+  }
+
   // --- talking to the server ---------------------------------------------------------------------------
 
   function reload() {
@@ -290,6 +303,7 @@
       .then(function (result) {
         state.busy = false;
         const answer = result.answer;
+        showNotice(result.ok && answer ? answer.notice : null);
         if (answer && answer.project && Array.isArray(answer.data)) {
           render(answer);
         } else {
@@ -303,6 +317,7 @@
       })
       .catch(function (error) {
         state.busy = false;
+        showNotice(null);
         const text = (error && error.userMessage)
           || "The change could not be sent. Check the connection and try again.";
         reload().then(function () {
@@ -403,6 +418,9 @@
       }
       if (task.type === "milestone") {
         return escapeHtml(task.text) + " <span class=\"gantt-side-date\">" + escapeHtml(showDay(parseDay(task.start_day))) + "</span>";
+      }
+      if (state.notice && String(state.notice.task) === String(task.id)) {
+        return escapeHtml(task.text) + " <span class=\"gantt-drive-note\">" + escapeHtml(state.notice.text) + "</span>";
       }
       return escapeHtml(task.text);
     };
