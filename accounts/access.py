@@ -42,7 +42,7 @@ def is_organizer(user: Any) -> bool:
 
 
 def log_denied(request: HttpRequest, reason: str) -> None:
-    """Record a refused request (SECURITY.md L2): who, where and why; never the object's fields."""
+    """Record a refused request (docs/specs/security.md SL2): who, where and why; never the object's fields."""
     user_id = getattr(request.user, "pk", None)
     logger.warning("authz_denied user=%s path=%s reason=%s", user_id, request.path, reason)
 

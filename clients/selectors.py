@@ -18,7 +18,7 @@ from clients.models import Client, ClientAssignment, ClientQuerySet, Contact, Si
 def client_list_for_user(*, user: Any) -> ClientQuerySet:
     """Active (unarchived) clients the user may see: all for owner and office, assigned ones for organizers.
 
-    Assignment is read on every call, so an unassignment takes effect on the next request (SECURITY.md Z11).
+    Assignment is read on every call, so an unassignment takes effect on the next request (docs/specs/security.md SZ11).
     """
     clients = cast(ClientQuerySet, Client.objects.all())
     if access.is_staff_role(user):

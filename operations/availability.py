@@ -1,4 +1,4 @@
-"""Pure free-slot arithmetic (OPERATIONS.md §2.2): working windows per local day, minus busy time.
+"""Pure free-slot arithmetic (docs/specs/booking.md §3): working windows per local day, minus busy time.
 
 No Django here: the booking services pass the organizer's weekly hours, zone, busy intervals and "now".
 Windows are built per *local* day and converted to UTC one by one, so a DST day gets its real hours

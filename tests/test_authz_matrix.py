@@ -1,6 +1,6 @@
-"""The authorization matrix (docs/specs/security.md Z0-Z9): every URL pattern, every role, own/foreign/missing objects.
+"""The authorization matrix (SZ0-SZ9 in docs/specs/security.md): each URL pattern, every role, own/foreign/missing objects.
 
-A URL pattern that is in neither AUTHZ_MATRIX, PUBLIC_URLS nor LOGIN_ONLY_URLS fails the build (Z0), so a
+A URL pattern that is in neither AUTHZ_MATRIX, PUBLIC_URLS nor LOGIN_ONLY_URLS fails the build (SZ0), so a
 new page cannot ship without saying who may open it. Foreign objects answer 404 exactly like a missing id
 and leak none of their fields; denied writes leave the database unchanged.
 
@@ -39,7 +39,7 @@ def _walk(patterns, namespace=None):
 ALL_PATTERNS = dict(_walk(get_resolver().url_patterns))
 
 
-def test_Z0_every_url_pattern_is_in_the_matrix():
+def test_SZ0_every_url_pattern_is_in_the_matrix():
     unlisted = set(ALL_PATTERNS) - set(AUTHZ_MATRIX) - PUBLIC_URLS - LOGIN_ONLY_URLS
     assert not unlisted, f"URL patterns missing from the authorization matrix: {sorted(unlisted)}"
     assert None not in ALL_PATTERNS, "every URL pattern needs a name"
@@ -48,7 +48,7 @@ def test_Z0_every_url_pattern_is_in_the_matrix():
 
 
 @pytest.mark.parametrize("name", sorted(set(AUTHZ_MATRIX) | LOGIN_ONLY_URLS))
-def test_Z0_non_public_views_require_login(name):
+def test_SZ0_non_public_views_require_login(name):
     view = ALL_PATTERNS[name].callback
     assert getattr(view, "login_required", True) is True
 
@@ -79,7 +79,7 @@ CASES = [
 
 
 @pytest.mark.parametrize(("name", "role", "which"), CASES)
-def test_Z1_to_Z8_authorization_matrix(client, world, name, role, which):
+def test_SZ1_to_SZ8_authorization_matrix(client, world, name, role, which):
     rule = AUTHZ_MATRIX[name]
     target = None if which in ("-", "missing") else world[which][rule.obj]
     url = reverse(name, kwargs=url_kwargs(rule.obj, target) if rule.obj else None)
@@ -116,7 +116,7 @@ def test_table_counts_in_one_query_equal_each_models_count(world):
 
 
 @pytest.mark.parametrize("name", sorted(LOGIN_ONLY_URLS))
-def test_Z1_login_only_urls_redirect_anonymous_users(client, name):
+def test_SZ1_login_only_urls_redirect_anonymous_users(client, name):
     pattern = ALL_PATTERNS[name]
     if pattern.pattern.regex.groups:
         pytest.skip("takes parameters")
@@ -125,7 +125,7 @@ def test_Z1_login_only_urls_redirect_anonymous_users(client, name):
     assert response["Location"].startswith(reverse("account_login"))
 
 
-def test_Z5_foreign_client_404_is_identical_to_missing(client, world):
+def test_SZ5_foreign_client_404_is_identical_to_missing(client, world):
     client.force_login(world["users"]["organizer"])
     foreign = client.get(reverse("clients:client_detail", kwargs={"pk": world["foreign"]["client"].pk}))
     missing = client.get(reverse("clients:client_detail", kwargs={"pk": MISSING}))
@@ -138,7 +138,7 @@ def test_Z5_foreign_client_404_is_identical_to_missing(client, world):
     "query",
     ["", "?q=Birchwood", "?q=Canary", "?organizer={b}", "?page=2", "?status=active", "?q=8642"],
 )
-def test_Z9_organizer_client_list_never_shows_foreign_clients(client, world, query):
+def test_SZ9_organizer_client_list_never_shows_foreign_clients(client, world, query):
     client.force_login(world["users"]["organizer"])
     response = client.get(reverse("clients:client_list") + query.format(b=world["users"]["organizer_b"].pk))
     assert response.status_code in (200, 404)
@@ -146,7 +146,7 @@ def test_Z9_organizer_client_list_never_shows_foreign_clients(client, world, que
     assert "Birchwood household" not in response.content.decode()
 
 
-def test_Z11_unassigned_organizer_loses_access_on_next_request(client, world):
+def test_SZ11_unassigned_organizer_loses_access_on_next_request(client, world):
     organizer, own_client = world["users"]["organizer"], world["own"]["client"]
     client.force_login(organizer)
     url = reverse("clients:client_detail", kwargs={"pk": own_client.pk})
@@ -155,7 +155,7 @@ def test_Z11_unassigned_organizer_loses_access_on_next_request(client, world):
     assert client.get(url).status_code == 404
 
 
-def test_Z7_organizer_post_edit_of_foreign_client_changes_nothing(client, world):
+def test_SZ7_organizer_post_edit_of_foreign_client_changes_nothing(client, world):
     foreign = world["foreign"]["client"]
     client.force_login(world["users"]["organizer"])
     events_before = apps.get_model("clients", "ClientEvent").objects.filter(pgh_obj_id=foreign.pk).count()
@@ -169,7 +169,7 @@ def test_Z7_organizer_post_edit_of_foreign_client_changes_nothing(client, world)
     assert apps.get_model("clients", "ClientEvent").objects.filter(pgh_obj_id=foreign.pk).count() == events_before
 
 
-def test_Z17_office_cannot_change_roles(client, world):
+def test_SZ17_office_cannot_change_roles(client, world):
     target = world["users"]["organizer"]
     client.force_login(world["users"]["office"])
     response = client.post(
@@ -181,7 +181,7 @@ def test_Z17_office_cannot_change_roles(client, world):
     assert target.role == "organizer"
 
 
-def test_Z17_demoted_office_loses_office_pages_on_next_request(client, world):
+def test_SZ17_demoted_office_loses_office_pages_on_next_request(client, world):
     office = world["users"]["office"]
     client.force_login(office)
     assert client.get(reverse("clients:client_create")).status_code == 200

@@ -1,4 +1,4 @@
-"""SECURITY.md scenarios for the foundation: authentication (A), sessions (S), headers (H), errors (L)."""
+"""docs/specs/security.md: authentication (SA), sessions (SS), headers (SH), errors (SL)."""
 
 import json
 import os
@@ -43,7 +43,7 @@ def test_login_lands_on_the_home_page_for_the_role(client, anna):
     assert "My clients" in client.get(reverse("dashboard:home")).content.decode()
 
 
-def test_A1_fifth_failure_locks_the_account_and_ip(client, anna):
+def test_SA1_fifth_failure_locks_the_account_and_ip(client, anna):
     statuses = [login(client, "anna@example.com", f"wrong-{i}").status_code for i in range(5)]
     assert statuses[:4] == [200, 200, 200, 200]
     assert statuses[4] == 429
@@ -51,7 +51,7 @@ def test_A1_fifth_failure_locks_the_account_and_ip(client, anna):
     assert client.get(reverse("dashboard:home")).status_code == 302  # still anonymous
 
 
-def test_A2_lockout_is_per_username_and_ip(client, anna):
+def test_SA2_lockout_is_per_username_and_ip(client, anna):
     for i in range(5):
         login(client, "anna@example.com", f"wrong-{i}")
     response = login(client, "anna@example.com", PASSWORD, ip="10.0.0.2")
@@ -59,14 +59,14 @@ def test_A2_lockout_is_per_username_and_ip(client, anna):
 
 
 @pytest.mark.parametrize("length", [64, 128])
-def test_A8_long_passwords_are_accepted(owner, length):
+def test_SA8_long_passwords_are_accepted(owner, length):
     user = services.user_create(
         actor=owner, email=f"l{length}@example.com", role="office", password="x1" * (length // 2)
     )
     assert user.check_password("x1" * (length // 2))
 
 
-def test_A8_long_passwords_are_not_truncated(client, owner):
+def test_SA8_long_passwords_are_not_truncated(client, owner):
     password = "pass-phrase-" * 9  # 108 characters
     services.user_create(actor=owner, email="long@example.com", role="office", password=password)
     assert login(client, "long@example.com", password[:72]).status_code == 200
@@ -74,7 +74,7 @@ def test_A8_long_passwords_are_not_truncated(client, owner):
 
 
 @pytest.mark.production_hashers  # the hasher is the subject: real Argon2 costs
-def test_A9_pbkdf2_hash_is_upgraded_to_argon2_on_login(client, anna):
+def test_SA9_pbkdf2_hash_is_upgraded_to_argon2_on_login(client, anna):
     User.objects.filter(pk=anna.pk).update(password=make_password(PASSWORD, hasher="pbkdf2_sha256"))
     assert login(client, "anna@example.com", PASSWORD).status_code == 302
     anna.refresh_from_db()
@@ -92,7 +92,7 @@ def test_signup_is_closed(client):
 # --- S: sessions ------------------------------------------------------------------------------------------
 
 
-def test_S1_login_rotates_the_session_and_sets_host_prefixed_secure_cookies(client, anna, settings):
+def test_SS1_login_rotates_the_session_and_sets_host_prefixed_secure_cookies(client, anna, settings):
     settings.SESSION_COOKIE_NAME, settings.SESSION_COOKIE_SECURE = "__Host-sessionid", True
     client.get(reverse("account_login"), secure=True)
     session = client.session
@@ -105,7 +105,7 @@ def test_S1_login_rotates_the_session_and_sets_host_prefixed_secure_cookies(clie
     assert cookie["secure"] and cookie["httponly"] and cookie["samesite"] == "Lax" and cookie["path"] == "/"
 
 
-def test_S2_logout_deletes_the_session(client, anna):
+def test_SS2_logout_deletes_the_session(client, anna):
     login(client, "anna@example.com", PASSWORD)
     key = client.session.session_key
     client.post(reverse("account_logout"))
@@ -114,7 +114,7 @@ def test_S2_logout_deletes_the_session(client, anna):
     assert client.get(reverse("clients:client_list")).status_code == 302
 
 
-def test_S3_deactivated_user_is_logged_out_on_next_request(client, owner, anna):
+def test_SS3_deactivated_user_is_logged_out_on_next_request(client, owner, anna):
     client.force_login(anna)
     assert client.get(reverse("clients:client_list")).status_code == 200
     User.objects.filter(pk=anna.pk).update(is_active=False)
@@ -124,7 +124,7 @@ def test_S3_deactivated_user_is_logged_out_on_next_request(client, owner, anna):
 # --- H: headers -------------------------------------------------------------------------------------------
 
 
-def test_H1_csp_header_is_strict_and_nonce_matches_scripts(client, owner):
+def test_SH1_csp_header_is_strict_and_nonce_matches_scripts(client, owner):
     client.force_login(owner)
     first = client.get(reverse("clients:client_list"))
     second = client.get(reverse("clients:client_list"))
@@ -144,7 +144,7 @@ def test_H1_csp_header_is_strict_and_nonce_matches_scripts(client, owner):
     assert not re.search(r"\son[a-z]+=", body), "inline event handler"
 
 
-def test_H2_security_headers_on_every_response(client):
+def test_SH2_security_headers_on_every_response(client):
     response = client.get(reverse("account_login"))
     assert response["X-Frame-Options"] == "DENY"
     assert response["X-Content-Type-Options"] == "nosniff"
@@ -152,7 +152,7 @@ def test_H2_security_headers_on_every_response(client):
     assert response["Cross-Origin-Opener-Policy"] == "same-origin"
 
 
-def test_H3_https_redirect_and_hsts(client, settings):
+def test_SH3_https_redirect_and_hsts(client, settings):
     settings.SECURE_SSL_REDIRECT = True
     response = client.get(reverse("account_login"))
     assert response.status_code == 301 and response["Location"].startswith("https://")
@@ -160,11 +160,11 @@ def test_H3_https_redirect_and_hsts(client, settings):
     assert secure["Strict-Transport-Security"].startswith("max-age=31536000; includeSubDomains")
 
 
-def test_H10_unknown_host_is_rejected(client):
+def test_SH10_unknown_host_is_rejected(client):
     assert client.get(reverse("account_login"), HTTP_HOST="evil.example").status_code == 400
 
 
-def test_H5_production_settings_are_safe_and_pass_check_deploy():
+def test_SH5_production_settings_are_safe_and_pass_check_deploy():
     """Evaluate settings.py in a fresh process with production variables (the autouse test tweaks off)."""
     env = {**os.environ, **PROD_ENV}
     for test_only in ("SECURE_HTTPS", "DJANGO_ALLOW_ASYNC_UNSAFE"):
@@ -201,7 +201,7 @@ def test_settings_refuse_to_start_without_a_secret_key_when_debug_is_off():
 # --- L: errors --------------------------------------------------------------------------------------------
 
 
-def test_L4_server_error_shows_a_generic_page(client, owner, monkeypatch):
+def test_SL4_server_error_shows_a_generic_page(client, owner, monkeypatch):
     from clients import selectors
 
     def boom(**kwargs):
@@ -221,7 +221,7 @@ def test_healthz_answers_without_login(client):
     assert response.status_code == 200 and response.json() == {"status": "ok"}
 
 
-def test_A3_lockout_ends_after_the_cool_off(client, anna):
+def test_SA3_lockout_ends_after_the_cool_off(client, anna):
     import time_machine
     from django.utils import timezone
 
@@ -233,7 +233,7 @@ def test_A3_lockout_ends_after_the_cool_off(client, anna):
         assert login(client, "anna@example.com", PASSWORD).status_code == 302
 
 
-def test_A4_lockout_page_explains_what_to_do(client, anna):
+def test_SA4_lockout_page_explains_what_to_do(client, anna):
     for i in range(5):
         response = login(client, "anna@example.com", f"wrong-{i}")
     assert response.status_code == 429 and "Too many failed log-ins" in response.content.decode()

@@ -296,7 +296,7 @@ class Allocation(models.Model):
 
 
 def receipt_upload_to(instance: ClientPurchase, filename: str) -> str:
-    # Server-generated names only (docs/specs/security.md U4): never the uploader's file name.
+    # Server-generated names only (docs/specs/security.md SU4): never the uploader's file name.
     return f"receipts/{uuid.uuid4().hex}.jpg"
 
 

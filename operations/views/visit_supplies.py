@@ -136,7 +136,7 @@ def purchase_create(request: AuthedHttpRequest, pk: int) -> HttpResponse:
             messages.success(request, "Purchase recorded.")
             return redirect(safe_next_url(request, visit.get_absolute_url()))
     elif request.method == "POST":
-        status = 400  # docs/specs/security.md U1-U5: a refused upload is a 400, and nothing is stored
+        status = 400  # docs/specs/security.md SU1-SU5: a refused upload is a 400, and nothing is stored
     context = {"visit": visit, "form": form, "next": safe_next_url(request, "")}
     return render(request, T + "purchase_form.html", context, status=status)
 

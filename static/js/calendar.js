@@ -1,4 +1,4 @@
-// organizer_pm: the visit calendar (FullCalendar 7 standard packages, OPERATIONS.md).
+// organizer_pm: the visit calendar (FullCalendar 7 standard packages, docs/specs/booking.md, docs/specs/recurrence.md).
 //
 // The server owns every visit: this file asks operations:calendar_events for the visible range (filtered by
 // the organizer checkboxes), paints what it gets, and turns a drag or resize into one POST to the event's

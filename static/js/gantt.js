@@ -1,4 +1,4 @@
-// organizer_pm: the project Gantt (dhtmlx-gantt 10 Community, SCHEDULING.md §5).
+// organizer_pm: the project Gantt (dhtmlx-gantt 10 Community, docs/specs/scheduling.md §4).
 //
 // The server computes every date, float and critical flag; this file only paints the payload and turns
 // gestures into POSTs. Every answer carries the whole schedule, which replaces the chart (server truth).

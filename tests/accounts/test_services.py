@@ -24,7 +24,7 @@ def test_user_create_is_refused_to_office(office):
 
 
 @pytest.mark.parametrize("password", ["Passw0rd!", "short7!", "12345678901"])
-def test_A8_weak_passwords_are_refused(owner, password):
+def test_SA8_weak_passwords_are_refused(owner, password):
     with pytest.raises(ValidationError) as exc:
         services.user_create(actor=owner, email="weak@example.com", role="organizer", password=password)
     assert "password" in exc.value.message_dict
@@ -32,7 +32,7 @@ def test_A8_weak_passwords_are_refused(owner, password):
 
 
 @pytest.mark.production_hashers  # the hasher is the subject: real Argon2 costs
-def test_A9_passwords_are_hashed_with_argon2(owner):
+def test_SA9_passwords_are_hashed_with_argon2(owner):
     user = services.user_create(actor=owner, email="strong@example.com", role="office", password="a" * 64 + "-xyz")
     assert user.password.startswith("argon2$")
 
@@ -52,7 +52,7 @@ def test_owner_can_hand_over_then_step_down(owner):
     assert other.role == "owner"
 
 
-def test_S3_deactivation_ends_the_users_sessions(owner, office):
+def test_SS3_deactivation_ends_the_users_sessions(owner, office):
     session = SessionStore()
     session["_auth_user_id"] = str(office.pk)
     session.create()

@@ -1,7 +1,7 @@
 """The authorization matrix's rows: every URL pattern with the expected status per role (docs/specs/security.md).
 
 tests/test_authz_matrix.py runs them; a URL pattern that is in neither AUTHZ_MATRIX, PUBLIC_URLS nor
-LOGIN_ONLY_URLS fails the build there (Z0).
+LOGIN_ONLY_URLS fails the build there (SZ0).
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Browser test helpers: a `page` that records CSP violations and uncaught errors, and an `app` driver.
 
 Every page visited through `app.goto()` (or checked with `app.assert_healthy()` after a click) must load with
-no CSP violation (SECURITY.md H11), with Bootstrap's CSS and JS and with htmx. On teardown, the `page` fixture
+no CSP violation (SH11 in docs/specs), with Bootstrap's CSS and JS and with htmx. On teardown, the `page` fixture
 also fails the test if any CSP violation was logged to the console on any document the test loaded, if a
 script threw an uncaught error, or if a static file failed to load.
 """

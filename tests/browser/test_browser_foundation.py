@@ -1,4 +1,4 @@
-"""The foundation pages in real Chromium: log in per role, the client workflow, phone layout, H4 and H11.
+"""The foundation pages in real Chromium: log in per role, the client workflow, phone layout, SH4 and SH11.
 
 Every page is loaded through `app.goto()` or checked with `app.assert_healthy()` after a click, which asserts
 no CSP violation, Bootstrap and htmx (tests/browser/conftest.py).
@@ -307,10 +307,10 @@ def test_client_list_desktop_screenshot(app, make_user, artifacts):
     page.screenshot(path=artifacts / "client_list_desktop.png", full_page=True)
 
 
-# 4. H4: stored markup is shown as text and never runs ---------------------------------------------------------
+# 4. SH4: stored markup is shown as text and never runs ---------------------------------------------------------
 
 
-def test_H4_client_name_and_notes_are_escaped_and_never_run(app, make_user):
+def test_SH4_client_name_and_notes_are_escaped_and_never_run(app, make_user):
     """The markup is shown as text everywhere. The CSP would also block it: the page fixture would report that."""
     client = ClientFactory(name=XSS_NAME, notes=XSS_NOTES)
     ContactFactory(client=client, is_primary=True, name=XSS_NAME)
@@ -365,10 +365,10 @@ def test_H4_client_name_and_notes_are_escaped_and_never_run(app, make_user):
     assert_inert()
 
 
-# 5. H11: no CSP violation on the main pages -------------------------------------------------------------------
+# 5. SH11: no CSP violation on the main pages -------------------------------------------------------------------
 
 
-def test_H11_main_pages_load_without_csp_violations(app, make_user):
+def test_SH11_main_pages_load_without_csp_violations(app, make_user):
     """`app.goto` asserts, on each page: no CSP violation, Bootstrap CSS and JS, htmx."""
     client = _household_with_details()
     owner = make_user("owner", "Olivia")
@@ -400,7 +400,7 @@ def test_H11_main_pages_load_without_csp_violations(app, make_user):
     app.goto("/clients/999999/", status=404)
 
 
-def test_H11_the_csp_listener_catches_an_inline_script(app, page_problems):
+def test_SH11_the_csp_listener_catches_an_inline_script(app, page_problems):
     """Negative control: the listener and the policy work, so an empty list above means something."""
     app.goto("/accounts/login/")
     page = app.page

@@ -3,7 +3,7 @@ a visit from My day on a phone, the visit's and client's supply cost (htmx panel
 low-stock list.
 
 Every page is loaded through `app.goto()` or checked with `app.assert_healthy()` after a click, which asserts no
-CSP violation (SECURITY.md H11); the `page` fixture also fails the test on a CSP violation or uncaught error
+CSP violation (docs/specs/security.md SH11); the `page` fixture also fails the test on a CSP violation or uncaught error
 later on, e.g. in an htmx swap (tests/browser/conftest.py). Screenshots go to test-artifacts/.
 """
 

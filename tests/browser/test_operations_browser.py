@@ -2,10 +2,10 @@
 
 The calendar (static/js/calendar.js) only paints the server's events and turns a drag into one POST; the tests
 use real mouse gestures on the events (found by their title text: FullCalendar 7's class names are hashed,
-STACK.md gotcha 12) and check the message, the database and the repainted calendar. The browser runs in
+they change per build) and check the message, the database and the repainted calendar. The browser runs in
 New York time, so the calendar shows the same wall times as the organizers' working hours. Every page is
-loaded through `app.goto()` or checked with `app.assert_healthy()`, which asserts no CSP violation (SECURITY.md
-H11); the `page` fixture also fails a test on a CSP violation or uncaught error later on (during a drag, an htmx
+loaded through `app.goto()` or checked with `app.assert_healthy()`, which asserts no CSP violation (docs/specs
+SH11); the `page` fixture also fails a test on a CSP violation or uncaught error later on (during a drag, an htmx
 swap), see tests/browser/conftest.py.
 """
 
@@ -407,10 +407,10 @@ def test_T15_calendar_on_a_phone_opens_as_a_list_and_fits_every_week(app, make_u
     assert app.no_horizontal_overflow()
 
 
-# --- 4. H11: no CSP violation on the visit pages ---------------------------------------------------------------
+# --- 4. SH11: no CSP violation on the visit pages ---------------------------------------------------------------
 
 
-def test_H11_visit_pages_load_without_csp_violations(app, make_user):
+def test_SH11_visit_pages_load_without_csp_violations(app, make_user):
     """`app.goto` asserts no CSP violation, Bootstrap and htmx; the calendar is checked again once painted."""
     office = make_user("office", "Frank")
     organizer = make_user("organizer", "Maya")

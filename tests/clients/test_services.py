@@ -24,7 +24,7 @@ def test_client_create_rejects_an_empty_name(owner):
     assert Client.all_objects.count() == 0
 
 
-def test_D1_archived_client_vanishes_from_lists_but_still_exists(owner, office):
+def test_SD1_archived_client_vanishes_from_lists_but_still_exists(owner, office):
     client = ClientFactory(name="Archived One")
     services.client_archive(client=client, actor=owner)
     assert not selectors.client_list_for_user(user=office).filter(pk=client.pk).exists()
@@ -58,7 +58,7 @@ def test_delete_permanently_requires_the_typed_name(owner):
     assert exc.value.code == "confirm"
 
 
-def test_D2_delete_permanently_is_refused_to_office(office, owner):
+def test_SD2_delete_permanently_is_refused_to_office(office, owner):
     client = ClientFactory(name="Keep")
     services.client_archive(client=client, actor=owner)
     with pytest.raises(ValidationError):
@@ -78,14 +78,14 @@ def test_delete_permanently_removes_the_client_and_its_history(owner):
     assert not Site.pgh_event_model.objects.filter(client_id=client.pk).exists()
 
 
-def test_D4_queryset_update_is_recorded_in_history():
+def test_SD4_queryset_update_is_recorded_in_history():
     client = ClientFactory(name="Before")
     Client.objects.filter(pk=client.pk).update(name="After")
     names = list(Client.pgh_event_model.objects.filter(pgh_obj_id=client.pk).values_list("name", flat=True))
     assert names[-1] == "After"
 
 
-def test_D5_entry_codes_never_reach_any_history_table():
+def test_SD5_entry_codes_never_reach_any_history_table():
     site = SiteFactory(entry_code="4321")
     Site.objects.filter(pk=site.pk).update(entry_code="43219", access_instructions="side door")
     with connection.cursor() as cursor:

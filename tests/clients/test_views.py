@@ -82,7 +82,7 @@ def test_archived_clients_are_absent_from_list_and_pickers(office_client, owner)
 # --- detail -----------------------------------------------------------------------------------------------
 
 
-def test_H8_client_detail_is_not_cached(office_client, client_a):
+def test_SH8_client_detail_is_not_cached(office_client, client_a):
     response = office_client.get(client_a.get_absolute_url())
     assert "no-store" in response["Cache-Control"]
 
@@ -99,7 +99,7 @@ def test_detail_shows_entry_code_but_no_history_or_notes_to_assigned_organizer(c
     assert "History" not in body and "internal note" not in body
 
 
-def test_H9_script_in_notes_is_rendered_escaped(office_client):
+def test_SH9_script_in_notes_is_rendered_escaped(office_client):
     client = ClientFactory(name='"><img src=x onerror=alert(1)>', notes="<script>alert(1)</script>")
     body = office_client.get(client.get_absolute_url()).content.decode()
     assert "<script>alert(1)</script>" not in body and "&lt;script&gt;alert(1)&lt;/script&gt;" in body
@@ -288,7 +288,7 @@ def test_contact_and_site_delete(office_client, client_a):
     assert not client_a.contacts.exists() and not client_a.sites.exists()
 
 
-def test_H7_get_requests_change_nothing(office_client, client_a):
+def test_SH7_get_requests_change_nothing(office_client, client_a):
     before = (Client.all_objects.count(), Contact.objects.count(), Site.objects.count())
     for name in ("client_archive", "client_restore"):
         assert office_client.get(reverse(f"clients:{name}", kwargs={"pk": client_a.pk})).status_code == 405

@@ -112,7 +112,7 @@ def test_B7_moving_onto_its_own_old_slot_is_accepted(ctx):
     assert OrganizerBlock.objects.get(appointment=first).blocked_until == at(11, 30)
 
 
-def test_C4_moving_onto_another_visit_is_refused_and_times_stay(ctx):
+def test_SC4_moving_onto_another_visit_is_refused_and_times_stay(ctx):
     book(ctx, at(9), at(11))
     second = book(ctx, at(12), at(13))
     with pytest.raises(ValidationError):

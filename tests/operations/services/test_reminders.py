@@ -1,4 +1,4 @@
-"""Reminder outbox: docs/specs/security.md R1, R2, R5, R7-R9 and docs/specs/reminders-and-celery.md C2-C4, C6, C9, C10.
+"""Reminder outbox: SR1, SR2, SR5, SR7-SR9 (docs/specs/security.md) and C2-C4, C6, C9, C10 (reminders-and-celery.md).
 
 Service-level tests drive the dispatcher tick by tick with explicit times (the send is handed over inline instead
 of through the broker); C3 runs the real tasks through a real in-process worker (thread pool). The scenarios that
@@ -69,7 +69,7 @@ def visit_reminder(now_visit=VISIT):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_R1_two_dispatchers_running_concurrently_send_each_reminder_once(provider_dir, settings):
+def test_SR1_two_dispatchers_running_concurrently_send_each_reminder_once(provider_dir, settings):
     settings.REMINDER_CLIENT_OFFSETS_HOURS = []  # only the rows made here
     visit = book(world(), VISIT)
     rows = extra_reminders(visit, 12, send_at=DUE, prefix="r1")
@@ -99,7 +99,7 @@ def test_R1_two_dispatchers_running_concurrently_send_each_reminder_once(provide
 
 
 @pytest.mark.django_db
-def test_R2_sending_a_reminder_twice_sends_it_once(provider_dir):
+def test_SR2_sending_a_reminder_twice_sends_it_once(provider_dir):
     _visit, reminder = visit_reminder()
     now = DUE + timedelta(minutes=1)
     [claimed] = reminders.reminders_claim_due(now=now)
@@ -117,7 +117,7 @@ REMINDER_TASKS = {"operations.dispatch_due_reminders", "operations.send_reminder
 SKIP_DIRS = {".venv", "venv", "var", "node_modules", ".git", "static", "staticfiles", "test-artifacts", "build"}
 
 
-def test_R5_every_reminder_task_acks_late_and_is_requeued_when_its_worker_dies():
+def test_SR5_every_reminder_task_acks_late_and_is_requeued_when_its_worker_dies():
     app.loader.import_default_modules()
     found = {name for name in app.tasks if name.startswith("operations.") and "reminder" in name}
     assert found == REMINDER_TASKS
@@ -139,7 +139,7 @@ def _python_files():
         yield from (Path(root) / name for name in sorted(files) if name.endswith(".py"))
 
 
-def test_C6_R5_no_code_schedules_a_task_with_eta_or_countdown():
+def test_C6_SR5_no_code_schedules_a_task_with_eta_or_countdown():
     """No `apply_async(eta=...)`, no `countdown=` anywhere in the code base: on Redis a message held longer than
     the visibility timeout runs again and again. Reminders wait in the database instead."""
     offenders = []
@@ -171,7 +171,7 @@ def test_C6_automatic_retries_never_wait_longer_than_five_minutes():
 
 
 @pytest.mark.django_db
-def test_R7_a_visit_cancelled_after_the_claim_sends_nothing_and_the_reminder_is_cancelled(provider_dir):
+def test_SR7_a_visit_cancelled_after_the_claim_sends_nothing_and_the_reminder_is_cancelled(provider_dir):
     visit, reminder = visit_reminder()
     now = DUE + timedelta(minutes=1)
     assert reminders.reminders_claim_due(now=now) == [reminder.pk]
@@ -183,7 +183,7 @@ def test_R7_a_visit_cancelled_after_the_claim_sends_nothing_and_the_reminder_is_
 
 
 @pytest.mark.django_db
-def test_R7_a_visit_moved_after_the_claim_sends_nothing_now_and_the_reminder_waits_for_the_new_time(provider_dir):
+def test_SR7_a_visit_moved_after_the_claim_sends_nothing_now_and_the_reminder_waits_for_the_new_time(provider_dir):
     visit, reminder = visit_reminder()
     now = DUE + timedelta(minutes=1)
     old_key = reminder.idempotency_key
@@ -204,7 +204,7 @@ def test_R7_a_visit_moved_after_the_claim_sends_nothing_now_and_the_reminder_wai
 
 
 @pytest.mark.django_db
-def test_R7_a_move_while_the_provider_is_called_keeps_the_row_pending_for_the_new_time(provider_dir, monkeypatch):
+def test_SR7_a_move_while_the_provider_is_called_keeps_the_row_pending_for_the_new_time(provider_dir, monkeypatch):
     visit, reminder = visit_reminder()
     now = DUE + timedelta(minutes=1)
     deliver = reminders._deliver
@@ -222,11 +222,11 @@ def test_R7_a_move_while_the_provider_is_called_keeps_the_row_pending_for_the_ne
     assert (reminder.status, reminder.send_at) == ("pending", DUE + timedelta(days=1))
 
 
-# --- R8, R9: provider failures ------------------------------------------------------------------------------------
+# --- SR8, SR9: provider failures ------------------------------------------------------------------------------------
 
 
 @pytest.mark.django_db
-def test_R8_a_provider_failing_every_time_ends_failed_after_max_attempts_with_an_error_logged(provider_dir, caplog):
+def test_SR8_a_provider_failing_every_time_ends_failed_after_max_attempts_with_an_error_logged(provider_dir, caplog):
     _visit, reminder = visit_reminder()
     (provider_dir / "fail_next").write_text("1000")
     now = DUE
@@ -241,7 +241,7 @@ def test_R8_a_provider_failing_every_time_ends_failed_after_max_attempts_with_an
 
 
 @pytest.mark.django_db
-def test_R8_a_claim_redelivered_after_max_attempts_is_failed_without_calling_the_provider(provider_dir, caplog):
+def test_SR8_a_claim_redelivered_after_max_attempts_is_failed_without_calling_the_provider(provider_dir, caplog):
     _visit, reminder = visit_reminder()
     now = DUE + timedelta(minutes=1)
     [claimed] = reminders.reminders_claim_due(now=now)
@@ -254,7 +254,7 @@ def test_R8_a_claim_redelivered_after_max_attempts_is_failed_without_calling_the
 
 
 @pytest.mark.django_db
-def test_R9_two_transient_errors_then_success_send_once_after_three_attempts_with_backoff(provider_dir):
+def test_SR9_two_transient_errors_then_success_send_once_after_three_attempts_with_backoff(provider_dir):
     _visit, reminder = visit_reminder()
     (provider_dir / "fail_next").write_text("2")
     start = DUE + timedelta(minutes=1)
@@ -268,7 +268,7 @@ def test_R9_two_transient_errors_then_success_send_once_after_three_attempts_wit
     assert list(provider.deliveries(provider_dir)) == [str(reminder.idempotency_key)]
 
 
-def test_R9_the_retry_backoff_doubles_per_try():
+def test_SR9_the_retry_backoff_doubles_per_try():
     assert [reminders.retry_delay(n).total_seconds() for n in (1, 2, 3, 4)] == [60, 120, 240, 480]
 
 
@@ -314,7 +314,7 @@ def test_C4_a_crash_between_send_and_mark_is_resent_after_the_lease_and_deduplic
 
 
 @pytest.mark.django_db
-def test_R6_a_tick_that_cannot_publish_puts_its_claims_back_to_pending(provider_dir, settings):
+def test_SR6_a_tick_that_cannot_publish_puts_its_claims_back_to_pending(provider_dir, settings):
     settings.REMINDER_CLIENT_OFFSETS_HOURS = []  # only the rows made here
     visit = book(world(), VISIT)
     extra_reminders(visit, 3, send_at=DUE, prefix="r6")

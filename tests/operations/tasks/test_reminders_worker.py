@@ -1,5 +1,5 @@
 """Reminders against the real stack: `celery -A organizer_pm worker` processes (prefork, -c 1) on Redis, killed
-with SIGKILL or cut off from Redis (docs/specs/security.md R3, R4, R6, R8, R10; docs/specs/reminders-and-celery.md
+with SIGKILL or cut off from Redis (docs/specs/security.md SR3, SR4, SR6, SR8, SR10; docs/specs/reminders-and-celery.md
 C2; the issue's acceptance criteria).
 
 Each test runs its own redis-server on a free port (never the shared one on 6379), and its workers use the test
@@ -103,7 +103,7 @@ def all_sent(prefix: str, count: int) -> bool:
 # --- R3, R4: SIGKILL mid-send ------------------------------------------------------------------------------------
 
 
-def test_R3_killing_the_pool_child_mid_send_redelivers_within_10_s_and_sends_once(broker, provider_dir, workers):
+def test_SR3_killing_the_pool_child_mid_send_redelivers_within_10_s_and_sends_once(broker, provider_dir, workers):
     [reminder] = due_now(1, "r3")
     (provider_dir / "hang_before").touch()
     worker = workers()
@@ -120,7 +120,7 @@ def test_R3_killing_the_pool_child_mid_send_redelivers_within_10_s_and_sends_onc
     assert len(provider.calls(provider_dir)) == 2  # the killed try never reached "accepted"
 
 
-def test_R4_killing_the_whole_worker_redelivers_to_a_new_worker_and_sends_once(broker, provider_dir, workers):
+def test_SR4_killing_the_whole_worker_redelivers_to_a_new_worker_and_sends_once(broker, provider_dir, workers):
     [reminder] = due_now(1, "r4")
     (provider_dir / "hang_before").touch()
     first = workers()
@@ -136,7 +136,7 @@ def test_R4_killing_the_whole_worker_redelivers_to_a_new_worker_and_sends_once(b
     assert list(provider.deliveries(provider_dir)) == [str(reminder.idempotency_key)]
 
 
-def test_R4_a_worker_sigkilled_mid_batch_and_restarted_delivers_every_due_reminder_exactly_once(
+def test_SR4_a_worker_sigkilled_mid_batch_and_restarted_delivers_every_due_reminder_exactly_once(
     broker, provider_dir, workers
 ):
     """The acceptance criterion. The worst kill point: the third send of five hangs *after* the provider accepted
@@ -163,7 +163,7 @@ def test_R4_a_worker_sigkilled_mid_batch_and_restarted_delivers_every_due_remind
 # --- R6, C2: Redis down ---------------------------------------------------------------------------------------------
 
 
-def test_R6_with_redis_stopped_booking_succeeds_and_the_reminder_goes_out_once_redis_is_back(
+def test_SR6_with_redis_stopped_booking_succeeds_and_the_reminder_goes_out_once_redis_is_back(
     broker, provider_dir, workers, settings
 ):
     require_stoppable_redis()
@@ -204,7 +204,7 @@ def test_C2_with_redis_down_past_the_visit_start_the_reminder_expires_unsent(bro
 # --- R8: poison -----------------------------------------------------------------------------------------------------
 
 
-def test_R8_a_send_that_kills_its_worker_every_time_ends_failed_after_max_attempts(broker, provider_dir, workers):
+def test_SR8_a_send_that_kills_its_worker_every_time_ends_failed_after_max_attempts(broker, provider_dir, workers):
     """The worker runs with REMINDER_MAX_ATTEMPTS=3 (production: 5) to keep the test short; the guard is the same."""
     max_attempts = 3
     [reminder] = due_now(1, "r8")
@@ -242,7 +242,7 @@ print(json.dumps({"elapsed": time.monotonic() - started, "outcome": outcome,
 
 
 @pytest.mark.django_db(transaction=False)
-def test_R10_publishing_to_a_black_holed_broker_gives_up_within_socket_timeout_plus_1_s():
+def test_SR10_publishing_to_a_black_holed_broker_gives_up_within_socket_timeout_plus_1_s():
     with socket.socket() as black_hole:
         black_hole.bind(("127.0.0.1", 0))
         black_hole.listen(16)  # the kernel completes the handshake; nobody ever reads or answers

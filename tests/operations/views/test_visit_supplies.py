@@ -1,5 +1,5 @@
 """The visit side of supplies through the pages: supplies used (I5, I11), reservations (I6), pass-through
-purchases with receipt uploads (U1-U6), supply cost on the visit and client pages (I12)."""
+purchases with receipt uploads (SU1-SU6), supply cost on the visit and client pages (I12)."""
 
 from __future__ import annotations
 
@@ -197,7 +197,7 @@ def test_organizers_cannot_reserve_supplies(client, w):
     assert client.post(allocate_url(w.visit_a), data).status_code == 403 and not Allocation.objects.exists()
 
 
-# --- pass-through purchases and receipts (docs/specs/security.md U1-U6) -------------------------------
+# --- pass-through purchases and receipts (docs/specs/security.md SU1-SU6) -------------------------------
 
 
 def jpeg_with_gps_and_rotation():
@@ -225,7 +225,7 @@ def png_header_only(width, height):
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"\0" * 64)) + chunk(b"IEND", b"")
 
 
-def test_U4_U6_receipt_is_stored_under_a_server_name_without_gps_and_upright(client, w):
+def test_SU4_SU6_receipt_is_stored_under_a_server_name_without_gps_and_upright(client, w):
     original = jpeg_with_gps_and_rotation()
     assert Image.open(io.BytesIO(original)).getexif().get_ifd(ExifTags.IFD.GPSInfo)  # the fixture has GPS
     client.force_login(w.anna)
@@ -251,23 +251,23 @@ def test_receipt_is_served_only_through_the_checked_view_as_an_attachment(client
     assert response["X-Content-Type-Options"] == "nosniff" and "no-store" in response["Cache-Control"]
     client.force_login(w.ben)
     assert client.get(reverse("operations:purchase_receipt", kwargs={"pk": purchase.pk})).status_code == 404
-    assert client.get("/media/" + purchase.receipt.name).status_code == 404  # Z13: no public MEDIA mapping
+    assert client.get("/media/" + purchase.receipt.name).status_code == 404  # SZ13: no public MEDIA mapping
 
 
 @pytest.mark.parametrize(
     ("content", "name", "content_type", "message"),
     [
-        (b"<?php system($_GET['c']); ?>", "x.jpg", "image/jpeg", uploads.RECEIPT_NOT_IMAGE_MSG),  # U2
-        (bytes(range(256)) * 40, "x.jpg", "image/jpeg", uploads.RECEIPT_NOT_IMAGE_MSG),  # U2 random bytes
+        (b"<?php system($_GET['c']); ?>", "x.jpg", "image/jpeg", uploads.RECEIPT_NOT_IMAGE_MSG),  # SU2
+        (bytes(range(256)) * 40, "x.jpg", "image/jpeg", uploads.RECEIPT_NOT_IMAGE_MSG),  # SU2 random bytes
         (b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>', "r.svg", "image/svg+xml",
-         uploads.RECEIPT_NOT_IMAGE_MSG),  # U5
-        (b"<html><script>alert(1)</script></html>", "r.html", "text/html", uploads.RECEIPT_NOT_IMAGE_MSG),  # U5
-        (png_header_only(30_000, 30_000), "bomb.png", "image/png", "The receipt image is too large"),  # U3
+         uploads.RECEIPT_NOT_IMAGE_MSG),  # SU5
+        (b"<html><script>alert(1)</script></html>", "r.html", "text/html", uploads.RECEIPT_NOT_IMAGE_MSG),  # SU5
+        (png_header_only(30_000, 30_000), "bomb.png", "image/png", "The receipt image is too large"),  # SU3
         (png_header_only(8_000, 6_000), "big.png", "image/png", "The receipt image is too large (48 megapixels)"),
     ],
     ids=["php", "random", "svg", "html", "bomb-30000", "over-pixel-cap"],
 )  # fmt: skip
-def test_U2_U3_U5_uploads_that_are_not_a_safe_image_are_refused_and_nothing_is_stored(
+def test_SU2_SU3_SU5_uploads_that_are_not_a_safe_image_are_refused_and_nothing_is_stored(
     client, w, settings, content, name, content_type, message
 ):
     client.force_login(w.anna)
@@ -285,7 +285,7 @@ def test_a_gif_is_refused_by_the_allowlist(client, w, settings):
     assert response.status_code == 400 and uploads.RECEIPT_NOT_IMAGE_MSG in body(response)
 
 
-def test_U1_an_oversize_receipt_is_refused(client, w, settings):
+def test_SU1_an_oversize_receipt_is_refused(client, w, settings):
     settings.RECEIPT_MAX_BYTES = 2 * 1024 * 1024
     big = io.BytesIO()
     Image.effect_noise((1800, 1800), 100).convert("RGB").save(big, format="PNG")  # noise does not compress
