@@ -1,4 +1,4 @@
-"""The authorization matrix (SZ0-SZ9 in docs/specs/security.md): each URL pattern, every role, own/foreign/missing objects.
+"""The authorization matrix (SZ0-SZ9, docs/specs/security.md): each URL pattern, each role, own/foreign/missing objects.
 
 A URL pattern that is in neither AUTHZ_MATRIX, PUBLIC_URLS nor LOGIN_ONLY_URLS fails the build (SZ0), so a
 new page cannot ship without saying who may open it. Foreign objects answer 404 exactly like a missing id
