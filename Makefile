@@ -26,8 +26,8 @@ test: $(VENV)/.installed var
 	$(PY) -m ruff format --check .
 	$(PY) -m ruff check .
 	$(VENV)/bin/lint-imports
-	DEBUG=1 $(PY) -m mypy organizer_pm accounts clients operations projects
-	DEBUG=1 $(PY) -m mypy --strict operations/recurrence.py projects/scheduling
+	DEBUG=1 $(PY) -m mypy organizer_pm accounts clients operations projects billing
+	DEBUG=1 $(PY) -m mypy --strict operations/recurrence.py projects/scheduling billing/money.py
 	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
 	DEBUG=0 SECRET_KEY="$(TEST_SECRET)" ALLOWED_HOSTS=organizer.example.com \
 		$(PY) manage.py check --deploy --fail-level WARNING
