@@ -277,3 +277,23 @@ def package_closeout_refund(
                               reason=f"Package close-out: {bm.minutes_text(-entry.minutes)} unused",
                               disposition=disposition)  # fmt: skip
     return credit_note_issue(note=note, now=now)
+
+
+@transaction.atomic
+def invoice_line_add(
+    *, invoice: Invoice, description: str, quantity: Decimal, unit_price: Decimal, taxable: bool
+) -> InvoiceLine:
+    """A free line on a draft; the amount is rounded once (3 × 33.335 = 100.01)."""
+    invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
+    if not invoice.is_draft:
+        raise ValidationError(NOT_DRAFT_MSG, code="not_draft")
+    if quantity <= 0:
+        raise ValidationError({"quantity": "Enter a quantity above zero."}, code="quantity")
+    amount = bm.money(quantity * unit_price)
+    rate = totals.tax_rate_for(taxable)
+    line = InvoiceLine.objects.create(
+        invoice=invoice, kind="manual", description=description, quantity=quantity, unit_price=unit_price,
+        amount=amount, taxable=taxable, tax_rate=rate, tax_amount=bm.tax_of(amount, rate) if taxable else ZERO,
+    )  # fmt: skip
+    totals.invoice_totals_refresh(invoice)
+    return line
