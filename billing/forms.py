@@ -1,0 +1,100 @@
+"""Billing forms. Amounts are Decimals; the services check what depends on the database."""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+
+from billing.models import BillingSettings, CreditNote, Invoice, InvoiceLine, PackageProduct, Payment
+
+
+def new_key() -> str:
+    return uuid.uuid4().hex
+
+
+class KeyedForm(forms.Form):
+    """Carries a one-time key so a retried or double submit creates nothing twice."""
+
+    creation_key = forms.CharField(max_length=64, widget=forms.HiddenInput)
+
+
+class PaymentForm(KeyedForm):
+    amount = forms.DecimalField(max_digits=12, decimal_places=2)
+    received_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    method = forms.ChoiceField(choices=Payment.Method.choices)
+    reference = forms.CharField(max_length=100, required=False, help_text="Check number, transfer id…")
+    invoice = forms.ModelChoiceField(
+        queryset=Invoice.objects.none(), required=False, empty_label="Oldest due first",
+        help_text="Leave empty to pay the oldest invoices first; anything left becomes client credit.",
+    )  # fmt: skip
+    allocate = forms.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        required=False,
+        label="Amount to this invoice",
+        help_text="Empty: as much as is due.",
+    )
+    note = forms.CharField(max_length=300, required=False)
+
+    def __init__(self, *args: Any, client: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        open_invoices = Invoice.objects.filter(client=client, status__in=["issued", "partially_paid"])
+        self.fields["invoice"].queryset = open_invoices.order_by("due_date", "pk")  # type: ignore[attr-defined]
+
+    def allocations(self) -> list[tuple[Invoice, Decimal]] | None:
+        invoice = self.cleaned_data.get("invoice")
+        if invoice is None:
+            return None
+        part = self.cleaned_data.get("allocate")
+        return [(invoice, part if part is not None else min(self.cleaned_data["amount"], invoice.amount_due))]
+
+
+class PackageSellForm(KeyedForm):
+    product = forms.ModelChoiceField(queryset=PackageProduct.objects.filter(is_active=True))
+
+
+class VoidForm(forms.Form):
+    reason = forms.CharField(max_length=200)
+
+
+class ManualLineForm(forms.Form):
+    description = forms.CharField(max_length=300)
+    quantity = forms.DecimalField(max_digits=10, decimal_places=2, min_value=Decimal("0.01"))
+    unit_price = forms.DecimalField(max_digits=12, decimal_places=4)
+    taxable = forms.BooleanField(required=False)
+
+
+class CreditNoteForm(forms.Form):
+    reason = forms.CharField(max_length=200)
+    disposition = forms.ChoiceField(
+        choices=CreditNote.Disposition.choices, help_text="What happens to any part above what is still owed."
+    )
+
+    def __init__(self, *args: Any, lines: list[InvoiceLine], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.lines = lines
+        for line in lines:
+            self.fields[f"line_{line.pk}"] = forms.DecimalField(
+                max_digits=12,
+                decimal_places=2,
+                required=False,
+                min_value=Decimal("0"),
+                label=f"{line.description} (${line.amount})",
+            )
+
+    def amounts(self) -> dict[int, Decimal]:
+        return {ln.pk: self.cleaned_data.get(f"line_{ln.pk}") or Decimal("0") for ln in self.lines}
+
+
+class BillingSettingsForm(forms.ModelForm):
+    class Meta:
+        model = BillingSettings
+        fields = ["office_may_bill"]
+
+
+class AgingForm(forms.Form):
+    on = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}), label="As of")
+    year = forms.IntegerField(required=False, min_value=2000, max_value=2100)
