@@ -152,17 +152,14 @@ def invoice_delete(request: AuthedHttpRequest, pk: int) -> HttpResponse:
 def invoice_line_add(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     invoice = selectors.invoice_get(pk=pk)
     form = forms.ManualLineForm(request.POST)
-    if form.is_valid():
-        try:
-            invoices.invoice_line_add(invoice=invoice, **form.cleaned_data)
-        except ValidationError as exc:
-            form_add_service_error(form, exc)
-        else:
-            return redirect(invoice.get_absolute_url())
-    return render(request, T + "invoice_detail.html", {
-        "invoice": invoice, "groups": _grouped_lines(invoice), "line_form": form, "void_form": forms.VoidForm(),
-        "credit_notes": invoice.credit_notes.all(), "allocations": invoice.allocations.all(),
-    }, status=400)  # fmt: skip
+    if not form.is_valid():
+        messages.error(request, "Enter a description, a quantity above zero and a unit price.")
+        return redirect(invoice.get_absolute_url())
+    try:
+        invoices.invoice_line_add(invoice=invoice, **form.cleaned_data)
+    except ValidationError as exc:
+        _errors(request, exc)
+    return redirect(invoice.get_absolute_url())
 
 
 @require_http_methods(["GET", "POST"])
