@@ -95,7 +95,7 @@ def test_P3_package_drawn_until_it_runs_out_mid_visit(world):
     assert sync(world.carol)[-1].amount == D("270.00")  # fully hourly now
 
 
-def test_P4a_late_cancellation_fee_percent_of_booked(world):
+def test_P4_a_late_cancellation_fee_percent_of_booked(world):
     visit(world.carol, world.organizing, [world.alice], ny(2026, 5, 20, 10), ny(2026, 5, 20, 14),
           status="late_cancelled", actual=False)  # fmt: skip
     visit(world.carol, world.organizing, [world.alice], ny(2026, 5, 21, 10), ny(2026, 5, 21, 14),
@@ -113,7 +113,7 @@ def _package_with_balance(world, client, balance):
     return package
 
 
-def test_P4b_package_free_cancellations_then_fee_minutes(world):
+def test_P4_b_package_free_cancellations_then_fee_minutes(world):
     package = _package_with_balance(world, world.carol, 600)
     for day, status in ((10, "late_cancelled"), (11, "no_show"), (12, "cancelled"), (13, "late_cancelled")):
         visit(world.carol, world.organizing, [world.alice], ny(2026, 6, day, 10), ny(2026, 6, day, 14),
@@ -126,7 +126,7 @@ def test_P4b_package_free_cancellations_then_fee_minutes(world):
     assert [c.amount for c in fees] == [D("0.00")] * 3
 
 
-def test_P4c_fee_minutes_beyond_the_balance_are_billed_hourly(world):
+def test_P4_c_fee_minutes_beyond_the_balance_are_billed_hourly(world):
     package = _package_with_balance(world, world.carol, 30)
     package.free_cancellations = 0
     package.save()

@@ -120,6 +120,11 @@ def test_bad_payments_are_form_errors_and_change_nothing(client, world, roles, i
         response = client.post(url, {**base, **bad})
         assert response.status_code == 400, bad
     assert not Payment.objects.exists()
+    start = ny(2026, 6, 4, 9)
+    visit(world.dan, world.organizing, [world.alice], start, start + timedelta(minutes=180))
+    dans = issue_all(world.dan, key="dan", now=ny(2026, 6, 5, 9))
+    response = client.post(url, {**base, "amount": "50", "invoice": dans.pk})  # another client's invoice
+    assert response.status_code == 400 and not Payment.objects.exists()
     invoices.invoice_void(invoice=invoice, reason="x")
     response = client.post(url, {**base, "amount": "50", "invoice": invoice.pk})
     assert response.status_code == 400 and not Payment.objects.exists()  # a void invoice is not a choice
