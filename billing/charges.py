@@ -9,11 +9,12 @@ recomputes the same rows. A charge on an issued invoice is frozen: a later edit 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Q, Sum
+from django.db.models import Max, Min, Q, Sum
+from django.utils import timezone
 
 from billing import conf, packages, rates, totals
 from billing import money as bm
@@ -26,6 +27,7 @@ from billing.models import (
     RedoLink,
     ShoppingTime,
     TypePricing,
+    VisitTime,
 )
 from clients.models import Client
 from operations.models import Appointment, ClientPurchase
@@ -143,10 +145,31 @@ def _shopping_spec(entry: ShoppingTime) -> Spec:
     )  # fmt: skip
 
 
-def specs_for(client: Client) -> list[Spec]:
+def _unchanged_visits(client: Client) -> dict[int, datetime]:
+    """Visits whose charges are newer than every change of the visit, its times and its redo link: their specs
+    need no recomputation (the sync stays cheap for clients with a long history)."""
+    charged = dict(
+        Charge.objects.filter(client=client, visit__isnull=False).exclude(kind="adjustment")
+        .values("visit_id").annotate(t=Min("updated_at")).values_list("visit_id", "t")
+    )  # fmt: skip
+    for model, stamp in ((VisitTime, "updated_at"), (RedoLink, "created_at")):
+        rows = model.objects.filter(visit__client=client).values("visit_id").annotate(t=Max(stamp))
+        for visit_id, changed in rows.values_list("visit_id", "t"):
+            if visit_id in charged and changed > charged[visit_id]:
+                del charged[visit_id]
+    return charged
+
+
+def specs_for(client: Client, *, skip: set[int] | None = None) -> list[Spec]:
+    """Specs of every billable source of the client; visits unchanged since their charges are left out and their
+    ids added to `skip` when a set is given."""
     specs: list[Spec] = []
+    unchanged = _unchanged_visits(client) if skip is not None else {}
     visits = Appointment.objects.filter(client=client, status__in=FINISHED).select_related("appointment_type", "client")
     for visit in visits.prefetch_related("organizers").order_by("starts", "pk"):
+        if skip is not None and visit.pk in unchanged and visit.updated_at <= unchanged[visit.pk]:
+            skip.add(visit.pk)
+            continue
         specs += _visit_specs(visit)
     purchases = ClientPurchase.objects.filter(appointment__client=client).select_related("created_by")
     specs += [_purchase_spec(p) for p in purchases.order_by("pk")]
@@ -310,11 +333,15 @@ def charges_sync_client(*, client: Client) -> int:
     """Bring one client's charges up to date; returns how many rows were written. Serialized per client by a lock
     on the client row, so two runs never create or draw the same thing twice."""
     client = Client.all_objects.select_for_update().get(pk=client.pk)
-    specs = {spec.key: spec for spec in specs_for(client)}
+    started = timezone.now()
+    skipped: set[int] = set()
+    specs = {spec.key: spec for spec in specs_for(client, skip=skipped)}
     existing = {c.source_key: c for c in Charge.objects.filter(client=client).exclude(kind="adjustment")}
     written = 0
     for key in sorted(set(specs) | set(existing)):
         charge = existing.get(key)
+        if charge is not None and key not in specs and charge.visit_id in skipped:
+            continue  # unchanged since it was charged
         spec = specs.get(key) or (_withdrawn(charge) if charge else None)
         if spec is None:
             continue
@@ -324,6 +351,12 @@ def charges_sync_client(*, client: Client) -> int:
             continue
         line = _frozen_line(charge)
         written += int(_adjust(charge, spec, line) if line else _recompute(charge, spec))
+    # The visits read here are up to date as of `started`: stamp their charges with it, so the next sync skips
+    # them unless the visit changes afterwards (an edit made while this ran is newer and is picked up).
+    looked_at = {s.visit.pk for s in specs.values() if s.visit} | {
+        c.visit_id for c in existing.values() if c.visit_id and c.visit_id not in skipped
+    }
+    Charge.objects.filter(client=client, visit_id__in=looked_at).exclude(kind="adjustment").update(updated_at=started)
     return written
 
 

@@ -75,6 +75,7 @@ class VisitTime(models.Model):
     organizer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     starts = models.DateTimeField()
     ends = models.DateTimeField()
+    updated_at = models.DateTimeField(auto_now=True)  # charges_sync recomputes visits changed since their charges
 
     class Meta:
         constraints = [
@@ -91,6 +92,7 @@ class RedoLink(models.Model):
 
     visit = models.OneToOneField(Appointment, on_delete=models.CASCADE, related_name="+")
     redo_of = models.ForeignKey(Appointment, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:
         return f"Visit {self.visit_id} redoes {self.redo_of_id}"

@@ -204,3 +204,23 @@ def test_P8_no_credit_after_the_window(world):
     sync(world.dan)
     issue_all(world.dan, key="assess", now=ny(2026, 5, 4, 12))
     assert sell_package(world, world.dan, on=ny(2026, 6, 4, 10)).net_price == D("1700.00")  # day 31
+
+
+def _queries_of_a_rerun(client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        assert charges.charges_sync_client(client=client) == 0
+    return len(ctx.captured_queries)
+
+
+def test_P14_a_rerun_on_an_unchanged_history_costs_the_same_for_any_number_of_visits(world):
+    for day in range(1, 4):
+        visit(world.carol, world.organizing, [world.alice], ny(2026, 5, day, 9), ny(2026, 5, day, 12))
+    sync(world.carol)
+    few = _queries_of_a_rerun(world.carol)
+    for day in range(4, 20):
+        visit(world.carol, world.organizing, [world.alice], ny(2026, 5, day, 9), ny(2026, 5, day, 12))
+    sync(world.carol)
+    assert _queries_of_a_rerun(world.carol) == few
