@@ -376,10 +376,8 @@ def charges_sync() -> int:
     return written
 
 
-def unbilled_charges(client: Client) -> Q:
-    """Filter for charges that may go on a new invoice."""
-    return (
-        Q(client=client, credited=False)
-        & ~Q(lines__active=True)
-        & (~Q(amount=0) | ~Q(minutes_billed=0) | Q(kind="redo") | Q(package__isnull=False))
-    )
+def unbilled_charges(client: Client | None = None) -> Q:
+    """Filter for charges that may go on a new invoice (of one client, or of all)."""
+    free = Q(credited=False) & ~Q(lines__active=True)
+    worth = ~Q(amount=0) | ~Q(minutes_billed=0) | Q(kind="redo") | Q(package__isnull=False)
+    return (Q(client=client) if client is not None else Q()) & free & worth

@@ -90,6 +90,20 @@ def invoice_create(*, client: Client, creation_key: str, actor: User | None = No
     return totals.invoice_totals_refresh(invoice)
 
 
+def invoice_batch_create(*, batch_key: str, actor: User | None = None) -> list[Invoice]:
+    """One draft per client with unbilled charges, each in its own transaction; idempotent per (batch, client),
+    so a retried batch creates nothing twice."""
+    charges.charges_sync()
+    made = []
+    client_ids = Charge.objects.filter(charges.unbilled_charges()).values_list("client_id", flat=True).distinct()
+    for client in Client.all_objects.filter(pk__in=list(client_ids)).order_by("pk"):
+        try:
+            made.append(invoice_create(client=client, creation_key=f"{batch_key[:40]}:{client.pk}", actor=actor))
+        except ValidationError:
+            continue  # billed meanwhile by someone else
+    return made
+
+
 @transaction.atomic
 def deposit_invoice_create(*, client: Client, amount: Decimal, description: str, creation_key: str) -> Invoice:
     """A deposit (untaxed prepayment): not earned; deducted on later invoices once paid."""

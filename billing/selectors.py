@@ -71,13 +71,14 @@ class ReadyRow:
 
 
 def ready_to_invoice() -> list[ReadyRow]:
+    """Every client with unbilled charges, with their count and amount (one grouped query after the sync)."""
     charges.charges_sync()
-    rows = []
-    for client in Client.all_objects.filter(pk__in=Charge.objects.values("client_id")).order_by("name", "pk"):
-        agg = unbilled(client).aggregate(n=Count("pk"), a=Sum("amount"))
-        if agg["n"]:
-            rows.append(ReadyRow(client, agg["n"], agg["a"] or ZERO))
-    return rows
+    grouped = (
+        Charge.objects.filter(charges.unbilled_charges()).values("client_id").annotate(n=Count("pk"), a=Sum("amount"))
+    )
+    totals = {row["client_id"]: (row["n"], row["a"]) for row in grouped}
+    found = Client.all_objects.filter(pk__in=totals).order_by("name", "pk")
+    return [ReadyRow(c, totals[c.pk][0], totals[c.pk][1] or ZERO) for c in found]
 
 
 def package_balances(client: Client) -> list[tuple[Package, int]]:

@@ -7,6 +7,7 @@ app_name = "billing"
 urlpatterns = [
     path("", views.ready, name="ready"),
     path("invoices/", views.invoice_list, name="invoice_list"),
+    path("invoices/batch/", views.invoice_batch, name="invoice_batch"),
     path("invoices/<int:pk>/", views.invoice_detail, name="invoice_detail"),
     path("invoices/<int:pk>/issue/", views.invoice_issue, name="invoice_issue"),
     path("invoices/<int:pk>/void/", views.invoice_void, name="invoice_void"),

@@ -23,6 +23,7 @@ def rules(*, page: Any, obj: Any, Rule: Any) -> dict[str, Any]:
     return {
         "billing:ready": owner_page(),
         "billing:invoice_list": owner_page(),
+        "billing:invoice_batch": owner_page("POST", status=302),  # no key: a message
         "billing:finance": owner_page(),
         "billing:finance_csv": owner_page(),
         "billing:settings": owner_page(),

@@ -170,3 +170,16 @@ def test_only_the_owner_changes_billing_settings(client, roles):
     client.force_login(roles["office"])
     assert client.post(reverse("billing:settings"), {}).status_code == 403
     assert BillingSettings.objects.get(pk=1).office_may_bill
+
+
+def test_batch_creates_one_draft_per_client_once(client, world, roles):
+    for who in (world.carol, world.dan):
+        start = ny(2026, 6, 2, 9)
+        visit(who, world.organizing, [world.alice], start, start + timedelta(minutes=180))
+    client.force_login(roles["owner"])
+    for _ in range(2):  # a retried submit
+        response = client.post(reverse("billing:invoice_batch"), {"creation_key": "batch-june"})
+        assert response.status_code == 302
+    assert Invoice.objects.filter(status="draft").count() == 2
+    assert client.post(reverse("billing:invoice_batch"), {}).status_code == 302
+    assert Invoice.objects.count() == 2
