@@ -24,6 +24,7 @@ from billing.models import (
     CreditNoteLine,
     InvoiceLine,
     MilestoneFee,
+    Package,
     RedoLink,
     ShoppingTime,
     TypePricing,
@@ -66,20 +67,20 @@ def _services_taxable() -> bool:
     return bool(conf.get("BILLING_TAX_SERVICES"))
 
 
-def _visit_specs(visit: Appointment) -> list[Spec]:
+def _visit_specs(visit: Appointment, book: rates.Book) -> list[Spec]:
     vtype = visit.appointment_type
-    pricing = rates.pricing_of(vtype)
+    pricing = rates.pricing_of(vtype, book)
     organizers = sorted(visit.organizers.all(), key=lambda u: u.pk)
     day = rates.local_date(visit.actual_start or visit.starts)
     if visit.status in ("late_cancelled", "no_show"):
-        return [_fee_spec(visit, organizers)]
+        return [_fee_spec(visit, organizers, book)]
     if pricing.pricing == TypePricing.Pricing.FLAT:
         return [Spec(f"visit:{visit.pk}:flat", "flat_fee", day, str(vtype), visit=visit, fixed=pricing.flat_price,
                      taxable=_services_taxable())]  # fmt: skip
-    redo = RedoLink.objects.filter(visit=visit).select_related("redo_of").first()
+    redo = (book.redo or {}).get(visit.pk)
     specs = []
     for organizer in organizers:
-        worked = rates.worked_minutes(visit, organizer)
+        worked = rates.worked_minutes(visit, organizer, book)
         if redo:
             was = rates.local_date(redo.redo_of.starts)
             rounded, _ = rates.round_and_minimum(worked.raw, minimum=0)
@@ -89,7 +90,7 @@ def _visit_specs(visit: Appointment) -> list[Spec]:
             ))  # fmt: skip
             continue
         rounded, billed = rates.round_and_minimum(worked.raw, minimum=rates.minimum_of(pricing))
-        rate, source = rates.resolve_rate(client=visit.client, appointment_type=vtype, organizer=organizer)
+        rate, source = rates.resolve_rate(client=visit.client, appointment_type=vtype, organizer=organizer, book=book)
         specs.append(Spec(
             f"visit:{visit.pk}:org:{organizer.pk}", "visit_time", day, f"{vtype} — {organizer}", visit=visit,
             organizer_id=organizer.pk, raw=worked.raw, rounded=rounded, billed=billed, rate=rate, rate_source=source,
@@ -98,7 +99,7 @@ def _visit_specs(visit: Appointment) -> list[Spec]:
     return specs
 
 
-def _fee_spec(visit: Appointment, organizers: list) -> Spec:
+def _fee_spec(visit: Appointment, organizers: list, book: rates.Book) -> Spec:
     kind = "no_show_fee" if visit.status == "no_show" else "cancel_fee"
     label = "No-show" if kind == "no_show_fee" else "Late cancellation"
     day = rates.local_date(visit.updated_at)
@@ -107,7 +108,9 @@ def _fee_spec(visit: Appointment, organizers: list) -> Spec:
     first_rate = ZERO
     fee = ZERO
     for organizer in organizers:
-        rate, _ = rates.resolve_rate(client=visit.client, appointment_type=visit.appointment_type, organizer=organizer)
+        rate, _ = rates.resolve_rate(
+            client=visit.client, appointment_type=visit.appointment_type, organizer=organizer, book=book
+        )
         first_rate = first_rate or rate
         if fee_kind == "percent_of_booked":
             fee += bm.percent_fee(pct=Decimal(conf.get("BILLING_CANCEL_FEE_PERCENT")), booked_minutes=booked, rate=rate)
@@ -133,11 +136,11 @@ def _purchase_spec(purchase: ClientPurchase) -> Spec:
     )  # fmt: skip
 
 
-def _shopping_spec(entry: ShoppingTime) -> Spec:
+def _shopping_spec(entry: ShoppingTime, book: rates.Book) -> Spec:
     shopping_type = TypePricing.objects.filter(is_shopping=True).select_related("appointment_type").first()
     atype = shopping_type.appointment_type if shopping_type else None
     rounded, billed = rates.round_and_minimum(entry.minutes, minimum=0)
-    rate, source = rates.resolve_rate(client=entry.client, appointment_type=atype, organizer=entry.organizer)
+    rate, source = rates.resolve_rate(client=entry.client, appointment_type=atype, organizer=entry.organizer, book=book)
     return Spec(
         f"shopping:{entry.pk}", "shopping_time", entry.worked_on, f"Shopping time — {entry.organizer}",
         shopping=entry, organizer_id=entry.organizer_id, raw=entry.minutes, rounded=rounded, billed=billed, rate=rate,
@@ -164,17 +167,18 @@ def specs_for(client: Client, *, skip: set[int] | None = None) -> list[Spec]:
     """Specs of every billable source of the client; visits unchanged since their charges are left out and their
     ids added to `skip` when a set is given."""
     specs: list[Spec] = []
+    book = rates.Book.for_client(client)
     unchanged = _unchanged_visits(client) if skip is not None else {}
     visits = Appointment.objects.filter(client=client, status__in=FINISHED).select_related("appointment_type", "client")
     for visit in visits.prefetch_related("organizers").order_by("starts", "pk"):
         if skip is not None and visit.pk in unchanged and visit.updated_at <= unchanged[visit.pk]:
             skip.add(visit.pk)
             continue
-        specs += _visit_specs(visit)
+        specs += _visit_specs(visit, book)
     purchases = ClientPurchase.objects.filter(appointment__client=client).select_related("created_by")
     specs += [_purchase_spec(p) for p in purchases.order_by("pk")]
     shopping = ShoppingTime.objects.filter(client=client).select_related("organizer", "client")
-    specs += [_shopping_spec(s) for s in shopping.order_by("pk")]
+    specs += [_shopping_spec(s, book) for s in shopping.order_by("pk")]
     for milestone in MilestoneFee.objects.filter(client=client, reached_on__isnull=False).order_by("pk"):
         reached = milestone.reached_on or date.min  # the filter guarantees a date
         specs.append(Spec(f"milestone:{milestone.pk}", "milestone", reached, milestone.name, milestone=milestone,
@@ -186,29 +190,32 @@ def _amount(spec: Spec, hourly: int, rate: Decimal) -> Decimal:
     return spec.fixed if spec.fixed is not None and spec.draws != "cancel" else bm.hourly_amount(hourly, rate)
 
 
-def _create(client: Client, spec: Spec) -> Charge:
+def _create(client: Client, spec: Spec, *, has_packages: bool = True) -> Charge:
+    direct = not has_packages or not spec.draws or (spec.draws != "cancel" and not spec.billed)
+    plain = (spec.fixed or ZERO) if spec.draws == "cancel" else _amount(spec, spec.billed, spec.rate)
     charge = Charge.objects.create(
         client=client, kind=spec.kind, source_key=spec.key, visit=spec.visit, purchase=spec.purchase,
         shopping=spec.shopping, milestone=spec.milestone, organizer_id=spec.organizer_id,
         service_date=spec.service_date, description=spec.description[:300], minutes_raw=spec.raw,
         minutes_rounded=spec.rounded, minutes_billed=spec.billed, rate=spec.rate, rate_source=spec.rate_source,
-        cost=spec.cost, amount=ZERO, taxable=spec.taxable, needs_review=spec.needs_review, hourly_minutes=spec.billed,
+        cost=spec.cost, amount=plain if direct else ZERO, taxable=spec.taxable, needs_review=spec.needs_review,
+        hourly_minutes=spec.billed,
     )  # fmt: skip
+    if direct:
+        return charge
     if spec.draws == "cancel":
         package, covered, hourly = packages.cancel_fee_draw(client=client, on=spec.service_date, charge=charge)
         if package is None:
-            charge.amount = spec.fixed or ZERO
+            charge.amount = plain
         else:
             charge.package, charge.package_minutes, charge.hourly_minutes = package, covered, hourly
             charge.minutes_billed = covered + hourly
             charge.amount = bm.hourly_amount(hourly, spec.rate)
-    elif spec.draws and spec.billed:
+    else:
         got = packages.draw(client=client, minutes=spec.billed, on=spec.service_date, charge=charge,
                             shopping=spec.draws == "shopping")  # fmt: skip
         charge.package, charge.package_minutes, charge.hourly_minutes = got.package, got.minutes, got.hourly
         charge.amount = bm.hourly_amount(got.hourly, spec.rate)
-    else:
-        charge.amount = _amount(spec, spec.billed, spec.rate)
     charge.save()
     return charge
 
@@ -337,6 +344,7 @@ def charges_sync_client(*, client: Client) -> int:
     skipped: set[int] = set()
     specs = {spec.key: spec for spec in specs_for(client, skip=skipped)}
     existing = {c.source_key: c for c in Charge.objects.filter(client=client).exclude(kind="adjustment")}
+    has_packages = Package.objects.filter(client=client, status=Package.Status.ACTIVE).exists()
     written = 0
     for key in sorted(set(specs) | set(existing)):
         charge = existing.get(key)
@@ -346,7 +354,7 @@ def charges_sync_client(*, client: Client) -> int:
         if spec is None:
             continue
         if charge is None:
-            _create(client, spec)
+            _create(client, spec, has_packages=has_packages)
             written += 1
             continue
         line = _frozen_line(charge)

@@ -4,6 +4,8 @@ shopping, purchases. Scenario values from docs/specs/billing.md."""
 from datetime import date, timedelta
 from decimal import Decimal
 
+import pytest
+
 from billing import charges, invoices, selectors
 from billing.models import BillingNotice, Charge, ClientRate, PackageEntry, RedoLink, ShoppingTime, TypePricing
 from operations.models import ClientPurchase
@@ -224,3 +226,13 @@ def test_P14_a_rerun_on_an_unchanged_history_costs_the_same_for_any_number_of_vi
         visit(world.carol, world.organizing, [world.alice], ny(2026, 5, day, 9), ny(2026, 5, day, 12))
     sync(world.carol)
     assert _queries_of_a_rerun(world.carol) == few
+
+
+def test_P1_a_rate_of_zero_or_below_is_refused_by_the_database(world):
+    from django.db import IntegrityError, transaction
+
+    for rate in ("0", "-5"):
+        with pytest.raises(IntegrityError), transaction.atomic():
+            ClientRate.objects.create(client=world.carol, rate=D(rate))
+    with pytest.raises(IntegrityError), transaction.atomic():  # one client-wide rate (NULLS NOT DISTINCT)
+        ClientRate.objects.create(client=world.dan, rate=D("70"))
