@@ -172,6 +172,20 @@ def earned(start: date, end: date) -> Decimal:
     return from_charges + from_packages - credited
 
 
+def earned_by_organizer(start: date, end: date) -> dict[int | None, Decimal]:
+    """Earned revenue per organizer (team visits are already one charge per organizer): hourly amounts plus the
+    value of the package minutes their work drew. Fees, purchases and milestones without an organizer are
+    under None. Credit notes are not split per organizer."""
+    result: dict[int | None, Decimal] = defaultdict(lambda: ZERO)
+    hourly = Charge.objects.filter(_between("service_date", start, end)).exclude(kind="adjustment", amount__lt=0)
+    for row in hourly.values("organizer_id").annotate(s=Sum("amount")):
+        result[row["organizer_id"]] += row["s"] or ZERO
+    used = PackageEntry.objects.filter(_between("entry_date", start, end), kind__in=EARNING_ENTRIES)
+    for row in used.values("charge__organizer_id").annotate(s=Sum("value")):
+        result[row["charge__organizer_id"]] += row["s"] or ZERO
+    return dict(result)
+
+
 def invoiced(start: date, end: date) -> Decimal:
     """Issued invoice subtotals by issue date, less credit notes (ex tax); void invoices excluded."""
     issued = Invoice.objects.filter(_between("issue_date", start, end)).exclude(status__in=["draft", "void"])

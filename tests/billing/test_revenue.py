@@ -203,3 +203,16 @@ def test_P21_an_unpaid_deposit_is_never_deducted(world):
     assert not final.lines.filter(kind="prepayment_applied").exists()
     assert charges.charges_sync_client(client=world.carol) == 0
     assert InvoiceLine.objects.filter(kind="prepayment").count() == 1
+
+
+def test_P2_earned_per_organizer_for_a_team_visit_and_package_work(world):
+    visit(world.carol, world.team, [world.alice, world.ben], ny(2026, 5, 13, 9), ny(2026, 5, 13, 13, 10),
+          times={world.alice: (ny(2026, 5, 13, 9), ny(2026, 5, 13, 13, 10)),
+                 world.ben: (ny(2026, 5, 13, 9, 30), ny(2026, 5, 13, 13, 10))})  # fmt: skip
+    sync(world.carol)
+    sell_package(world, world.dan, on=ny(2026, 5, 1, 9))
+    visit(world.dan, world.organizing, [world.ben], ny(2026, 5, 14, 9), ny(2026, 5, 14, 13))
+    sync(world.dan)
+    by = selectors.earned_by_organizer(date(2026, 5, 1), date(2026, 5, 31))
+    assert by == {world.alice.pk: D("403.75"), world.ben.pk: D("243.75") + D("340.00")}
+    assert sum(by.values()) == selectors.earned(date(2026, 5, 1), date(2026, 5, 31))
