@@ -8,7 +8,17 @@ from typing import Any
 
 from django import forms
 
-from billing.models import BillingSettings, CreditNote, Invoice, InvoiceLine, PackageProduct, Payment
+from accounts.models import User
+from billing.models import (
+    BillingSettings,
+    ClientRate,
+    CreditNote,
+    Invoice,
+    InvoiceLine,
+    PackageProduct,
+    Payment,
+    TypePricing,
+)
 
 
 def new_key() -> str:
@@ -98,3 +108,48 @@ class BillingSettingsForm(forms.ModelForm):
 class AgingForm(forms.Form):
     on = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}), label="As of")
     year = forms.IntegerField(required=False, min_value=2000, max_value=2100)
+
+
+class PackageProductForm(forms.ModelForm):
+    class Meta:
+        model = PackageProduct
+        fields = [
+            "name", "minutes", "price", "validity_months", "free_cancellations", "cancel_fee_minutes",
+            "covers_shopping", "overage_policy", "overage_tolerance_pct", "low_balance_minutes",
+        ]  # fmt: skip
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("minutes") is not None and data["minutes"] <= 0:
+            self.add_error("minutes", "A package has at least one minute.")
+        if data.get("price") is not None and data["price"] <= 0:
+            self.add_error("price", "Enter a price above zero.")
+        return data
+
+
+class ClientRateForm(forms.ModelForm):
+    class Meta:
+        model = ClientRate
+        fields = ["client", "appointment_type", "organizer", "rate"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organizer"].queryset = User.objects.filter(role=User.Role.ORGANIZER)  # type: ignore[attr-defined]
+
+    def clean_rate(self) -> Decimal:
+        rate = self.cleaned_data["rate"]
+        if rate is None or rate <= 0:
+            raise forms.ValidationError("A rate must be above zero.")
+        return rate
+
+
+class TypePricingForm(forms.ModelForm):
+    class Meta:
+        model = TypePricing
+        fields = ["appointment_type", "pricing", "flat_price", "minimum_minutes", "is_shopping"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("pricing") == TypePricing.Pricing.FLAT and not data.get("flat_price"):
+            self.add_error("flat_price", "A flat-priced type needs its price.")
+        return data

@@ -165,7 +165,7 @@ def test_issue_void_credit_and_line_bad_input(client, world, roles, invoice):
 
 def test_only_the_owner_changes_billing_settings(client, roles):
     client.force_login(roles["owner"])
-    client.post(reverse("billing:settings"), {"office_may_bill": "on"})
+    client.post(reverse("billing:settings"), {"form": "settings", "settings-office_may_bill": "on"})
     assert BillingSettings.objects.get(pk=1).office_may_bill
     client.force_login(roles["office"])
     assert client.post(reverse("billing:settings"), {}).status_code == 403
@@ -183,3 +183,29 @@ def test_batch_creates_one_draft_per_client_once(client, world, roles):
     assert Invoice.objects.filter(status="draft").count() == 2
     assert client.post(reverse("billing:invoice_batch"), {}).status_code == 302
     assert Invoice.objects.count() == 2
+
+
+def test_owner_sets_up_products_rates_and_pricing_and_bad_input_changes_nothing(client, world, roles):
+    from billing.models import ClientRate, PackageProduct, TypePricing
+
+    client.force_login(roles["owner"])
+    url = reverse("billing:settings")
+    product = {"form": "product", "product-name": "10-hour package", "product-minutes": "600",
+               "product-price": "900.00", "product-validity_months": "12", "product-free_cancellations": "2",
+               "product-cancel_fee_minutes": "60", "product-covers_shopping": "on",
+               "product-overage_policy": "split_hourly", "product-overage_tolerance_pct": "10",
+               "product-low_balance_minutes": "120"}  # fmt: skip
+    assert client.post(url, {**product, "product-price": "0"}).status_code == 400
+    assert client.post(url, product).status_code == 302
+    assert PackageProduct.objects.filter(name="10-hour package").exists()
+    rate = {"form": "rate", "rate-client": world.carol.pk, "rate-rate": "0"}
+    for bad in ("0", "-1", "x"):
+        assert client.post(url, {**rate, "rate-rate": bad}).status_code == 400
+    assert not ClientRate.objects.filter(client=world.carol).exists()
+    assert client.post(url, {**rate, "rate-rate": "88.00"}).status_code == 302
+    assert client.post(url, {**rate, "rate-rate": "77.00"}).status_code == 400  # one client-wide rate
+    pricing = {"form": "pricing", "pricing-appointment_type": world.organizing.pk, "pricing-pricing": "flat",
+               "pricing-flat_price": "0"}  # fmt: skip
+    assert client.post(url, pricing).status_code == 400
+    assert client.post(url, {**pricing, "pricing-flat_price": "120.00"}).status_code == 302
+    assert TypePricing.objects.get(appointment_type=world.organizing).flat_price == D("120.00")

@@ -91,6 +91,9 @@ def test_package_sale_on_a_phone(app, make_user, artifacts):
     expect(page.locator("#client-billing")).to_contain_text("1200 min")
     assert app.no_horizontal_overflow()
     page.screenshot(path=str(artifacts / "billing-client-panel-390.png"), full_page=True)
+    app.goto("/billing/settings/")
+    expect(page.get_by_text("20-hour package · 1200 min")).to_be_visible()
+    assert app.no_horizontal_overflow()
 
 
 def test_organizer_has_no_billing_link_and_gets_403(app, make_user):
