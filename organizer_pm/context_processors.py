@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 from accounts import access
+from billing import selectors as billing_selectors
 
 
 def csp_nonce(request: HttpRequest) -> dict[str, Any]:
@@ -33,6 +34,7 @@ NAV = [
     ("Projects", "projects:project_list", "kanban", lambda u: True),
     ("Team", "accounts:team_list", "person-badge", access.is_staff_role),
     ("Inventory", "operations:inventory_list", "box2", access.is_staff_role),
+    ("Billing", "billing:ready", "cash-coin", billing_selectors.may_bill),
 ]
 
 
@@ -46,4 +48,5 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             url = reverse(name)
             active = request.path == url if url == "/" else request.path.startswith(url)
             items.append(NavItem(label, url, icon, active))
-    return {"nav_items": items}
+    # Lazy: evaluated only by templates that ask (the client page loads its billing panel when true).
+    return {"nav_items": items, "may_bill": lambda: billing_selectors.may_bill(user)}

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "clients",
     "operations",
     "projects",
+    "billing",
     "organizer_pm.dashboard",
 ]
 
@@ -169,6 +170,8 @@ CELERY_BEAT_SCHEDULE = {
     "materialize-series": {"task": "operations.materialize_series", "schedule": 3600},
     # Hourly and idempotent: yesterday's stock snapshot (upsert) and today's low-stock email (once a day).
     "inventory-nightly": {"task": "operations.inventory_nightly", "schedule": 3600},
+    "billing-charges-sync": {"task": "billing.charges_sync", "schedule": 300, "options": {"expires": 290}},
+    "billing-packages-expire": {"task": "billing.packages_expire", "schedule": 3600},
 }
 
 # Operations (docs/specs/README.md, Settings: each a deliberate, documented value) ---------------------

@@ -7,4 +7,5 @@ urlpatterns = [
     path("clients/", include("clients.urls")),
     path("projects/", include("projects.urls")),
     path("schedule/", include("operations.urls")),
+    path("billing/", include("billing.urls")),
 ]

@@ -15,6 +15,7 @@ from django.db import connection
 
 from tests.authz import inventory_matrix
 from tests.authz.rules import MISSING
+from tests.billing import billing_matrix
 from tests.support import people
 
 
@@ -55,6 +56,7 @@ def objects_for(client_obj: Any, organizer: Any, owner: Any) -> dict[str, Any]:
         "atype": visit.appointment_type,
         "timeoff": time_off,
         **inventory_matrix.objects_for(client_obj=client_obj, organizer=organizer, owner=owner, visit=visit),
+        **billing_matrix.objects_for(client_obj=client_obj, organizer=organizer, owner=owner, visit=visit),
     }
 
 
@@ -96,7 +98,7 @@ def url_kwargs(kind: str, target: Any) -> dict[str, int]:
     return {"pk": target.pk}
 
 
-COUNTED_APPS = {"clients", "accounts", "projects", "operations"}
+COUNTED_APPS = {"clients", "accounts", "projects", "operations", "billing"}
 
 
 def table_counts_by_model() -> dict[str, int]:

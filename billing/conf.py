@@ -1,0 +1,30 @@
+"""Billing settings with their defaults (docs/specs/billing.md "Settings"); each may be set in Django settings."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+
+DEFAULTS: dict[str, Any] = {
+    "BILLING_ROUNDING_INCREMENT": 15,  # minutes: 1/5/6/10/15/30/60
+    "BILLING_ROUNDING_MODE": "up",  # up | nearest | down
+    "BILLING_DEFAULT_MINIMUM": 180,  # minutes per organizer when the appointment type sets none
+    "BILLING_CANCEL_FEE_KIND": "percent_of_booked",  # fixed | percent_of_booked | hours
+    "BILLING_CANCEL_FEE_FIXED": Decimal("50.00"),
+    "BILLING_CANCEL_FEE_PERCENT": Decimal("50"),
+    "BILLING_CANCEL_FEE_HOURS": 3,
+    "BILLING_TAX_RATE": Decimal("8.875"),  # percent
+    "BILLING_TAX_SERVICES": False,
+    "BILLING_TAX_PRODUCTS": True,
+    "BILLING_DEFAULT_MARKUP": Decimal("35"),  # percent, for a purchase recorded with no markup
+    "BILLING_PAYMENT_TERMS_DAYS": 15,
+    "BILLING_AUTO_APPLY_CREDIT": True,
+    "BILLING_ASSESSMENT_CREDIT_DAYS": 30,
+    "BILLING_CLOSEOUT_REFUND_PCT": Decimal("10"),
+}
+
+
+def get(name: str) -> Any:
+    return getattr(settings, name, DEFAULTS[name])

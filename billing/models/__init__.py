@@ -1,0 +1,28 @@
+"""billing's models: inputs (rates, pricing, per-organizer times), charges and packages, invoices and money."""
+
+from billing.models.charges import BillingNotice, Charge, Package, PackageEntry, PackageProduct
+from billing.models.inputs import (
+    BillingSettings,
+    ClientRate,
+    MilestoneFee,
+    RedoLink,
+    ShoppingTime,
+    TypePricing,
+    VisitTime,
+)
+from billing.models.invoices import (
+    Allocation,
+    ClientCreditEntry,
+    Counter,
+    CreditNote,
+    CreditNoteLine,
+    Invoice,
+    InvoiceLine,
+    Payment,
+)
+
+__all__ = [
+    "Allocation", "BillingNotice", "BillingSettings", "Charge", "ClientCreditEntry", "ClientRate", "Counter",
+    "CreditNote", "CreditNoteLine", "Invoice", "InvoiceLine", "MilestoneFee", "Package", "PackageEntry",
+    "PackageProduct", "Payment", "RedoLink", "ShoppingTime", "TypePricing", "VisitTime",
+]  # fmt: skip

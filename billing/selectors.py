@@ -1,0 +1,245 @@
+"""Reads: who may bill, what is ready to invoice, a client's billing, AR aging and the three revenues.
+
+Readers of charges first bring them up to date (`charges_sync_client`), so nothing is missed between beat runs.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet, Sum
+from django.http import Http404
+
+from accounts import access
+from billing import charges, packages, payments
+from billing import money as bm
+from billing.models import (
+    Allocation,
+    BillingSettings,
+    Charge,
+    ClientCreditEntry,
+    CreditNote,
+    CreditNoteLine,
+    Invoice,
+    InvoiceLine,
+    Package,
+    PackageEntry,
+    Payment,
+)
+from clients.models import Client
+
+ZERO = Decimal("0.00")
+EARNING_ENTRIES = ("drawdown", "cancel_fee", "adjustment", "expiry")
+
+
+def may_bill(user: Any) -> bool:
+    """The owner always; office staff when the owner allows it; organizers never."""
+    if access.is_owner(user):
+        return True
+    if access.has_role(user, access.OFFICE):
+        return BillingSettings.objects.filter(pk=1, office_may_bill=True).exists()
+    return False
+
+
+def invoice_get(*, pk: int) -> Invoice:
+    found = Invoice.objects.select_related("client").filter(pk=pk).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+def client_get(*, pk: int) -> Client:
+    found = Client.all_objects.filter(pk=pk).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+def unbilled(client: Client) -> QuerySet[Charge]:
+    return Charge.objects.filter(charges.unbilled_charges(client)).select_related("organizer").order_by("service_date")
+
+
+@dataclass
+class ReadyRow:
+    client: Client
+    count: int
+    amount: Decimal
+
+
+def ready_to_invoice() -> list[ReadyRow]:
+    """Every client with unbilled charges, with their count and amount (one grouped query after the sync)."""
+    charges.charges_sync()
+    grouped = (
+        Charge.objects.filter(charges.unbilled_charges()).values("client_id").annotate(n=Count("pk"), a=Sum("amount"))
+    )
+    totals = {row["client_id"]: (row["n"], row["a"]) for row in grouped}
+    found = Client.all_objects.filter(pk__in=totals).order_by("name", "pk")
+    return [ReadyRow(c, totals[c.pk][0], totals[c.pk][1] or ZERO) for c in found]
+
+
+def package_balances(client: Client) -> list[tuple[Package, int]]:
+    found = Package.objects.filter(client=client).exclude(status="cancelled").order_by("-pk")
+    return [(p, packages.balance_of(p)) for p in found]
+
+
+def client_billing(client: Client) -> dict[str, Any]:
+    charges.charges_sync_client(client=client)
+    return {
+        "unbilled": list(unbilled(client)),
+        "invoices": list(Invoice.objects.filter(client=client).order_by("-pk")[:50]),
+        "payments": list(Payment.objects.filter(client=client)[:50]),
+        "credit": payments.credit_balance(client),
+        "packages": package_balances(client),
+        "entries": list(PackageEntry.objects.filter(package__client=client).order_by("-pk")[:50]),
+    }
+
+
+# --- AR aging -------------------------------------------------------------------------------------------
+
+
+@dataclass
+class AgingRow:
+    invoice: Invoice
+    open: Decimal
+    age: int
+    bucket: str
+
+
+@dataclass
+class Aging:
+    rows: list[AgingRow] = field(default_factory=list)
+    buckets: dict[str, Decimal] = field(default_factory=lambda: dict.fromkeys(bm.BUCKETS, ZERO))
+    credit: Decimal = ZERO
+
+    @property
+    def gross(self) -> Decimal:
+        return sum(self.buckets.values(), ZERO)
+
+    @property
+    def net(self) -> Decimal:
+        return self.gross - self.credit
+
+
+def open_at(invoice: Invoice, on: date) -> Decimal:
+    """What was owed on an invoice at the end of `on`: later payments and credit notes do not count."""
+    allocated = Allocation.objects.filter(invoice=invoice, applied_on__lte=on).aggregate(s=Sum("amount"))["s"]
+    credited = CreditNote.objects.filter(invoice=invoice, status="issued", issue_date__lte=on).aggregate(
+        s=Sum("pre_payment")
+    )["s"]
+    return invoice.total - (allocated or ZERO) - (credited or ZERO)
+
+
+def ar_aging(*, on: date, client: Client | None = None) -> Aging:
+    invoices = Invoice.objects.filter(issue_date__lte=on).exclude(status__in=["draft", "void"]).select_related("client")
+    credits = ClientCreditEntry.objects.filter(effective_date__lte=on)
+    if client is not None:
+        invoices, credits = invoices.filter(client=client), credits.filter(client=client)
+    aging = Aging(credit=credits.aggregate(s=Sum("amount"))["s"] or ZERO)
+    for invoice in invoices.order_by("due_date", "pk"):
+        left = open_at(invoice, on)
+        if left <= 0:
+            continue
+        age = (on - invoice.due_date).days if invoice.due_date else 0
+        bucket = bm.aging_bucket(age)
+        aging.rows.append(AgingRow(invoice, left, age, bucket))
+        aging.buckets[bucket] += left
+    return aging
+
+
+# --- the three revenues ---------------------------------------------------------------------------------
+
+
+def _between(field_name: str, start: date, end: date) -> Q:
+    return Q(**{f"{field_name}__gte": start, f"{field_name}__lte": end})
+
+
+def earned(start: date, end: date) -> Decimal:
+    """Value of service delivered, by service date: hourly amounts, fees, purchases, milestones, package minutes
+    used (cumulative value) and breakage, less credit notes on service lines. Ex tax; package sales and deposits
+    are not earned."""
+    hourly = Charge.objects.filter(_between("service_date", start, end)).exclude(kind="adjustment", amount__lt=0)
+    from_charges = hourly.aggregate(s=Sum("amount"))["s"] or ZERO
+    used = PackageEntry.objects.filter(_between("entry_date", start, end), kind__in=EARNING_ENTRIES)
+    from_packages = used.aggregate(s=Sum("value"))["s"] or ZERO
+    credited = CreditNoteLine.objects.filter(
+        _between("credit_note__issue_date", start, end), credit_note__status="issued",
+        invoice_line__kind__in=["charge", "manual"],
+    ).aggregate(s=Sum("amount"))["s"] or ZERO  # fmt: skip
+    return from_charges + from_packages - credited
+
+
+def earned_by_organizer(start: date, end: date) -> dict[int | None, Decimal]:
+    """Earned revenue per organizer (team visits are already one charge per organizer): hourly amounts plus the
+    value of the package minutes their work drew. Fees, purchases and milestones without an organizer are
+    under None. Credit notes are not split per organizer."""
+    result: dict[int | None, Decimal] = defaultdict(lambda: ZERO)
+    hourly = Charge.objects.filter(_between("service_date", start, end)).exclude(kind="adjustment", amount__lt=0)
+    for row in hourly.values("organizer_id").annotate(s=Sum("amount")):
+        result[row["organizer_id"]] += row["s"] or ZERO
+    used = PackageEntry.objects.filter(_between("entry_date", start, end), kind__in=EARNING_ENTRIES)
+    for row in used.values("charge__organizer_id").annotate(s=Sum("value")):
+        result[row["charge__organizer_id"]] += row["s"] or ZERO
+    return dict(result)
+
+
+def invoiced(start: date, end: date) -> Decimal:
+    """Issued invoice subtotals by issue date, less credit notes (ex tax); void invoices excluded."""
+    issued = Invoice.objects.filter(_between("issue_date", start, end)).exclude(status__in=["draft", "void"])
+    notes = CreditNote.objects.filter(_between("issue_date", start, end), status="issued")
+    return (issued.aggregate(s=Sum("subtotal"))["s"] or ZERO) - (notes.aggregate(s=Sum("subtotal"))["s"] or ZERO)
+
+
+def tax_invoiced(start: date, end: date) -> Decimal:
+    issued = Invoice.objects.filter(_between("issue_date", start, end)).exclude(status__in=["draft", "void"])
+    notes = CreditNote.objects.filter(_between("issue_date", start, end), status="issued")
+    return (issued.aggregate(s=Sum("tax_total"))["s"] or ZERO) - (notes.aggregate(s=Sum("tax_total"))["s"] or ZERO)
+
+
+def collected(start: date, end: date) -> Decimal:
+    """Money received by date, less refunds recorded (applying existing credit is not new cash)."""
+    received = Payment.objects.filter(_between("received_on", start, end)).aggregate(s=Sum("amount"))["s"] or ZERO
+    refunds = ClientCreditEntry.objects.filter(_between("effective_date", start, end), kind="refund")
+    return received + (refunds.aggregate(s=Sum("amount"))["s"] or ZERO)
+
+
+def deferred_at(on: date) -> Decimal:
+    """Package money invoiced and not yet used, expired or refunded, plus deposits invoiced and not yet deducted."""
+    sold = InvoiceLine.objects.filter(
+        kind__in=["package", "assessment_credit", "prepayment", "prepayment_applied"], active=True,
+        invoice__issue_date__lte=on,
+    ).exclude(invoice__status__in=["draft", "void"])  # fmt: skip
+    consumed = PackageEntry.objects.filter(entry_date__lte=on).exclude(kind__in=["purchase", "cancel_free"])
+    return (sold.aggregate(s=Sum("amount"))["s"] or ZERO) - (consumed.aggregate(s=Sum("value"))["s"] or ZERO)
+
+
+def unbilled_at(on: date) -> Decimal:
+    """Charges done by `on` and not on an invoice issued by then (money adjustments below zero are credit notes)."""
+    done = Charge.objects.filter(service_date__lte=on).exclude(kind="adjustment", amount__lt=0)
+    billed = InvoiceLine.objects.filter(charge__in=done, active=True, invoice__issue_date__lte=on).exclude(
+        invoice__status__in=["draft", "void"]
+    )
+    total = done.aggregate(s=Sum("amount"))["s"] or ZERO
+    return total - (billed.aggregate(s=Sum("amount"))["s"] or ZERO)
+
+
+def ar_at(on: date) -> Decimal:
+    return ar_aging(on=on).gross
+
+
+def credit_at(on: date) -> Decimal:
+    return ClientCreditEntry.objects.filter(effective_date__lte=on).aggregate(s=Sum("amount"))["s"] or ZERO
+
+
+def monthly_finance(year: int) -> list[dict[str, Any]]:
+    """Invoiced and collected per month of a year (for the finance page and its CSV)."""
+    rows: dict[int, dict[str, Any]] = defaultdict(dict)
+    for month in range(1, 13):
+        start = date(year, month, 1)
+        end = date(year + month // 12, month % 12 + 1, 1).replace(day=1)
+        end = date.fromordinal(end.toordinal() - 1)
+        rows[month] = {"month": start, "invoiced": invoiced(start, end), "collected": collected(start, end)}
+    return [rows[m] for m in range(1, 13)]

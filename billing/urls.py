@@ -1,0 +1,25 @@
+from django.urls import path
+
+from billing import views
+
+app_name = "billing"
+
+urlpatterns = [
+    path("", views.ready, name="ready"),
+    path("invoices/", views.invoice_list, name="invoice_list"),
+    path("invoices/batch/", views.invoice_batch, name="invoice_batch"),
+    path("invoices/<int:pk>/", views.invoice_detail, name="invoice_detail"),
+    path("invoices/<int:pk>/issue/", views.invoice_issue, name="invoice_issue"),
+    path("invoices/<int:pk>/void/", views.invoice_void, name="invoice_void"),
+    path("invoices/<int:pk>/delete/", views.invoice_delete, name="invoice_delete"),
+    path("invoices/<int:pk>/lines/", views.invoice_line_add, name="invoice_line_add"),
+    path("invoices/<int:pk>/credit-note/", views.credit_note_create, name="credit_note_create"),
+    path("credit-notes/<int:pk>/issue/", views.credit_note_issue, name="credit_note_issue"),
+    path("clients/<int:pk>/invoice/", views.invoice_create, name="invoice_create"),
+    path("clients/<int:pk>/payment/", views.payment_create, name="payment_create"),
+    path("clients/<int:pk>/package/", views.package_sell, name="package_sell"),
+    path("clients/<int:pk>/panel/", views.client_billing_panel, name="client_billing_panel"),
+    path("finance/", views.finance, name="finance"),
+    path("finance.csv", views.finance_csv, name="finance_csv"),
+    path("settings/", views.billing_settings, name="settings"),
+]

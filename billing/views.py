@@ -1,0 +1,330 @@
+"""Billing pages: the owner's, and office staff's when the owner allows it (403 for everyone else, before any
+object is looked up; a missing object is 404). Views are thin: services do the work, selectors the reads."""
+
+from __future__ import annotations
+
+import csv
+import functools
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts import access
+from accounts.http import AuthedHttpRequest, form_add_service_error
+from billing import forms, invoices, payments, rates, selectors
+from billing.models import BillingSettings, ClientRate, CreditNote, Invoice, InvoiceLine, PackageProduct, TypePricing
+
+T = "billing/"
+
+
+def billing_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not selectors.may_bill(request.user):
+            access.log_denied(request, "billing")
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def _today() -> date:
+    return rates.local_date(timezone.now())
+
+
+def _errors(request: HttpRequest, exc: ValidationError) -> None:
+    for message in exc.messages:
+        messages.error(request, message)
+
+
+@require_GET
+@billing_required
+def ready(request: AuthedHttpRequest) -> HttpResponse:
+    rows = selectors.ready_to_invoice()
+    return render(request, T + "ready.html", {"rows": rows, "key": forms.new_key()})
+
+
+@require_POST
+@billing_required
+def invoice_batch(request: AuthedHttpRequest) -> HttpResponse:
+    form = forms.KeyedForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "The batch could not be started; reload the page and try again.")
+        return redirect("billing:ready")
+    made = invoices.invoice_batch_create(batch_key=form.cleaned_data["creation_key"], actor=request.user)
+    messages.success(request, f"{len(made)} draft invoice{'s' if len(made) != 1 else ''} ready for review.")
+    return redirect(reverse("billing:invoice_list") + "?status=draft")
+
+
+@require_GET
+@billing_required
+def invoice_list(request: AuthedHttpRequest) -> HttpResponse:
+    status = request.GET.get("status", "")
+    found = Invoice.objects.select_related("client").order_by("-pk")
+    if status in Invoice.Status.values:
+        found = found.filter(status=status)
+    return render(request, T + "invoice_list.html", {
+        "invoices": found[:200], "status": status, "statuses": Invoice.Status.choices, "today": _today(),
+    })  # fmt: skip
+
+
+def _grouped_lines(invoice: Invoice) -> list[tuple[str, list[InvoiceLine]]]:
+    """Lines grouped by visit (a team visit shows its organizers together), then the other lines."""
+    groups: dict[str, list[InvoiceLine]] = {}
+    lines = invoice.lines.filter(active=True) if invoice.status != "void" else invoice.lines.all()
+    for line in lines.select_related("charge", "charge__visit").order_by("service_date", "pk"):
+        visit = line.charge.visit if line.charge else None
+        label = f"Visit {visit.starts:%Y-%m-%d}" if visit else ""
+        groups.setdefault(label, []).append(line)
+    return list(groups.items())
+
+
+@require_GET
+@billing_required
+def invoice_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    invoice = selectors.invoice_get(pk=pk)
+    return render(request, T + "invoice_detail.html", {
+        "invoice": invoice, "groups": _grouped_lines(invoice), "line_form": forms.ManualLineForm(),
+        "void_form": forms.VoidForm(), "credit_notes": invoice.credit_notes.all(),
+        "allocations": invoice.allocations.select_related("payment"),
+        "needs_review": invoice.lines.filter(active=True, charge__needs_review=True).exists(),
+    })  # fmt: skip
+
+
+@require_http_methods(["GET", "POST"])
+@billing_required
+def invoice_create(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    client = selectors.client_get(pk=pk)
+    form = forms.KeyedForm(request.POST or None, initial={"creation_key": forms.new_key()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            invoice = invoices.invoice_create(
+                client=client, creation_key=form.cleaned_data["creation_key"], actor=request.user
+            )
+        except ValidationError as exc:
+            form_add_service_error(form, exc)
+        else:
+            return redirect(invoice.get_absolute_url())
+    charges = selectors.client_billing(client)["unbilled"]
+    return render(request, T + "invoice_create.html", {"client": client, "form": form, "charges": charges})
+
+
+@require_POST
+@billing_required
+def invoice_issue(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    invoice = selectors.invoice_get(pk=pk)
+    try:
+        invoice = invoices.invoice_issue(invoice=invoice, confirm_review=request.POST.get("confirm") == "1")
+    except ValidationError as exc:
+        _errors(request, exc)
+    else:
+        messages.success(request, f"Invoice {invoice.number} issued.")
+    return redirect(invoice.get_absolute_url())
+
+
+@require_POST
+@billing_required
+def invoice_void(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    invoice = selectors.invoice_get(pk=pk)
+    form = forms.VoidForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Give a reason to void the invoice.")
+        return redirect(invoice.get_absolute_url())
+    try:
+        invoices.invoice_void(invoice=invoice, reason=form.cleaned_data["reason"])
+    except ValidationError as exc:
+        _errors(request, exc)
+    else:
+        messages.success(request, f"Invoice {invoice.number} voided; its charges can be billed again.")
+    return redirect(invoice.get_absolute_url())
+
+
+@require_POST
+@billing_required
+def invoice_delete(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    invoice = selectors.invoice_get(pk=pk)
+    try:
+        invoices.invoice_delete_draft(invoice=invoice)
+    except ValidationError as exc:
+        _errors(request, exc)
+        return redirect(invoice.get_absolute_url())
+    messages.success(request, "Draft deleted; its charges are unbilled again.")
+    return redirect("billing:invoice_list")
+
+
+@require_POST
+@billing_required
+def invoice_line_add(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    invoice = selectors.invoice_get(pk=pk)
+    form = forms.ManualLineForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Enter a description, a quantity above zero and a unit price.")
+        return redirect(invoice.get_absolute_url())
+    try:
+        invoices.invoice_line_add(invoice=invoice, **form.cleaned_data)
+    except ValidationError as exc:
+        _errors(request, exc)
+    return redirect(invoice.get_absolute_url())
+
+
+@require_http_methods(["GET", "POST"])
+@billing_required
+def credit_note_create(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    invoice = selectors.invoice_get(pk=pk)
+    lines = list(invoice.lines.filter(active=True).exclude(amount__lte=0))
+    form = forms.CreditNoteForm(request.POST or None, lines=lines)
+    if request.method == "POST" and form.is_valid():
+        try:
+            note = invoices.credit_note_create(
+                invoice=invoice, amounts=form.amounts(), reason=form.cleaned_data["reason"],
+                disposition=form.cleaned_data["disposition"],
+            )  # fmt: skip
+            note = invoices.credit_note_issue(note=note)
+        except ValidationError as exc:
+            form_add_service_error(form, exc)
+        else:
+            messages.success(request, f"Credit note {note.number} issued.")
+            return redirect(invoice.get_absolute_url())
+    return render(request, T + "credit_note_form.html", {"invoice": invoice, "form": form})
+
+
+@require_POST
+@billing_required
+def credit_note_issue(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    note = CreditNote.objects.filter(pk=pk).first()
+    if note is None:
+        raise Http404
+    try:
+        note = invoices.credit_note_issue(note=note)
+    except ValidationError as exc:
+        _errors(request, exc)
+    else:
+        messages.success(request, f"Credit note {note.number} issued.")
+    return redirect(note.invoice.get_absolute_url())
+
+
+@require_http_methods(["GET", "POST"])
+@billing_required
+def payment_create(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    client = selectors.client_get(pk=pk)
+    initial = {"creation_key": forms.new_key(), "received_on": _today(), "invoice": request.GET.get("invoice")}
+    form = forms.PaymentForm(request.POST or None, client=client, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            payments.payment_record(
+                client=client, amount=data["amount"], received_on=data["received_on"], method=data["method"],
+                reference=data["reference"], note=data["note"], allocations=form.allocations(),
+                creation_key=data["creation_key"],
+            )  # fmt: skip
+        except ValidationError as exc:
+            form_add_service_error(form, exc)
+        else:
+            messages.success(request, "Payment recorded.")
+            return redirect(client.get_absolute_url())
+    status = 400 if request.method == "POST" else 200
+    return render(request, T + "payment_form.html", {"client": client, "form": form}, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@billing_required
+def package_sell(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    client = selectors.client_get(pk=pk)
+    form = forms.PackageSellForm(request.POST or None, initial={"creation_key": forms.new_key()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            package = invoices.package_sell(
+                client=client, product=form.cleaned_data["product"], creation_key=form.cleaned_data["creation_key"]
+            )
+        except ValidationError as exc:
+            form_add_service_error(form, exc)
+        else:
+            line = InvoiceLine.objects.get(package=package, kind="package")
+            return redirect(line.invoice.get_absolute_url())
+    status = 400 if request.method == "POST" else 200
+    return render(request, T + "package_form.html", {"client": client, "form": form}, status=status)
+
+
+@require_GET
+@billing_required
+def client_billing_panel(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    """The client page's billing tab, loaded by htmx (the clients app never imports billing)."""
+    client = selectors.client_get(pk=pk)
+    return render(request, T + "partials/client_billing.html", {"client": client, **selectors.client_billing(client)})
+
+
+def _finance_context(request: AuthedHttpRequest) -> dict[str, Any]:
+    form = forms.AgingForm(request.GET or None)
+    on = year = None
+    if form.is_valid():
+        on, year = form.cleaned_data["on"], form.cleaned_data["year"]
+    on = on or _today()
+    return {
+        "form": form, "on": on, "year": year or on.year, "aging": selectors.ar_aging(on=on),
+        "months": selectors.monthly_finance(year or on.year), "deferred": selectors.deferred_at(on),
+        "credit": selectors.credit_at(on),
+    }  # fmt: skip
+
+
+@require_GET
+@billing_required
+def finance(request: AuthedHttpRequest) -> HttpResponse:
+    return render(request, T + "finance.html", _finance_context(request))
+
+
+@require_GET
+@billing_required
+def finance_csv(request: AuthedHttpRequest) -> HttpResponse:
+    context = _finance_context(request)
+    response = HttpResponse(content_type="text/csv")
+    response["Content-Disposition"] = f'attachment; filename="finance-{context["year"]}.csv"'
+    writer = csv.writer(response)
+    writer.writerow(["month", "invoiced", "collected"])
+    for row in context["months"]:
+        writer.writerow([row["month"].strftime("%Y-%m"), row["invoiced"], row["collected"]])
+    return response
+
+
+SETUP_FORMS: dict[str, type[Any]] = {
+    "settings": forms.BillingSettingsForm, "product": forms.PackageProductForm, "rate": forms.ClientRateForm,
+    "pricing": forms.TypePricingForm,
+}  # fmt: skip
+
+
+@require_http_methods(["GET", "POST"])
+@access.owner_required
+def billing_settings(request: AuthedHttpRequest) -> HttpResponse:
+    """Rates, pricing, package products and who may bill: the owner's (one page, one form per POST)."""
+    current = BillingSettings.objects.filter(pk=1).first() or BillingSettings(pk=1)  # GET never writes
+    which = request.POST.get("form", "") if request.method == "POST" else ""
+    bound = {}
+    for name, form_class in SETUP_FORMS.items():
+        data = request.POST if which == name else None
+        if name == "settings":
+            bound[name] = form_class(data, instance=current, prefix=name)
+        elif name == "pricing" and data is not None:
+            type_id = data.get("pricing-appointment_type", "")
+            existing = (
+                TypePricing.objects.filter(appointment_type_id=int(type_id)).first() if type_id.isdigit() else None
+            )
+            bound[name] = form_class(data, instance=existing, prefix=name)
+        else:
+            bound[name] = form_class(data, prefix=name)
+    if which in bound and bound[which].is_valid():
+        bound[which].save()
+        messages.success(request, "Billing setup saved.")
+        return redirect("billing:settings")
+    context = {
+        "forms": bound, "products": PackageProduct.objects.all(),
+        "rates": ClientRate.objects.select_related("client", "appointment_type", "organizer").order_by("client__name"),
+        "pricings": TypePricing.objects.select_related("appointment_type"),
+    }  # fmt: skip
+    return render(request, T + "settings.html", context, status=400 if which else 200)
