@@ -8,7 +8,8 @@ import time_machine
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from operations.models import Appointment, TimeOff
+from clients.models import Client
+from operations.models import Appointment, CalendarFeed, TimeOff
 from operations.services import visits as services
 from tests.clients.factories import ClientFactory, SiteFactory
 from tests.operations.factories import AppointmentTypeFactory, organizer_ny, utc
@@ -142,3 +143,32 @@ def test_T17_a_genuine_race_still_says_just_taken_and_names_the_winner(ctx):
     assert exc.value.code == "double_booked"
     assert message.startswith("That slot was just taken: " + CLASH)
     assert FREE in message
+
+
+# --- T14 (the feed's part): If-None-Match ------------------------------------------------------------------
+
+
+def test_T14_ics_feed_answers_a_matching_if_none_match_with_304_and_no_body(client, ctx):
+    feed = CalendarFeed.objects.create(organizer=ctx["maya"])
+    url = reverse("operations:ics_feed", kwargs={"token": feed.token})
+    first = client.get(url)
+    etag = first["ETag"]
+    assert first.status_code == 200 and etag.startswith('"') and b"Nguyen household" in first.content
+
+    again = client.get(url, headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.content == b"" and again["ETag"] == etag
+    assert client.get(url, headers={"If-None-Match": f'"other", W/{etag}'}).status_code == 304
+    assert client.get(url, headers={"If-None-Match": '"stale"'}).status_code == 200
+
+
+def test_T14_ics_feed_etag_changes_with_what_the_feed_says(client, ctx):
+    feed = CalendarFeed.objects.create(organizer=ctx["maya"])
+    url = reverse("operations:ics_feed", kwargs={"token": feed.token})
+    etag = client.get(url)["ETag"]
+    services.appointment_reschedule(appointment=ctx["busy"], starts=utc(2027, 3, 2, 14), ends=utc(2027, 3, 2, 16))
+    moved = client.get(url, headers={"If-None-Match": etag})
+    assert moved.status_code == 200 and moved["ETag"] != etag and b"Nguyen household" in moved.content
+    Client.objects.filter(pk=ctx["busy"].client_id).update(name="Nguyen family")
+    renamed = client.get(url, headers={"If-None-Match": moved["ETag"]})
+    assert renamed.status_code == 200 and b"Nguyen family" in renamed.content
+    assert renamed["ETag"] != moved["ETag"]  # a version-only ETag missed this: apps kept the old name
