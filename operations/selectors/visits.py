@@ -79,10 +79,24 @@ def calendar_events(
                     "status": visit.status,
                     "organizers": [str(p) for p in people],
                     "moveUrl": reverse("operations:calendar_move", kwargs={"pk": visit.pk}),
+                    **_site_time(visit),
                 },
             }
         )
     return events
+
+
+def _site_time(visit: Appointment) -> dict[str, str]:
+    """The visit in its site's zone, for calendar.js to show next to the viewer's time when the two differ
+    (docs/specs/defects.md T19): "09:00 PT (site)" on a Seattle visit seen from New York."""
+    zone = ZoneInfo(visit.site.time_zone)
+    local_start, local_end = visit.starts.astimezone(zone), visit.ends.astimezone(zone)
+    return {
+        "siteTimeZone": visit.site.time_zone,
+        "siteZoneAbbr": local_start.tzname() or visit.site.time_zone,
+        "siteStart": local_start.isoformat(),
+        "siteTime": f"{local_start:%H:%M}–{local_end:%H:%M}",
+    }
 
 
 def organizers_with_colours() -> list[tuple[User, str]]:

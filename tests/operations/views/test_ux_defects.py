@@ -172,3 +172,22 @@ def test_T14_ics_feed_etag_changes_with_what_the_feed_says(client, ctx):
     renamed = client.get(url, headers={"If-None-Match": moved["ETag"]})
     assert renamed.status_code == 200 and b"Nguyen family" in renamed.content
     assert renamed["ETag"] != moved["ETag"]  # a version-only ETag missed this: apps kept the old name
+
+
+# --- T19: the site's time on calendar events ----------------------------------------------------------------
+
+
+def test_T19_calendar_events_carry_the_sites_zone_and_local_time(client, office, ctx):
+    seattle = SiteFactory(client=ctx["hudson"], time_zone="America/Los_Angeles")
+    services.appointment_book(
+        client=ctx["hudson"], site=seattle, appointment_type=ctx["kind"], organizers=[ctx["maya"]],
+        starts=utc(2027, 3, 2, 17), ends=utc(2027, 3, 2, 18), allow_outside_hours=True,
+    )  # fmt: skip
+    client.force_login(office)
+    url = reverse("operations:calendar_events")
+    events = client.get(url, {"start": "2027-03-01T00:00:00Z", "end": "2027-03-08T00:00:00Z"}).json()
+    props = {e["title"].split(" ·")[0]: e["extendedProps"] for e in events}
+    assert props["Hudson family"]["siteTimeZone"] == "America/Los_Angeles"
+    assert props["Hudson family"]["siteStart"] == "2027-03-02T09:00:00-08:00"
+    assert props["Hudson family"]["siteZoneAbbr"] == "PST" and props["Hudson family"]["siteTime"] == "09:00–10:00"
+    assert props["Nguyen household"]["siteStart"] == "2027-03-02T10:00:00-05:00"

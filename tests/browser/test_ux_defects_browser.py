@@ -1,0 +1,80 @@
+"""Defects of docs/specs/defects.md in real Chromium at 390 px: T19 (the site's time on calendar events), T17 (the
+double-booking message on the booking form) and T16 (inventory sub-tabs). The browser runs in New York time;
+every date is fixed (no test depends on today's date)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from operations.services import visits as services
+from tests.browser.conftest import DESKTOP, PHONE
+from tests.clients.factories import ClientFactory, SiteFactory
+from tests.operations.factories import AppointmentTypeFactory
+
+BROWSER_ZONE = "America/New_York"
+NY = ZoneInfo(BROWSER_ZONE)
+SEATTLE = ZoneInfo("America/Los_Angeles")
+DAY = date(2030, 3, 5)  # a Tuesday, far enough ahead to be bookable for years
+READY = "#calendar[data-ready='1']"
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.browser_context_args(timezone_id=BROWSER_ZONE, locale="en-US"),
+]
+
+
+def book(name: str, zone: str, organizer, starts: datetime, kind=None):
+    client = ClientFactory(name=name)
+    site = SiteFactory(client=client, time_zone=zone)
+    kind = kind or AppointmentTypeFactory(name="Organizing session", default_duration_min=120, default_travel_min=0)
+    return services.appointment_book(
+        client=client, site=site, appointment_type=kind, organizers=[organizer], starts=starts,
+        allow_outside_hours=True,
+    )  # fmt: skip
+
+
+def event(page: Page, text: str):
+    return page.locator("#calendar a[href^='/schedule/visits/']", has_text=text)
+
+
+def fits(page: Page) -> bool:
+    return page.evaluate("() => document.documentElement.scrollWidth") <= page.viewport_size["width"]
+
+
+@pytest.mark.parametrize("viewport", ["phone", "desktop"])
+def test_T19_calendar_shows_the_sites_time_when_it_differs_from_the_viewers(app, make_user, artifacts, viewport):
+    office = make_user("office", "Frank")
+    maya = make_user("organizer", "Maya")
+    book("Seattle household", "America/Los_Angeles", maya, datetime.combine(DAY, time(9), tzinfo=SEATTLE))
+    book("Brooklyn household", "America/New_York", maya, datetime.combine(DAY, time(15), tzinfo=NY))
+    page = app.page
+    page.set_viewport_size(PHONE if viewport == "phone" else DESKTOP)
+    app.log_in(office.email)
+    app.goto(f"/schedule/calendar/?date={DAY.isoformat()}")
+    expect(page.locator(READY)).to_have_count(1)
+
+    seattle, brooklyn = event(page, "Seattle household"), event(page, "Brooklyn household")
+    if viewport == "phone":  # the list view: its time column is outside the link
+        expect(page.get_by_role("listitem", name="Seattle household", exact=False)).to_contain_text("12:00 – 14:00")
+    else:
+        expect(seattle).to_contain_text("12:00")  # the viewer's (New York) time ...
+    expect(seattle).to_contain_text("09:00 PT (site)")  # ... and the site's, said as such
+    expect(brooklyn).to_be_visible()
+    expect(brooklyn).not_to_contain_text("(site)")  # same zone as the viewer: nothing to add
+    label = seattle.locator(".oc-site-time")
+    expect(label).to_be_visible()
+    box, outer = label.bounding_box(), seattle.bounding_box()
+    assert box and outer and box["x"] + box["width"] <= outer["x"] + outer["width"] + 1  # not cut off
+    assert fits(page)
+    page.screenshot(path=artifacts / f"T19_calendar_site_time_{viewport}.png", full_page=True)
+    if viewport == "desktop":  # the month grid's one-line events say it too
+        page.get_by_role("tablist", name="Change view").get_by_role("tab", name="Month view").click()
+        expect(event(page, "Seattle household")).to_contain_text("09:00 PT (site)")
+        expect(event(page, "Brooklyn household")).not_to_contain_text("(site)")
+        assert fits(page)
+        page.screenshot(path=artifacts / "T19_calendar_site_time_month.png", full_page=True)
