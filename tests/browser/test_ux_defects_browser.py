@@ -78,3 +78,24 @@ def test_T19_calendar_shows_the_sites_time_when_it_differs_from_the_viewers(app,
         expect(event(page, "Brooklyn household")).not_to_contain_text("(site)")
         assert fits(page)
         page.screenshot(path=artifacts / "T19_calendar_site_time_month.png", full_page=True)
+
+
+def test_T17_the_reschedule_form_names_the_clash_and_the_free_times_on_a_phone(app, make_user, artifacts):
+    office = make_user("office", "Frank")
+    maya = make_user("organizer", "Maya")  # Mon-Fri 09:00-17:00 New York
+    book("Nguyen household", "America/New_York", maya, datetime.combine(DAY, time(10), tzinfo=NY))
+    later = book("Hudson family", "America/New_York", maya, datetime.combine(DAY, time(14), tzinfo=NY))
+    page = app.page
+    page.set_viewport_size(PHONE)
+    app.log_in(office.email)
+    app.goto(f"/schedule/visits/{later.pk}/edit/")
+    page.get_by_label("Start time").fill("11:00")
+    page.get_by_role("button", name="Save").click()
+    app.assert_healthy()
+    alert = page.locator(".alert-danger, .invalid-feedback, .errorlist").filter(has_text="Nguyen household")
+    expect(alert.first).to_be_visible()
+    expect(alert.first).to_contain_text("Maya has Nguyen household 10:00–12:00")
+    expect(alert.first).to_contain_text("Free that day for Maya: 12:00, 12:30, 13:00, 13:30.")
+    expect(alert.first).not_to_contain_text("just taken")
+    assert fits(page)
+    page.screenshot(path=artifacts / "T17_reschedule_clash_phone.png", full_page=True)
