@@ -5,11 +5,14 @@ every date is fixed (no test depends on today's date)."""
 from __future__ import annotations
 
 from datetime import date, datetime, time
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import Page, expect
 
+from operations.models import Item, Location, Supplier
+from operations.services import inventory, purchasing
 from operations.services import visits as services
 from tests.browser.conftest import DESKTOP, PHONE
 from tests.clients.factories import ClientFactory, SiteFactory
@@ -99,3 +102,106 @@ def test_T17_the_reschedule_form_names_the_clash_and_the_free_times_on_a_phone(a
     expect(alert.first).not_to_contain_text("just taken")
     assert fits(page)
     page.screenshot(path=artifacts / "T17_reschedule_clash_phone.png", full_page=True)
+
+
+# --- T16: inventory sub-tabs on a phone ---------------------------------------------------------------------
+
+# Elements sticking out past the right edge of the screen, unless inside something that scrolls sideways on
+# purpose (a .table-responsive) or clips on purpose: "nothing cut off" in a form a test can check.
+CUT_OFF = """() => {
+  const width = document.documentElement.clientWidth;
+  const scrolls = el => { for (let a = el.parentElement; a; a = a.parentElement) {
+    const s = getComputedStyle(a); if (['auto', 'scroll', 'hidden', 'clip'].includes(s.overflowX)) return true; }
+    return false; };
+  return [...document.querySelectorAll('main *')].filter(el => {
+    const r = el.getBoundingClientRect();
+    return r.width > 0 && r.height > 0 && r.right > width + 1 && !scrolls(el);
+  }).map(el => el.tagName + '.' + el.className + ': ' + (el.textContent || '').trim().slice(0, 40));
+}"""
+INVENTORY_TABS = ["Stock", "Ledger", "Transfer", "Count", "Orders", "Low stock", "Valuation", "Locations", "Suppliers"]
+
+
+@pytest.fixture
+def stocked(make_user):
+    office = make_user("office", "Frank")
+    maya = make_user("organizer", "Maya")
+    supplier = Supplier.objects.create(name="Container Co")
+    item = Item.objects.create(
+        sku="LBL-R", name="Label roll with an unusually long descriptive name", unit="roll",
+        preferred_supplier=supplier, last_cost=Decimal("4.00"), reorder_min=30, reorder_max=100, reorder_multiple=12,
+    )  # fmt: skip
+    van = Location.objects.create(kind="van", name="Maya's van", organizer=maya)
+    order = purchasing.po_create(supplier=supplier, lines=[(item, 30, "4.00")], actor=None)
+    inventory.warehouse()
+    return {"office": office, "item": item, "van": van, "order": order, "supplier": supplier}
+
+
+def test_T16_inventory_sub_tabs_collapse_into_a_menu_and_no_inventory_page_is_cut_off(app, stocked, artifacts):
+    page = app.page
+    page.set_viewport_size(PHONE)
+    app.log_in(stocked["office"].email)
+    pages = {
+        "stock": "/schedule/inventory/",
+        "item": f"/schedule/inventory/items/{stocked['item'].pk}/",
+        "item_edit": f"/schedule/inventory/items/{stocked['item'].pk}/edit/",
+        "item_new": "/schedule/inventory/items/new/",
+        "item_import": "/schedule/inventory/items/import/",
+        "suppliers": "/schedule/inventory/suppliers/",
+        "supplier_edit": f"/schedule/inventory/suppliers/{stocked['supplier'].pk}/edit/",
+        "locations": "/schedule/inventory/locations/",
+        "location": f"/schedule/inventory/locations/{stocked['van'].pk}/",
+        "location_edit": f"/schedule/inventory/locations/{stocked['van'].pk}/edit/",
+        "moves": "/schedule/inventory/moves/",
+        "transfer": "/schedule/inventory/transfer/",
+        "count": "/schedule/inventory/count/",
+        "valuation": "/schedule/inventory/valuation/",
+        "orders": "/schedule/inventory/orders/",
+        "order_new": "/schedule/inventory/orders/new/",
+        "order": f"/schedule/inventory/orders/{stocked['order'].pk}/",
+        "reorder": "/schedule/inventory/reorder/",
+    }
+    for name, path in pages.items():
+        app.goto(path)
+        assert fits(page), f"{name}: the page scrolls sideways"
+        assert page.evaluate(CUT_OFF) == [], f"{name}: cut off at the right edge"
+        assert "{#" not in page.locator("main").inner_text(), f"{name}: template comment shown"
+        menu = page.locator("[data-inventory-menu]")
+        if menu.count():
+            tabs = page.locator("[data-inventory-tabs]")
+            expect(tabs).to_be_hidden()  # no strip running off the edge on a phone
+            button = menu.get_by_role("button")
+            expect(button).to_be_visible()
+            box = button.bounding_box()
+            assert box and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
+        page.screenshot(path=artifacts / f"T16_inventory_{name}_phone.png", full_page=True)
+
+    # The menu names where you are and reaches every section, each fully on screen.
+    app.goto("/schedule/inventory/valuation/")
+    nav = page.get_by_role("navigation", name="Inventory")
+    button = nav.get_by_role("button")
+    expect(button).to_contain_text("Valuation")
+    button.click()
+    for label in INVENTORY_TABS:
+        link = nav.get_by_role("link", name=label, exact=True)
+        expect(link).to_be_visible()
+        box = link.bounding_box()
+        assert box and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"], label
+    expect(nav.get_by_role("link", name="Valuation", exact=True)).to_have_attribute("aria-current", "page")
+    page.screenshot(path=artifacts / "T16_inventory_menu_open_phone.png", full_page=True)
+    nav.get_by_role("link", name="Suppliers", exact=True).click()
+    app.assert_healthy()
+    expect(page.get_by_role("navigation", name="Inventory").get_by_role("button")).to_contain_text("Suppliers")
+
+
+def test_T16_inventory_tabs_wrap_rather_than_run_off_a_tablet(app, stocked, artifacts):
+    page = app.page
+    page.set_viewport_size({"width": 600, "height": 900})
+    app.log_in(stocked["office"].email)
+    app.goto("/schedule/inventory/")
+    tabs = page.locator("[data-inventory-tabs]")
+    expect(tabs).to_be_visible()
+    for label in INVENTORY_TABS:
+        box = tabs.get_by_role("link", name=label, exact=True).bounding_box()
+        assert box and box["x"] + box["width"] <= 600, label
+    assert fits(page) and page.evaluate(CUT_OFF) == []
+    page.screenshot(path=artifacts / "T16_inventory_tabs_600.png", full_page=True)
