@@ -9,6 +9,7 @@ there too. No notes and no entry codes are ever written.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from urllib.parse import urlparse
@@ -56,6 +57,14 @@ def feed_calendar(*, organizer: User, visits: Iterable[Appointment], now: dateti
         )
         _one_rdate_per_line(calendar)
     return bytes(calendar.to_ical())
+
+
+def feed_etag(body: bytes) -> str:
+    """A strong ETag from the feed's content without its DTSTAMP lines (they change on every request): a client
+    or site renamed changes it as surely as a visit moved. Calendar apps that send it back in If-None-Match get
+    a 304 while nothing changed (docs/specs/defects.md T14)."""
+    lines = [line for line in body.splitlines() if not line.startswith(b"DTSTAMP")]
+    return '"' + hashlib.sha256(b"\n".join(lines)).hexdigest()[:32] + '"'
 
 
 def _one_rdate_per_line(calendar: Calendar) -> None:

@@ -79,10 +79,24 @@ def calendar_events(
                     "status": visit.status,
                     "organizers": [str(p) for p in people],
                     "moveUrl": reverse("operations:calendar_move", kwargs={"pk": visit.pk}),
+                    **_site_time(visit),
                 },
             }
         )
     return events
+
+
+def _site_time(visit: Appointment) -> dict[str, str]:
+    """The visit in its site's zone, for calendar.js to show next to the viewer's time when the two differ
+    (docs/specs/defects.md T19): "09:00 PT (site)" on a Seattle visit seen from New York."""
+    zone = ZoneInfo(visit.site.time_zone)
+    local_start, local_end = visit.starts.astimezone(zone), visit.ends.astimezone(zone)
+    return {
+        "siteTimeZone": visit.site.time_zone,
+        "siteZoneAbbr": local_start.tzname() or visit.site.time_zone,
+        "siteStart": local_start.isoformat(),
+        "siteTime": f"{local_start:%H:%M}–{local_end:%H:%M}",
+    }
 
 
 def organizers_with_colours() -> list[tuple[User, str]]:
@@ -176,6 +190,72 @@ def free_slots(
         for start in availability.free_slots(windows, busy.get(person.pk, []), request, now):
             slots.append(FreeSlot(person, start, start.astimezone(zone)))
     return sorted(slots, key=lambda s: (s.starts, s.organizer.pk))
+
+
+@dataclass(frozen=True)
+class Clash:
+    """What blocks a requested slot, in words: "Maya Chen has Nguyen household 10:00–12:00" (T17)."""
+
+    organizer: User
+    text: str
+
+
+def slot_clashes(*, blocks: list[OrganizerBlock], tz: str) -> list[Clash]:
+    """Name each busy block that overlaps a request, times in `tz` (the site's zone, as the form is typed)."""
+    zone = ZoneInfo(tz)
+    visits = {
+        v.pk: v for v in Appointment.objects.filter(pk__in=[b.appointment_id for b in blocks if b.appointment_id])
+        .select_related("client")
+    }  # fmt: skip
+    clashes = []
+    for block in sorted(blocks, key=lambda b: (b.starts, b.organizer_id)):
+        span = f"{block.starts.astimezone(zone):%H:%M}–{block.ends.astimezone(zone):%H:%M}"
+        visit = visits.get(block.appointment_id) if block.appointment_id else None
+        what = f"has {visit.client.name} {span}" if visit else f"is off {span}"
+        if block.blocked_until > block.ends:
+            what += f" (travel until {block.blocked_until.astimezone(zone):%H:%M})"
+        clashes.append(Clash(block.organizer, f"{block.organizer} {what}"))
+    return clashes
+
+
+def free_starts_that_day(
+    *, organizers: list[User], starts: datetime, duration: timedelta, travel: timedelta, tz: str,
+    exclude_appointment_id: int | None = None, limit: int = 4, now: datetime | None = None,
+) -> list[datetime]:  # fmt: skip
+    """The next starts on the same local day (in `tz`) when every one of `organizers` works and is free for
+    duration + travel, from the free-slot finder; earlier ones that day only when none is left after `starts`."""
+    zone = ZoneInfo(tz)
+    day = starts.astimezone(zone).date()
+    day_start, day_end = localtime.local_day_bounds(day, tz)
+    request = availability.SlotRequest(
+        duration=duration, travel_after=travel, step=timedelta(minutes=settings.SLOT_STEP_MINUTES),
+        min_notice=timedelta(minutes=settings.MIN_BOOKING_NOTICE_MINUTES),
+    )  # fmt: skip
+    common: set[datetime] | None = None
+    for person in organizers:
+        profile = OrganizerProfile.objects.filter(user=person).first()
+        if profile is None:
+            return []
+        hours = {wh.weekday: (wh.starts_at, wh.ends_at) for wh in WorkingHours.objects.filter(profile=profile)}
+        # The organizer's working days around the site's day: their zone may put it on another local date.
+        windows = availability.working_windows(
+            hours, profile.time_zone, day - timedelta(days=1), day + timedelta(days=1)
+        )
+        blocks = OrganizerBlock.objects.filter(
+            organizer=person, status=OrganizerBlock.Status.ACTIVE, starts__lt=day_end + duration + travel,
+            blocked_until__gt=day_start,
+        )  # fmt: skip
+        if exclude_appointment_id is not None:
+            blocks = blocks.exclude(appointment_id=exclude_appointment_id)
+        busy = [(b.starts, b.blocked_until) for b in blocks]
+        found = {
+            t for t in availability.free_slots(windows, busy, request, now or timezone.now())
+            if day_start <= t < day_end
+        }  # fmt: skip
+        common = found if common is None else common & found
+    ordered = sorted(common or ())
+    later = [t for t in ordered if t >= starts]
+    return (later or ordered)[:limit]
 
 
 # --- other lists ----------------------------------------------------------------------------------------

@@ -30,9 +30,14 @@ from operations.models import (
     TimeOff,
     new_feed_token,
 )
+from operations.selectors import visits as visit_selectors
 from operations.services import inventory
 
 DOUBLE_BOOKED_MSG = "That slot was just taken: %(who)s is busy then. Pick another time."
+CLASH_MSG = "%(clash)s. %(free)s"  # T17: a plain conflict names what is there; nothing was "just taken"
+RACE_CLASH_MSG = "That slot was just taken: %(clash)s. %(free)s"
+FREE_THAT_DAY_MSG = "Free that day for %(who)s: %(starts)s."
+NOTHING_FREE_THAT_DAY_MSG = "%(who)s has no free %(minutes)s-minute slot left that day."
 OUTSIDE_HOURS_MSG = "%(who)s does not work at that time. Confirm “book outside working hours” to book anyway."
 NO_ORGANIZER_MSG = "Choose at least one organizer."
 NOT_ORGANIZER_MSG = "Only active organizers can be booked."
@@ -43,8 +48,35 @@ STATUS_CHANGE_MSG = "A %(status)s visit cannot be changed to %(new)s."
 TIME_OFF_CONFLICT_MSG = "This time off overlaps booked visits; reassign them first."
 
 
-def _double_booked(organizers: Sequence[User]) -> ValidationError:
-    return ValidationError(DOUBLE_BOOKED_MSG, code="double_booked", params={"who": ", ".join(map(str, organizers))})
+def _double_booked(
+    organizers: Sequence[User], starts: datetime, ends: datetime, blocked_until: datetime, tz: str,
+    appointment: Appointment | None, conflicts: Sequence[OrganizerBlock] | None = None, race: bool = False,
+) -> ValidationError:  # fmt: skip
+    """Name the clash and offer the next free starts that day (docs/specs/defects.md T17). A race whose winner
+    cannot be read (yet) keeps the plain message."""
+    if conflicts is None:
+        conflicts = busy_conflicts(
+            organizer_ids=[o.pk for o in organizers], starts=starts, blocked_until=blocked_until,
+            appointment=appointment,
+        )  # fmt: skip
+    if not conflicts:
+        return ValidationError(DOUBLE_BOOKED_MSG, code="double_booked", params={"who": ", ".join(map(str, organizers))})
+    clashes = visit_selectors.slot_clashes(blocks=list(conflicts), tz=tz)
+    free = visit_selectors.free_starts_that_day(
+        organizers=list(organizers), starts=starts, duration=ends - starts, travel=blocked_until - ends, tz=tz,
+        exclude_appointment_id=appointment.pk if appointment is not None else None,
+    )  # fmt: skip
+    who = ", ".join(map(str, organizers))
+    zone = ZoneInfo(tz)
+    free_text = (
+        FREE_THAT_DAY_MSG % {"who": who, "starts": ", ".join(f"{t.astimezone(zone):%H:%M}" for t in free)}
+        if free
+        else NOTHING_FREE_THAT_DAY_MSG % {"who": who, "minutes": int((ends - starts).total_seconds() // 60)}
+    )
+    return ValidationError(
+        RACE_CLASH_MSG if race else CLASH_MSG, code="double_booked",
+        params={"clash": "; ".join(c.text for c in clashes), "free": free_text},
+    )  # fmt: skip
 
 
 def lock_organizers(organizers: Sequence[User]) -> list[User]:
@@ -110,13 +142,16 @@ def _write_blocks(appointment: Appointment, organizers: Sequence[User]) -> None:
     except (IntegrityError, OperationalError) as exc:
         # 23P01 exclusion_violation, or 40P01 deadlock_detected "while checking exclusion constraint".
         if getattr(exc.__cause__, "pgcode", None) in ("23P01", "40P01"):
-            raise _double_booked(organizers) from exc
+            tz = appointment.site.time_zone
+            raise _double_booked(
+                organizers, appointment.starts, appointment.ends, appointment.blocked_until, tz, appointment, race=True
+            ) from exc
         raise
 
 
 def _check_slot(
     organizers: Sequence[User], starts: datetime, ends: datetime, blocked_until: datetime,
-    appointment: Appointment | None, allow_outside_hours: bool,
+    appointment: Appointment | None, allow_outside_hours: bool, tz: str | None = None,
 ) -> None:  # fmt: skip
     if ends <= starts:
         raise ValidationError(ENDS_BEFORE_START_MSG, code="ends_before_start")
@@ -124,7 +159,8 @@ def _check_slot(
         organizer_ids=[o.pk for o in organizers], starts=starts, blocked_until=blocked_until, appointment=appointment
     )
     if conflicts:
-        raise _double_booked(sorted({c.organizer for c in conflicts}, key=lambda u: u.pk))
+        tz = tz or (appointment.site.time_zone if appointment is not None else settings.BUSINESS_TIME_ZONE)
+        raise _double_booked(organizers, starts, ends, blocked_until, tz, appointment, conflicts)
     if not allow_outside_hours:
         outside = [o for o in organizers if not working_hours_contain(organizer=o, starts=starts, ends=ends)]
         if outside:
@@ -154,7 +190,7 @@ def appointment_book(
     ends = ends or starts + timedelta(minutes=appointment_type.default_duration_min)
     travel = appointment_type.default_travel_min if travel_min is None else travel_min
     blocked_until = ends + timedelta(minutes=travel)
-    _check_slot(locked, starts, ends, blocked_until, None, allow_outside_hours)
+    _check_slot(locked, starts, ends, blocked_until, None, allow_outside_hours, tz=site.time_zone)
     appointment = Appointment(
         client=client, site=site, appointment_type=appointment_type, starts=starts, ends=ends,
         blocked_until=blocked_until, notes=notes, created_by=actor, series=series, original_start=original_start,

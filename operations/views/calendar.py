@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -174,10 +173,18 @@ def ics_feed(request: HttpRequest, token: str) -> HttpResponse:
     now = timezone.now()
     feed, visits = selectors.feed_visits(token=token, now=now)
     body = ics.feed_calendar(organizer=feed.organizer, visits=visits, now=now)
-    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
-    # The ETag follows the visits' versions, not the body (DTSTAMP changes on every request).
-    version = "|".join(f"{v.pk}:{v.sequence}:{v.status}:{v.updated_at.isoformat()}" for v in visits)
-    response["ETag"] = '"' + hashlib.sha256(version.encode()).hexdigest()[:32] + '"'
+    etag = ics.feed_etag(body)
+    if _etag_matches(request.headers.get("If-None-Match", ""), etag):
+        response = HttpResponse(status=304)  # nothing changed: no body, the app keeps its copy
+    else:
+        response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+        response["Content-Disposition"] = 'inline; filename="visits.ics"'
+    response["ETag"] = etag
     response["Cache-Control"] = "private, max-age=300"
-    response["Content-Disposition"] = 'inline; filename="visits.ics"'
     return response
+
+
+def _etag_matches(header: str, etag: str) -> bool:
+    """If-None-Match uses the weak comparison (RFC 9110 §13.1.2): W/ prefixes are ignored; "*" matches any."""
+    tags = [t.strip().removeprefix("W/") for t in header.split(",") if t.strip()]
+    return "*" in tags or etag in tags

@@ -125,6 +125,50 @@
     return event;
   }
 
+  // --- the site's own time (T19) ----------------------------------------------------------------------
+
+  // "2027-03-02T09:00" for a Date in the browser's zone, to compare with the site's wall time from the server.
+  function localWall(date) {
+    const pad = function (n) { return String(n).padStart(2, "0"); };
+    return date.getFullYear() + "-" + pad(date.getMonth() + 1) + "-" + pad(date.getDate()) +
+      "T" + pad(date.getHours()) + ":" + pad(date.getMinutes());
+  }
+
+  // "PT" for America/Los_Angeles (the generic name, right in summer and winter); the server's "PST" otherwise.
+  function zoneName(date, zone, fallback) {
+    try {
+      const parts = new Intl.DateTimeFormat("en-US", { timeZone: zone, timeZoneName: "shortGeneric" })
+        .formatToParts(date);
+      const part = parts.find(function (p) { return p.type === "timeZoneName"; });
+      return (part && part.value) || fallback;
+    } catch (error) {
+      return fallback;
+    }
+  }
+
+  // The visit's time at its site ("09:00 PT (site)") when the browser's wall time differs from it, else "".
+  // The calendar shows every visit in the viewer's zone; a Seattle 09:00 is 12:00 in New York.
+  function siteTimeText(event) {
+    const props = event.extendedProps || {};
+    if (!event.start || !props.siteStart || localWall(event.start) === props.siteStart.slice(0, 16)) {
+      return "";
+    }
+    return props.siteStart.slice(11, 16) + " " + zoneName(event.start, props.siteTimeZone, props.siteZoneAbbr) +
+      " (site)";
+  }
+
+  function addSiteTime(arg) {
+    const text = siteTimeText(arg.event);
+    if (!text || arg.el.querySelector(".oc-site-time")) {
+      return;
+    }
+    const label = document.createElement("span");
+    label.className = "oc-site-time";
+    label.textContent = text;
+    // Inside the title (it wraps, and in list view it is the link); the element itself where there is none.
+    (arg.el.querySelector(".oc-event-title") || arg.el).appendChild(label);
+  }
+
   // --- moves -------------------------------------------------------------------------------------------
 
   function sendMove(info) {
@@ -237,6 +281,7 @@
     // Our own class names next to FullCalendar's hashed ones, for static/css/calendar.css.
     eventClass: "oc-event",
     columnEventTitleClass: "oc-wrap",
+    eventTitleClass: "oc-event-title",
     views: {
       list: { listItemEventTimeClass: "oc-list-time", listItemEventTitleClass: "oc-wrap" },
     },
@@ -251,7 +296,11 @@
     eventDidMount: function (arg) {
       const props = arg.event.extendedProps || {};
       const who = (props.organizers || []).join(", ");
-      arg.el.setAttribute("title", arg.event.title + (who ? " (" + who + ")" : ""));
+      const siteTime = siteTimeText(arg.event);
+      arg.el.setAttribute(
+        "title", arg.event.title + (who ? " (" + who + ")" : "") + (siteTime ? ", " + siteTime : ""),
+      );
+      addSiteTime(arg);
       arg.el.dataset.eventId = arg.event.id;
       if (props.status) {
         arg.el.dataset.status = props.status;

@@ -228,7 +228,7 @@ def test_a_drag_onto_a_busy_time_is_refused_with_the_servers_message(app, make_u
 
     message = page.locator("#calendar-message")
     expect(message).to_be_visible()
-    expect(message).to_contain_text("just taken")
+    expect(message).to_contain_text("has Alder household 10:00–12:00")  # T17: the clash is named
     expect(message).to_contain_text("Maya")
     expect(message).to_have_attribute("role", "alert")
     for visit in (alder, birch):
