@@ -127,19 +127,41 @@ class RescheduleForm(forms.Form):
     SCOPES = [("this", "This visit"), ("following", "This and following visits"), ("all", "All upcoming visits")]
 
     scope = forms.ChoiceField(choices=SCOPES, initial="this", widget=forms.RadioSelect)
-    day = forms.DateField(widget=DATE_INPUT, help_text="Used for “this visit”.")
+    day = forms.DateField(
+        widget=DATE_INPUT, help_text="For the series scopes, moving the day moves the repeat pattern with it."
+    )
     start_time = forms.TimeField(widget=TIME_INPUT)
     duration_min = forms.IntegerField(min_value=15, max_value=12 * 60, label="Duration (minutes)")
     organizers = forms.ModelMultipleChoiceField(
         queryset=User.objects.none(), widget=forms.CheckboxSelectMultiple, required=False
     )
+    rrule = forms.CharField(
+        required=False, max_length=300, label="New repeat rule (RRULE)",
+        help_text="Only when the pattern cannot follow a move on its own, e.g. FREQ=MONTHLY;BYMONTHDAY=8,22.",
+    )  # fmt: skip
     allow_outside_hours = forms.BooleanField(required=False, label="Book outside working hours")
 
-    def __init__(self, *args: Any, is_series: bool = False, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, is_series: bool = False, tz: str | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.tz = tz
         cast(forms.ModelMultipleChoiceField, self.fields["organizers"]).queryset = _organizers()
         if not is_series:
             cast(forms.ChoiceField, self.fields["scope"]).choices = self.SCOPES[:1]
+            del self.fields["rrule"]
+
+    def clean_rrule(self) -> recurrence.RecurrenceRule | None:
+        text = (self.cleaned_data.get("rrule") or "").strip()
+        if not text:
+            return None
+        try:
+            rule = recurrence.parse_rrule(text, tz=self.tz)
+        except recurrence.RecurrenceError as exc:
+            raise forms.ValidationError(str(exc), code="invalid_rule") from exc
+        if rule.is_bounded:
+            raise forms.ValidationError(
+                "Leave out COUNT and UNTIL: the changed visits keep the schedule's end.", code="bounded_rule"
+            )
+        return rule
 
 
 class CalendarMoveForm(forms.Form):
