@@ -15,7 +15,7 @@ import pytest
 from django.apps import apps
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from tests.operations import inventory_matrix
+from tests.operations import authz_rows, inventory_matrix
 
 ROLES = ("anon", "owner", "office", "organizer")
 MISSING = 999_999_999
@@ -120,6 +120,7 @@ AUTHZ_MATRIX: dict[str, Rule] = {
 
 # Inventory pages keep their rows and their objects in their own module (tests/operations/inventory_matrix.py).
 AUTHZ_MATRIX.update(inventory_matrix.rules(page=page, obj=obj, Rule=Rule))
+AUTHZ_MATRIX.update(authz_rows.rules(page=page))
 
 # Reachable without logging in (the view carries @login_not_required or is allauth's entrance).
 PUBLIC_URLS = {
