@@ -274,7 +274,7 @@ class CalendarMoveForm(forms.Form):
         super().clean()
         start, end = self.cleaned_data.get("start"), self.cleaned_data.get("end")
         if start and end and end <= start:
-            raise forms.ValidationError(END_BEFORE_START_MSG, code="ends_before_start")
+            self.add_error("end", forms.ValidationError(END_BEFORE_START_MSG, code="ends_before_start"))
         return self.cleaned_data
 
 

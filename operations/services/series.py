@@ -110,10 +110,12 @@ def series_create(
     *, client: Client, site: Site, appointment_type: AppointmentType, organizers: Sequence[User],
     local_start: datetime, rule: recurrence.RecurrenceRule, duration_min: int, travel_min: int,
     actor: User | None, now: datetime, notes: str = "", allow_outside_hours: bool = False,
+    exdates: Sequence[datetime] = (),
 ) -> tuple[RecurringSeries, MaterializeReport]:  # fmt: skip
     """Create a recurring series in the site's zone and book its visits up to the horizon, all or nothing.
 
-    The first visit must be on the pattern (R9: OffPatternStartError suggests the right date)."""
+    The first visit must be on the pattern (R9: OffPatternStartError suggests the right date). ``exdates`` are
+    naive local wall times never to book (an imported calendar's EXDATEs and cancelled instances)."""
     if site.client_id != client.pk:
         raise ValidationError({"site": SITE_OF_OTHER_CLIENT_MSG}, code="site")
     tz = site.time_zone
@@ -124,7 +126,7 @@ def series_create(
     series = RecurringSeries.objects.create(
         client=client, site=site, appointment_type=appointment_type, tz=tz, local_start=local_start.isoformat(),
         duration_min=duration_min, travel_min=travel_min, rrule=recurrence.format_rrule(rule), notes=notes,
-        created_by=actor,
+        created_by=actor, exdates=sorted({x.replace(tzinfo=None).isoformat() for x in exdates}),
     )  # fmt: skip
     series.organizers.set(lock_organizers(organizers))
     report = series_materialize(series=series, now=now, strict=True, allow_outside_hours=allow_outside_hours)

@@ -11,4 +11,5 @@ def rules(*, page: Callable[..., Any]) -> dict[str, Any]:
     return {
         "operations:booking_sites": page(owner=200, office=200, organizer=403),
         "operations:booking_preview": page(owner=200, office=200, organizer=403),
+        "operations:ics_import": page(owner=200, office=200, organizer=403),
     }
