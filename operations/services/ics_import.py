@@ -309,9 +309,10 @@ def _clashes(plan: ImportPlan, organizers: Sequence[User], travel_min: int, now:
         per_person[block.organizer_id].append(block)
     clashes = []
     travel = timedelta(minutes=travel_min)
+    block_starts = {person: [b.starts for b in person_blocks] for person, person_blocks in per_person.items()}
     for summary, starts, ends in sorted(instances, key=lambda i: i[1]):
-        for person_blocks in per_person.values():
-            index = bisect.bisect_left([b.starts for b in person_blocks], ends + travel)
+        for person, person_blocks in per_person.items():
+            index = bisect.bisect_left(block_starts[person], ends + travel)
             while index > 0 and person_blocks[index - 1].blocked_until > starts:
                 block = person_blocks[index - 1]
                 visit = block.appointment
