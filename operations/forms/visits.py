@@ -109,7 +109,7 @@ class BookingForm(forms.Form):
         required=False, widget=forms.CheckboxSelectMultiple, label="Months",
     )  # fmt: skip
     rrule = forms.CharField(
-        required=False, max_length=300, label="Repeat rule (RRULE)",
+        required=False, max_length=300, label="Rule text (RRULE)",
         help_text="For example FREQ=MONTHLY;BYDAY=MO,TU,WE,TH,FR;BYSETPOS=-2 (the second-to-last weekday).",
     )  # fmt: skip
     ends = forms.ChoiceField(choices=ENDS, initial="never")
@@ -238,7 +238,7 @@ class RescheduleForm(forms.Form):
         queryset=User.objects.none(), widget=forms.CheckboxSelectMultiple, required=False
     )
     rrule = forms.CharField(
-        required=False, max_length=300, label="New repeat rule (RRULE)",
+        required=False, max_length=300, label="New rule text (RRULE)",
         help_text="Only when the pattern cannot follow a move on its own, e.g. FREQ=MONTHLY;BYMONTHDAY=8,22.",
     )  # fmt: skip
     allow_outside_hours = forms.BooleanField(required=False, label="Book outside working hours")
