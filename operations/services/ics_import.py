@@ -307,8 +307,8 @@ def _clashes(plan: ImportPlan, organizers: Sequence[User], travel_min: int, now:
     per_person: dict[int, list[OrganizerBlock]] = defaultdict(list)
     for block in blocks:
         per_person[block.organizer_id].append(block)
-    clashes = []
     travel = timedelta(minutes=travel_min)
+    clashes = _clashes_within(instances, travel)
     block_starts = {person: [b.starts for b in person_blocks] for person, person_blocks in per_person.items()}
     for summary, starts, ends in sorted(instances, key=lambda i: i[1]):
         for person, person_blocks in per_person.items():
@@ -319,6 +319,18 @@ def _clashes(plan: ImportPlan, organizers: Sequence[User], travel_min: int, now:
                 existing = f"{visit.client.name} · {visit.appointment_type.name}" if visit else "time off"
                 clashes.append(Clash(summary, starts, ends, existing, str(block.organizer)))
                 index -= 1
+    return clashes
+
+
+def _clashes_within(instances: list[tuple[str, datetime, datetime]], travel: timedelta) -> list[Clash]:
+    """Two events of the calendar itself that overlap: the same organizers cannot do both."""
+    clashes = []
+    ordered = sorted(instances, key=lambda i: i[1])
+    for (summary, _starts, ends), (other, other_starts, other_ends) in zip(ordered, ordered[1:], strict=False):
+        if other_starts < ends + travel:
+            clashes.append(
+                Clash(other, other_starts, other_ends, f"{summary} (also in this calendar)", "the organizers")
+            )
     return clashes
 
 

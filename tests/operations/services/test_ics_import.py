@@ -161,3 +161,14 @@ def test_past_all_day_and_cancelled_events_are_listed_as_skipped(ctx):
 def test_a_floating_one_off_is_the_sites_wall_time(ctx):
     planned = plan(ctx, calendar("UID:f@x\nSUMMARY:Float\nDTSTART:20251020T090000\nDTEND:20251020T100000"))
     assert planned.visits[0].starts == utc(2025, 10, 20, 13)
+
+
+def test_two_overlapping_events_of_the_calendar_itself_are_a_clash(ctx):
+    planned = plan(
+        ctx,
+        calendar(
+            "UID:a@x\nSUMMARY:Attic\nDTSTART:20251020T150000Z\nDTEND:20251020T170000Z",
+            "UID:b@x\nSUMMARY:Basement\nDTSTART:20251020T160000Z\nDTEND:20251020T180000Z",
+        ),
+    )
+    assert [(c.summary, c.existing) for c in planned.clashes] == [("Basement", "Attic (also in this calendar)")]

@@ -333,3 +333,28 @@ def test_a_move_the_pattern_cannot_follow_asks_for_the_new_rule(ctx):
     )  # fmt: skip
     visit.refresh_from_db()
     assert visit.series_id == new.pk and visit.starts == utc(2025, 10, 22, 13)
+
+
+@pytest.mark.parametrize(
+    ("rrule", "start"),
+    [
+        ("FREQ=MONTHLY;BYMONTHDAY=7,21;COUNT=6", datetime(2025, 10, 7, 9)),
+        ("FREQ=MONTHLY;BYDAY=1TU,3TU;COUNT=6", datetime(2025, 10, 7, 9)),
+        ("FREQ=MONTHLY;BYDAY=MO,TU,WE,TH,FR;BYSETPOS=-2;COUNT=4", datetime(2025, 10, 30, 9)),
+        ("FREQ=DAILY;COUNT=5", datetime(2025, 10, 7, 9)),
+        ("FREQ=WEEKLY;INTERVAL=2;BYDAY=TU,TH;WKST=SU;COUNT=6", datetime(2025, 10, 7, 9)),
+    ],
+)
+def test_this_and_following_works_for_every_accepted_rule(ctx, rrule, start):
+    series = make_series(ctx, rrule=rrule, start=start, duration=60)
+    rows = list(Appointment.objects.filter(series=series).order_by("original_start"))
+    new = series_services.series_change_from(
+        appointment=rows[1], local_time=time(11), duration_min=60, actor=None, now=NOW
+    )
+    after = list(Appointment.objects.filter(series__in=[series, new]).order_by("original_start"))
+    assert [r.pk for r in after] == [r.pk for r in rows]  # the same rows, none added, none lost
+    zone = recurrence.resolve_zone("America/New_York")
+    assert [(r.starts.astimezone(zone).date(), r.starts.astimezone(zone).hour) for r in after[1:]] == [
+        (r.starts.astimezone(zone).date(), 11) for r in rows[1:]
+    ]
+    assert f"COUNT={recurrence.parse_rrule(rrule).count - 1}" in new.rrule  # COUNT semantics kept
