@@ -11,7 +11,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from operations.recurrence import Frequency, NthWeekday, RecurrenceRule, Weekday, utc_to_local
+from operations.recurrence import (
+    Frequency,
+    NthWeekday,
+    RecurrenceError,
+    RecurrenceRule,
+    Weekday,
+    parse_rrule,
+    utc_to_local,
+)
 
 MONTH_NAMES = (
     "January",
@@ -196,3 +204,15 @@ def _join(items: Sequence[str], *, word: str = "and") -> str:
     if len(items) <= 1:
         return "".join(items)
     return f"{', '.join(items[:-1])} {word} {items[-1]}"
+
+
+def describe_stored(rrule: str, *, tz: str, local_start: str) -> str:
+    """A stored series' rule in words (the text, zone and ISO start as a series row keeps them).
+
+    A rule stored before the engine learned to read it is shown as its text rather than breaking the page.
+    """
+    try:
+        rule = parse_rrule(rrule, tz=tz)
+        return describe_rule(rule, tz=tz, local_start=datetime.fromisoformat(local_start))
+    except (RecurrenceError, ValueError):
+        return rrule

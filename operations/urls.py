@@ -3,7 +3,7 @@ ICS links: they do not change). Visits first, then supplies under inventory/."""
 
 from django.urls import path
 
-from operations.views import calendar, inventory, purchasing, visit_supplies, visits
+from operations.views import calendar, ics_import, inventory, purchasing, series, visit_supplies, visits
 
 app_name = "operations"
 
@@ -13,6 +13,9 @@ urlpatterns = [
     path("types/new/", visits.appointment_type_edit, name="appointment_type_create"),
     path("types/<int:pk>/edit/", visits.appointment_type_edit, name="appointment_type_edit"),
     path("visits/new/", visits.appointment_create, name="appointment_create"),
+    path("visits/new/sites/", series.booking_sites, name="booking_sites"),
+    path("visits/new/preview/", series.booking_preview, name="booking_preview"),
+    path("visits/import/", ics_import.ics_import, name="ics_import"),
     path("visits/<int:pk>/", visits.appointment_detail, name="appointment_detail"),
     path("visits/<int:pk>/edit/", visits.appointment_edit, name="appointment_edit"),
     path("visits/<int:pk>/cancel/", visits.appointment_cancel, name="appointment_cancel"),

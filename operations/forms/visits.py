@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from django import forms
+from django.forms.models import ModelChoiceIterator
 
 from accounts.models import User
 from clients import selectors as client_selectors
 from clients.models import Client, Site
-from operations import recurrence
+from operations import recurrence, recurrence_text
 from operations.models import AppointmentType, TimeOff
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -21,6 +23,9 @@ SITE_MISMATCH_MSG = "Choose one of this client's sites."
 WEEKDAYS_REQUIRED_MSG = "Choose at least one weekday."
 RANGE_TOO_LONG_MSG = "Search at most 31 days at a time."
 TIME_OFF_ORDER_MSG = "Time off must end after it starts."
+SECOND_DAY_MSG = "Choose a second date of the month (1 to 31, or -1 for the last day), other than the first visit's."
+TWO_POSITIONS_MSG = "Choose one or two weekday positions (for example first and third)."
+MONTHS_REQUIRED_MSG = "Choose at least one month."
 
 
 def _organizers() -> Any:
@@ -34,20 +39,49 @@ class AppointmentTypeForm(forms.ModelForm):  # type: ignore[type-arg]
         widgets = {"checklist": forms.Textarea(attrs={"rows": 4})}
 
 
+class _ShownSites(ModelChoiceIterator):
+    def __init__(self, field: Any) -> None:
+        super().__init__(field)
+        if field.shown is not None:
+            self.queryset = field.shown
+
+
+class SiteChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    """Sites labelled with their client (T18), so a site is never picked for the wrong household.
+
+    ``shown`` narrows the list to the chosen client's sites; any site still validates, so a site of another client
+    is refused by the form's own message rather than "not a valid choice".
+    """
+
+    iterator = _ShownSites
+    shown: Any = None
+
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.client.name} · {obj}"
+
+
 class BookingForm(forms.Form):
-    """One-off or recurring visit at the site's local wall time."""
+    """One-off or recurring visit at the site's local wall time.
+
+    The repeat choices are the cadences organizers sell; anything else is RRULE text (docs/specs/recurrence-rfc5545.md).
+    """
 
     REPEAT = [
         ("none", "Does not repeat"),
-        ("weekly", "Weekly on the chosen days"),
-        ("monthly_date", "Monthly on this day of the month"),
+        ("weekly", "Weekly on the chosen days (every N weeks)"),
+        ("twice_monthly", "Twice a month on two dates"),
+        ("monthly_date", "Monthly on this day of the month (every N months)"),
         ("monthly_last", "Monthly on the last day"),
-        ("monthly_nth", "Monthly on the nth weekday (e.g. 2nd Tuesday)"),
+        ("monthly_nth", "Monthly on one or two weekday positions (first and third Tuesday, last Friday)"),
+        ("daily", "Daily (every N days), e.g. for N days of a move"),
+        ("yearly_months", "Yearly in the chosen months"),
+        ("custom", "Other: repeat rule text (RRULE)"),
     ]
     ENDS = [("never", "Never"), ("on_date", "On a date"), ("after", "After a number of visits")]
+    POSITIONS = [(1, "first"), (2, "second"), (3, "third"), (4, "fourth"), (-1, "last")]
 
     client = forms.ModelChoiceField(queryset=Client.objects.none())
-    site = forms.ModelChoiceField(queryset=Site.objects.none(), help_text="Times are in the site's time zone.")
+    site = SiteChoiceField(queryset=Site.objects.none(), help_text="Times are in the site's time zone.")
     appointment_type = forms.ModelChoiceField(queryset=AppointmentType.objects.none())
     organizers = forms.ModelMultipleChoiceField(queryset=User.objects.none(), widget=forms.CheckboxSelectMultiple)
     day = forms.DateField(widget=DATE_INPUT, label="Date (first visit)")
@@ -55,10 +89,28 @@ class BookingForm(forms.Form):
     duration_min = forms.IntegerField(min_value=15, max_value=12 * 60, required=False, label="Duration (minutes)")
     travel_min = forms.IntegerField(min_value=0, max_value=240, required=False, label="Travel buffer after (minutes)")
     repeat = forms.ChoiceField(choices=REPEAT, initial="none")
-    interval = forms.IntegerField(min_value=1, max_value=52, initial=1, required=False, label="Every … weeks/months")
+    interval = forms.IntegerField(
+        min_value=1, max_value=52, initial=1, required=False, label="Every … days/weeks/months/years"
+    )
     weekdays = forms.TypedMultipleChoiceField(
         choices=[(d.value, d.label[:3]) for d in recurrence.Weekday], coerce=int, required=False,
         widget=forms.CheckboxSelectMultiple,
+    )  # fmt: skip
+    second_day = forms.IntegerField(
+        min_value=-1, max_value=31, required=False, label="Second date of the month",
+        help_text="The first is the first visit's date; -1 means the last day of the month.",
+    )  # fmt: skip
+    positions = forms.TypedMultipleChoiceField(
+        choices=POSITIONS, coerce=int, required=False, widget=forms.CheckboxSelectMultiple,
+        label="Weekday positions", help_text="One or two; the weekday is the first visit's. Left empty: its own.",
+    )  # fmt: skip
+    months = forms.TypedMultipleChoiceField(
+        choices=[(i + 1, name[:3]) for i, name in enumerate(recurrence_text.MONTH_NAMES)], coerce=int,
+        required=False, widget=forms.CheckboxSelectMultiple, label="Months",
+    )  # fmt: skip
+    rrule = forms.CharField(
+        required=False, max_length=300, label="Rule text (RRULE)",
+        help_text="For example FREQ=MONTHLY;BYDAY=MO,TU,WE,TH,FR;BYSETPOS=-2 (the second-to-last weekday).",
     )  # fmt: skip
     ends = forms.ChoiceField(choices=ENDS, initial="never")
     end_on = forms.DateField(widget=DATE_INPUT, required=False, label="Last date")
@@ -69,7 +121,12 @@ class BookingForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ModelChoiceField, self.fields["client"]).queryset = Client.objects.all()
-        cast(forms.ModelChoiceField, self.fields["site"]).queryset = Site.objects.filter(client__archived_at=None)
+        sites = Site.objects.filter(client__archived_at=None).select_related("client").order_by("client__name", "pk")
+        client_id = self.data.get("client") if self.is_bound else self.initial.get("client")
+        site_field = cast(SiteChoiceField, self.fields["site"])
+        # T18: only the chosen client's sites are listed (the htmx list swaps them when the client changes).
+        site_field.shown = sites.filter(client_id=int(str(client_id))) if str(client_id or "").isdigit() else None
+        site_field.queryset = sites
         cast(forms.ModelChoiceField, self.fields["appointment_type"]).queryset = AppointmentType.objects.filter(
             is_active=True
         )
@@ -83,27 +140,44 @@ class BookingForm(forms.Form):
             self.add_error("site", SITE_MISMATCH_MSG)
         if data.get("repeat") not in (None, "none") and site and data.get("day") and data.get("start_time"):
             try:
-                data["rule"] = self._rule(site.time_zone)
+                rule = self._rule(site.time_zone)
+                recurrence.check_local_start(rule, self.local_start(), site.time_zone)
             except recurrence.RecurrenceError as exc:
-                self.add_error(
-                    getattr(exc, "field", None) if getattr(exc, "field", None) in self.fields else None, str(exc)
-                )
+                self.add_error(self._error_field(exc), str(exc))
+            else:
+                data["rule"] = rule
         return data
+
+    def _error_field(self, exc: recurrence.RecurrenceError) -> str | None:
+        """The field an engine refusal concerns (T18: never a form-wide error when a field is to blame)."""
+        custom = self.cleaned_data.get("repeat") == "custom"
+        if isinstance(exc, recurrence.OffPatternStartError):
+            return "day"
+        if isinstance(exc, recurrence.EmptySeriesError):
+            return "rrule" if custom else ("end_on" if self.cleaned_data.get("ends") == "on_date" else "repeat")
+        name = getattr(exc, "field", None)
+        if custom:
+            return "rrule"
+        return name if name in self.fields else "repeat"
 
     def _rule(self, tz: str) -> recurrence.RecurrenceRule:
         d = self.cleaned_data
         day: date = d["day"]
         repeat = d["repeat"]
+        if repeat == "custom":
+            if not (d.get("rrule") or "").strip():
+                raise recurrence.InvalidRuleError("Enter the repeat rule, e.g. FREQ=WEEKLY;BYDAY=TU.", field="rrule")
+            return recurrence.parse_rrule(d["rrule"], tz=tz)
         weekdays = d.get("weekdays") or [day.weekday()]
         nth = (day.day - 1) // 7 + 1
-        return recurrence.build_rule(
+        base = recurrence.build_rule(
             pattern=recurrence.RulePattern.WEEKLY if repeat == "weekly"
             else recurrence.RulePattern.MONTHLY_BY_WEEKDAY if repeat == "monthly_nth"
             else recurrence.RulePattern.MONTHLY_BY_DATE,
             tz=tz,
             interval=d.get("interval") or 1,
             weekdays=weekdays if repeat == "weekly" else (),
-            month_day={"monthly_date": day.day, "monthly_last": -1}.get(repeat),
+            month_day={"monthly_last": -1}.get(repeat, day.day),
             nth=(-1 if nth == 5 else nth) if repeat == "monthly_nth" else None,
             weekday=day.weekday() if repeat == "monthly_nth" else None,
             ends={"never": recurrence.RuleEnd.NEVER, "on_date": recurrence.RuleEnd.ON_DATE,
@@ -111,6 +185,34 @@ class BookingForm(forms.Form):
             end_on=d.get("end_on"),
             count=d.get("count"),
         )  # fmt: skip
+        return self._cadence(base, day)
+
+    def _cadence(self, base: recurrence.RecurrenceRule, day: date) -> recurrence.RecurrenceRule:
+        """The cadences build_rule does not know, built on its end (UNTIL or COUNT) and interval."""
+        d = self.cleaned_data
+        repeat, weekday = d["repeat"], recurrence.Weekday(day.weekday())
+        if repeat == "twice_monthly":
+            second = d.get("second_day")
+            if second is None or second == 0 or second == day.day:
+                raise recurrence.InvalidRuleError(SECOND_DAY_MSG, field="second_day")
+            return replace(base, month_day=None, month_days=(day.day, second))
+        if repeat == "monthly_nth" and d.get("positions"):
+            if len(d["positions"]) > 2:
+                raise recurrence.InvalidRuleError(TWO_POSITIONS_MSG, field="positions")
+            nths = tuple(recurrence.NthWeekday(p, weekday) for p in d["positions"])
+            return replace(base, nth_weekday=None, nth_weekdays=nths)
+        if repeat == "daily":
+            return recurrence.RecurrenceRule(
+                recurrence.Frequency.DAILY, interval=base.interval, until=base.until, count=base.count
+            )
+        if repeat == "yearly_months":
+            if not d.get("months"):
+                raise recurrence.InvalidRuleError(MONTHS_REQUIRED_MSG, field="months")
+            return recurrence.RecurrenceRule(
+                recurrence.Frequency.YEARLY, interval=base.interval, months=tuple(d["months"]), until=base.until,
+                count=base.count,
+            )  # fmt: skip
+        return base
 
     def local_start(self) -> datetime:
         return datetime.combine(self.cleaned_data["day"], self.cleaned_data["start_time"])
@@ -127,19 +229,41 @@ class RescheduleForm(forms.Form):
     SCOPES = [("this", "This visit"), ("following", "This and following visits"), ("all", "All upcoming visits")]
 
     scope = forms.ChoiceField(choices=SCOPES, initial="this", widget=forms.RadioSelect)
-    day = forms.DateField(widget=DATE_INPUT, help_text="Used for “this visit”.")
+    day = forms.DateField(
+        widget=DATE_INPUT, help_text="For the series scopes, moving the day moves the repeat pattern with it."
+    )
     start_time = forms.TimeField(widget=TIME_INPUT)
     duration_min = forms.IntegerField(min_value=15, max_value=12 * 60, label="Duration (minutes)")
     organizers = forms.ModelMultipleChoiceField(
         queryset=User.objects.none(), widget=forms.CheckboxSelectMultiple, required=False
     )
+    rrule = forms.CharField(
+        required=False, max_length=300, label="New rule text (RRULE)",
+        help_text="Only when the pattern cannot follow a move on its own, e.g. FREQ=MONTHLY;BYMONTHDAY=8,22.",
+    )  # fmt: skip
     allow_outside_hours = forms.BooleanField(required=False, label="Book outside working hours")
 
-    def __init__(self, *args: Any, is_series: bool = False, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, is_series: bool = False, tz: str | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.tz = tz
         cast(forms.ModelMultipleChoiceField, self.fields["organizers"]).queryset = _organizers()
         if not is_series:
             cast(forms.ChoiceField, self.fields["scope"]).choices = self.SCOPES[:1]
+            del self.fields["rrule"]
+
+    def clean_rrule(self) -> recurrence.RecurrenceRule | None:
+        text = (self.cleaned_data.get("rrule") or "").strip()
+        if not text:
+            return None
+        try:
+            rule = recurrence.parse_rrule(text, tz=self.tz)
+        except recurrence.RecurrenceError as exc:
+            raise forms.ValidationError(str(exc), code="invalid_rule") from exc
+        if rule.is_bounded:
+            raise forms.ValidationError(
+                "Leave out COUNT and UNTIL: the changed visits keep the schedule's end.", code="bounded_rule"
+            )
+        return rule
 
 
 class CalendarMoveForm(forms.Form):
@@ -150,7 +274,7 @@ class CalendarMoveForm(forms.Form):
         super().clean()
         start, end = self.cleaned_data.get("start"), self.cleaned_data.get("end")
         if start and end and end <= start:
-            raise forms.ValidationError(END_BEFORE_START_MSG, code="ends_before_start")
+            self.add_error("end", forms.ValidationError(END_BEFORE_START_MSG, code="ends_before_start"))
         return self.cleaned_data
 
 

@@ -1,5 +1,6 @@
 """operations' models: visits (appointments, series, busy blocks, reminders) and supply inventory."""
 
+from operations.models.imports import ImportedEvent
 from operations.models.inventory import (
     Allocation,
     ClientPurchase,
@@ -27,7 +28,7 @@ from operations.models.visits import (
 )
 
 __all__ = [
-    "Allocation", "Appointment", "AppointmentType", "CalendarFeed", "ClientPurchase", "CostLayer",
+    "Allocation", "Appointment", "AppointmentType", "CalendarFeed", "ClientPurchase", "CostLayer", "ImportedEvent",
     "InventorySnapshot", "Item", "Location", "LowStockNotice", "OrganizerBlock", "PurchaseOrder",
     "PurchaseOrderLine", "RecurringSeries", "Reminder", "StockLevel", "StockMove", "Supplier", "TimeOff",
     "TsTzRange", "new_feed_token",

@@ -19,6 +19,7 @@ from accounts.models import OrganizerProfile, User, WorkingHours
 from clients.models import Contact, Site
 from operations import availability, localtime
 from operations.models import Appointment, AppointmentType, CalendarFeed, OrganizerBlock, Reminder, TimeOff
+from operations.recurrence_text import describe_stored
 
 
 def appointment_list_for_user(*, user: Any) -> QuerySet[Appointment]:
@@ -39,7 +40,7 @@ def appointment_get_for_user(*, user: Any, pk: int) -> Appointment:
 
 
 def _with_people(visits: QuerySet[Appointment]) -> QuerySet[Appointment]:
-    return visits.select_related("client", "site", "appointment_type").prefetch_related(
+    return visits.select_related("client", "site", "appointment_type", "series").prefetch_related(
         Prefetch(
             "organizers",
             queryset=User.objects.select_related("organizer_profile").order_by("first_name"),
@@ -80,6 +81,12 @@ def calendar_events(
                     "organizers": [str(p) for p in people],
                     "moveUrl": reverse("operations:calendar_move", kwargs={"pk": visit.pk}),
                     **_site_time(visit),
+                    # The series' rule in words, for the tooltip (docs/specs/recurrence-rfc5545.md §5).
+                    "repeats": describe_stored(
+                        visit.series.rrule, tz=visit.series.tz, local_start=visit.series.local_start
+                    )
+                    if visit.series is not None
+                    else "",
                 },
             }
         )

@@ -153,7 +153,9 @@ def appointment_edit(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     initial = {"scope": "this", "day": local.date(), "start_time": local.time().replace(second=0),
                "duration_min": int((visit.ends - visit.starts).total_seconds() // 60),
                "organizers": list(visit.organizers.all())}  # fmt: skip
-    form = forms.RescheduleForm(request.POST or None, initial=initial, is_series=visit.series_id is not None)
+    form = forms.RescheduleForm(
+        request.POST or None, initial=initial, is_series=visit.series_id is not None, tz=visit.site.time_zone
+    )
     if request.method == "POST" and form.is_valid():
         try:
             _apply_edit(request, visit, form.cleaned_data, zone)
@@ -175,14 +177,20 @@ def _apply_edit(request: AuthedHttpRequest, visit: Appointment, d: dict[str, Any
             appointment=visit, starts=starts, ends=starts + timedelta(minutes=d["duration_min"]), actor=request.user,
             organizers=list(d["organizers"]) or None, allow_outside_hours=d["allow_outside_hours"], now=now,
         )  # fmt: skip
+    # A series scope moves the pattern by the days the visit moved (from where it is now, exception or not).
+    shift = (d["day"] - visit.starts.astimezone(zone).date()).days
     if d["scope"] == "following":
+        original = visit.original_start or visit.starts  # a one-off has none: the service refuses it
+        original_day = recurrence.utc_to_local(original, str(zone.key)).date()
         return series_services.series_change_from(
-            appointment=visit, local_time=d["start_time"], duration_min=d["duration_min"], actor=request.user, now=now
-        )
+            appointment=visit, local_time=d["start_time"], duration_min=d["duration_min"], actor=request.user,
+            now=now, new_day=original_day + timedelta(days=shift), new_pattern=d.get("rrule"),
+        )  # fmt: skip
     assert visit.series is not None
     return series_services.series_change_all(
-        series=visit.series, local_time=d["start_time"], duration_min=d["duration_min"], actor=request.user, now=now
-    )
+        series=visit.series, local_time=d["start_time"], duration_min=d["duration_min"], actor=request.user,
+        now=now, day_shift_days=shift, new_pattern=d.get("rrule"),
+    )  # fmt: skip
 
 
 @require_POST

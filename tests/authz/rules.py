@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from tests.authz import inventory_matrix
+from tests.authz import inventory_matrix, recurrence_matrix
 from tests.billing import billing_matrix
 
 ROLES = ("anon", "owner", "office", "organizer")
@@ -114,6 +114,7 @@ AUTHZ_MATRIX: dict[str, Rule] = {
 
 # Inventory pages keep their rows and their objects in their own module (tests/authz/inventory_matrix.py).
 AUTHZ_MATRIX.update(inventory_matrix.rules(page=page, obj=obj, Rule=Rule))
+AUTHZ_MATRIX.update(recurrence_matrix.rules(page=page))
 # Billing's rows live in tests/billing/billing_matrix.py (billing is the owner's; office only when allowed).
 AUTHZ_MATRIX.update(billing_matrix.rules(page=page, obj=obj, Rule=Rule))
 

@@ -263,3 +263,98 @@ def test_reminder_email_shows_the_visit_in_its_site_zone(ctx, settings, mailoutb
     assert reminders.reminder_send(reminder_id=reminder.pk, claim=reminder.claimed_at, now=now) == "sent"
     [email] = [m for m in mailoutbox if m.to == ["client@example.net"]]
     assert "9:00 AM" in email.subject and "9:00 AM – 11:00 AM" in email.body
+
+
+def test_T2_this_and_following_keeps_the_rows_that_continue(ctx):
+    series = make_series(ctx)
+    before = {v.original_start: (v.pk, v.uid, v.sequence) for v in Appointment.objects.filter(series=series)}
+    split_visit = visit_on(series, utc(2025, 11, 11, 14))
+    new = series_services.series_change_from(
+        appointment=split_visit, local_time=time(10), duration_min=120, actor=None, now=NOW
+    )
+    kept = Appointment.objects.get(pk=split_visit.pk)
+    assert kept.uid == split_visit.uid and kept.series_id == new.pk and kept.starts == utc(2025, 11, 11, 15)
+    assert kept.sequence == before[utc(2025, 11, 11, 14)][2] + 1 and not kept.is_exception
+    for original in (utc(2025, 11, 18, 14), utc(2025, 12, 23, 14)):
+        pk, uid, seq = before[original]
+        row = Appointment.objects.get(pk=pk)
+        assert (row.uid, row.sequence, row.series_id) == (uid, seq + 1, new.pk)
+        assert row.starts == original + timedelta(hours=1)
+    assert Appointment.objects.filter(series__in=[series, new]).count() == 12  # nothing deleted, nothing doubled
+
+
+def test_T2_all_visits_keeps_rows_moves_the_day_and_the_visit_page_still_opens(ctx):
+    series = make_series(ctx)
+    ids = set(Appointment.objects.filter(series=series).values_list("pk", flat=True))
+    visit = visit_on(series, utc(2025, 10, 14, 13))
+    new = series_services.series_change_all(
+        series=series, local_time=time(9), duration_min=120, actor=None, now=NOW, day_shift_days=1
+    )
+    assert "BYDAY=WE" in new.rrule  # the pattern follows the move
+    assert set(Appointment.objects.filter(series=new).values_list("pk", flat=True)) == ids
+    visit.refresh_from_db()
+    assert visit.starts == utc(2025, 10, 15, 13) and visit.original_start == utc(2025, 10, 15, 13)
+
+
+def test_T2_a_cancelled_visit_stays_cancelled_after_the_split(ctx):
+    series = make_series(ctx)
+    cancelled = visit_on(series, utc(2025, 11, 18, 14))
+    services.appointment_cancel(appointment=cancelled, now=NOW)
+    new = series_services.series_change_from(
+        appointment=visit_on(series, utc(2025, 11, 11, 14)), local_time=time(10), duration_min=120, actor=None,
+        now=NOW,
+    )  # fmt: skip
+    cancelled.refresh_from_db()
+    assert cancelled.series_id == new.pk and cancelled.status == "cancelled"
+    assert "2025-11-18T10:00:00" in new.exdates
+    series_services.series_materialize(series=new, now=NOW)
+    assert Appointment.objects.filter(series=new, original_start=utc(2025, 11, 18, 15)).count() == 1
+
+
+def test_a_move_the_pattern_cannot_follow_asks_for_the_new_rule(ctx):
+    series = make_series(ctx, rrule="FREQ=MONTHLY;BYMONTHDAY=7,21", start=datetime(2025, 10, 7, 9))
+    visit = visit_on(series, utc(2025, 10, 21, 13))
+    with pytest.raises(ValidationError) as exc:
+        series_services.series_change_from(
+            appointment=visit,
+            local_time=time(9),
+            duration_min=120,
+            actor=None,
+            now=NOW,
+            new_day=datetime(2025, 10, 22).date(),
+        )
+    assert exc.value.error_dict["day"][0].code == "pattern_ambiguous"
+    assert "Monthly on the 7th and 21st" in exc.value.messages[0]
+    series.refresh_from_db()
+    assert series.rrule == "FREQ=MONTHLY;BYMONTHDAY=7,21"
+    new = series_services.series_change_from(
+        appointment=visit, local_time=time(9), duration_min=120, actor=None, now=NOW,
+        new_day=datetime(2025, 10, 22).date(), new_pattern=recurrence.parse_rrule("FREQ=MONTHLY;BYMONTHDAY=8,22"),
+    )  # fmt: skip
+    visit.refresh_from_db()
+    assert visit.series_id == new.pk and visit.starts == utc(2025, 10, 22, 13)
+
+
+@pytest.mark.parametrize(
+    ("rrule", "start"),
+    [
+        ("FREQ=MONTHLY;BYMONTHDAY=7,21;COUNT=6", datetime(2025, 10, 7, 9)),
+        ("FREQ=MONTHLY;BYDAY=1TU,3TU;COUNT=6", datetime(2025, 10, 7, 9)),
+        ("FREQ=MONTHLY;BYDAY=MO,TU,WE,TH,FR;BYSETPOS=-2;COUNT=4", datetime(2025, 10, 30, 9)),
+        ("FREQ=DAILY;COUNT=5", datetime(2025, 10, 7, 9)),
+        ("FREQ=WEEKLY;INTERVAL=2;BYDAY=TU,TH;WKST=SU;COUNT=6", datetime(2025, 10, 7, 9)),
+    ],
+)
+def test_this_and_following_works_for_every_accepted_rule(ctx, rrule, start):
+    series = make_series(ctx, rrule=rrule, start=start, duration=60)
+    rows = list(Appointment.objects.filter(series=series).order_by("original_start"))
+    new = series_services.series_change_from(
+        appointment=rows[1], local_time=time(11), duration_min=60, actor=None, now=NOW
+    )
+    after = list(Appointment.objects.filter(series__in=[series, new]).order_by("original_start"))
+    assert [r.pk for r in after] == [r.pk for r in rows]  # the same rows, none added, none lost
+    zone = recurrence.resolve_zone("America/New_York")
+    assert [(r.starts.astimezone(zone).date(), r.starts.astimezone(zone).hour) for r in after[1:]] == [
+        (r.starts.astimezone(zone).date(), 11) for r in rows[1:]
+    ]
+    assert f"COUNT={recurrence.parse_rrule(rrule).count - 1}" in new.rrule  # COUNT semantics kept
