@@ -3,7 +3,7 @@ ICS links: they do not change). Visits first, then supplies under inventory/."""
 
 from django.urls import path
 
-from operations.views import calendar, ics_import, inventory, purchasing, series, visit_supplies, visits
+from operations.views import calendar, client_panels, ics_import, inventory, purchasing, series, visit_supplies, visits
 
 app_name = "operations"
 
@@ -68,4 +68,5 @@ urlpatterns = [
     path("inventory/visits/<int:pk>/purchases/new/", visit_supplies.purchase_create, name="purchase_create"),
     path("inventory/purchases/<int:pk>/receipt/", visit_supplies.purchase_receipt, name="purchase_receipt"),
     path("inventory/clients/<int:pk>/supplies/", visit_supplies.client_supplies_panel, name="client_supplies_panel"),
+    path("clients/<int:pk>/visits/", client_panels.client_visits_panel, name="client_visits_panel"),
 ]

@@ -316,3 +316,34 @@ def booking_time_zone(*, site: Site | None, organizer_id: int | None) -> str:
         return site.time_zone
     profile = OrganizerProfile.objects.filter(user_id=organizer_id).first() if organizer_id else None
     return profile.time_zone if profile else settings.BUSINESS_TIME_ZONE
+
+
+@dataclass(frozen=True)
+class ClientSeries:
+    series_id: int
+    words: str
+    appointment_type: str
+    next_visit: Appointment | None
+
+
+def client_visits_panel_for_user(*, user: Any, client_id: int, limit: int = 5) -> tuple[list[ClientSeries], list]:
+    """The client page's visits panel: the client's repeating visits in words and the next visits the user may
+    see (an organizer sees the series and visits they are booked on). Built here as plain data: the clients app
+    does not import operations, so the panel is loaded with hx-get."""
+    now = timezone.now()
+    upcoming = list(
+        _with_people(appointment_list_for_user(user=user).filter(client_id=client_id, starts__gte=now))
+        .exclude(status__in=Appointment.CANCELLED_STATUSES)
+        .order_by("starts")[:200]
+    )
+    rows: dict[int, ClientSeries] = {}
+    for visit in upcoming:
+        series = visit.series
+        if series is not None and series.pk not in rows:
+            rows[series.pk] = ClientSeries(
+                series_id=series.pk,
+                words=describe_stored(series.rrule, tz=series.tz, local_start=series.local_start),
+                appointment_type=visit.appointment_type.name,
+                next_visit=visit,
+            )
+    return list(rows.values()), upcoming[:limit]

@@ -96,6 +96,7 @@ AUTHZ_MATRIX: dict[str, Rule] = {
     ),
     "operations:appointment_create": page(owner=200, office=200, organizer=403),
     "operations:appointment_detail": obj("visit", owner=200, office=200, organizer=200),
+    "operations:client_visits_panel": obj("client", owner=200, office=200, organizer=200),
     "operations:appointment_edit": obj("visit", owner=200, office=200, organizer=403),
     "operations:appointment_cancel": obj("visit", "POST", owner=302, office=302, organizer=403),
     "operations:appointment_uncancel": obj("visit", "POST", owner=302, office=302, organizer=403),
