@@ -15,10 +15,10 @@ urlpatterns = [
     path("<int:pk>/delete-permanently/", views.client_delete, name="client_delete"),
     path("<int:pk>/intake/", views.intake_edit, name="intake_edit"),
     path("<int:pk>/team/", views.assignments_edit, name="assignments_edit"),
-    path("<int:pk>/contacts/new/", views.contact_create, name="contact_create"),
+    path("<int:pk>/contacts/new/", views.contact_edit, name="contact_create"),
     path("<int:pk>/contacts/<int:contact_pk>/edit/", views.contact_edit, name="contact_edit"),
     path("<int:pk>/contacts/<int:contact_pk>/delete/", views.contact_delete, name="contact_delete"),
-    path("<int:pk>/sites/new/", views.site_create, name="site_create"),
+    path("<int:pk>/sites/new/", views.site_edit, name="site_create"),
     path("<int:pk>/sites/<int:site_pk>/edit/", views.site_edit, name="site_edit"),
     path("<int:pk>/sites/<int:site_pk>/delete/", views.site_delete, name="site_delete"),
 ]

@@ -134,27 +134,13 @@ def client_delete(request: AuthedHttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def contact_create(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+def contact_edit(request: AuthedHttpRequest, pk: int, contact_pk: int | None = None) -> HttpResponse:
+    """Add a contact to the client (no contact_pk: the `contact_create` URL) or edit one of theirs."""
     client = selectors.client_get_for_user(user=request.user, pk=pk)
     access.require(request, access.is_staff_role(request.user))
-    instance = None
-    form = forms.ContactForm(request.POST or None, instance=instance)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.contact_save(client=client, data=form.cleaned_data)
-        except ValidationError as exc:
-            form_add_service_error(form, exc)
-        else:
-            messages.success(request, "Saved.")
-            return redirect(client)
-    return render(request, "clients/contact_form.html", {"client": client, "form": form, "instance": instance})
-
-
-@require_http_methods(["GET", "POST"])
-def contact_edit(request: AuthedHttpRequest, pk: int, contact_pk: int) -> HttpResponse:
-    client = selectors.client_get_for_user(user=request.user, pk=pk)
-    access.require(request, access.is_staff_role(request.user))
-    instance = selectors.contact_get_for_user(user=request.user, client=client, pk=contact_pk)
+    instance = (
+        None if contact_pk is None else selectors.contact_get_for_user(user=request.user, client=client, pk=contact_pk)
+    )
     form = forms.ContactForm(request.POST or None, instance=instance)
     if request.method == "POST" and form.is_valid():
         try:
@@ -178,27 +164,11 @@ def contact_delete(request: AuthedHttpRequest, pk: int, contact_pk: int) -> Http
 
 
 @require_http_methods(["GET", "POST"])
-def site_create(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+def site_edit(request: AuthedHttpRequest, pk: int, site_pk: int | None = None) -> HttpResponse:
+    """Add a site to the client (no site_pk: the `site_create` URL) or edit one of theirs."""
     client = selectors.client_get_for_user(user=request.user, pk=pk)
     access.require(request, access.is_staff_role(request.user))
-    instance = None
-    form = forms.SiteForm(request.POST or None, instance=instance)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.site_save(client=client, data=form.cleaned_data)
-        except ValidationError as exc:
-            form_add_service_error(form, exc)
-        else:
-            messages.success(request, "Saved.")
-            return redirect(client)
-    return render(request, "clients/site_form.html", {"client": client, "form": form, "instance": instance})
-
-
-@require_http_methods(["GET", "POST"])
-def site_edit(request: AuthedHttpRequest, pk: int, site_pk: int) -> HttpResponse:
-    client = selectors.client_get_for_user(user=request.user, pk=pk)
-    access.require(request, access.is_staff_role(request.user))
-    instance = selectors.site_get_for_user(user=request.user, client=client, pk=site_pk)
+    instance = None if site_pk is None else selectors.site_get_for_user(user=request.user, client=client, pk=site_pk)
     form = forms.SiteForm(request.POST or None, instance=instance)
     if request.method == "POST" and form.is_valid():
         try:
