@@ -33,6 +33,13 @@ class AppointmentTypeForm(forms.ModelForm):  # type: ignore[type-arg]
         fields = ["name", "default_duration_min", "default_travel_min", "checklist", "billable_rate", "is_active"]
         widgets = {"checklist": forms.Textarea(attrs={"rows": 4})}
 
+    def __init__(self, *args: Any, show_rates: bool = False, **kwargs: Any) -> None:
+        """Labour rates are the owner's (T11, docs/ARCHITECTURE.md): for anyone else the rate field does not
+        exist, so it is neither shown nor saved, whatever the POST carries."""
+        super().__init__(*args, **kwargs)
+        if not show_rates:
+            del self.fields["billable_rate"]
+
 
 class BookingForm(forms.Form):
     """One-off or recurring visit at the site's local wall time."""

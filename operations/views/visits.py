@@ -46,7 +46,7 @@ def appointment_type_list(request: AuthedHttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def appointment_type_edit(request: AuthedHttpRequest, pk: int | None = None) -> HttpResponse:
     instance = selectors.appointment_type_get(pk=pk) if pk else None
-    form = forms.AppointmentTypeForm(request.POST or None, instance=instance)
+    form = forms.AppointmentTypeForm(request.POST or None, instance=instance, show_rates=access.is_owner(request.user))
     if request.method == "POST" and form.is_valid():
         form.save()  # a plain catalogue row: no rule beyond the model's validation
         messages.success(request, "Appointment type saved.")
