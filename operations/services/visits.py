@@ -41,6 +41,8 @@ ENDS_BEFORE_START_MSG = "The visit must end after it starts."
 PAST_VISIT_MSG = "Past and completed visits are not changed."
 STATUS_CHANGE_MSG = "A %(status)s visit cannot be changed to %(new)s."
 TIME_OFF_CONFLICT_MSG = "This time off overlaps booked visits; reassign them first."
+NOT_STARTED_MSG = "This visit starts %(when)s: it can be marked %(new)s only once it has started."
+TOO_EARLY_TO_START_MSG = "This visit starts %(when)s: it can be started from %(earliest)s."
 
 
 def _double_booked(organizers: Sequence[User]) -> ValidationError:
@@ -269,6 +271,7 @@ def appointment_progress(
             STATUS_CHANGE_MSG, code="status",
             params={"status": appointment.get_status_display().lower(), "new": new_status.replace("_", " ")},
         )  # fmt: skip
+    _check_not_early(appointment, action, new_status, now)
     fields = ["status", "updated_at"]
     appointment.status = new_status
     if action == "start":
@@ -276,7 +279,7 @@ def appointment_progress(
         fields.append("actual_start")
     if action == "complete":
         appointment.actual_start = appointment.actual_start or appointment.starts
-        appointment.actual_end = now
+        appointment.actual_end = max(now, appointment.actual_start)  # never before the start (T3)
         fields += ["actual_start", "actual_end"]
     if notes:
         appointment.outcome_notes = (appointment.outcome_notes + "\n" + notes).strip()
@@ -286,6 +289,25 @@ def appointment_progress(
         inventory.allocations_consume(appointment=appointment, actor=actor)  # reserved supplies were used (I6)
     reminders.reminders_write(appointment=appointment)
     return appointment
+
+
+def _check_not_early(appointment: Appointment, action: str, new_status: str, now: datetime) -> None:
+    """Nothing is finished before it starts (T3, docs/specs/defects.md): complete, no-show and needs redo wait
+    for the visit's start (its actual start once started early); "Start" opens VISIT_START_EARLY_MINUTES
+    before. A client cancelling ahead of time is appointment_cancel's business, not this."""
+    zone = ZoneInfo(appointment.site.time_zone)
+    when = appointment.starts.astimezone(zone).strftime("%a %b %-d at %H:%M")
+    if action == "start":
+        earliest = appointment.starts - timedelta(minutes=settings.VISIT_START_EARLY_MINUTES)
+        if now < earliest:
+            raise ValidationError(
+                TOO_EARLY_TO_START_MSG, code="too_early",
+                params={"when": when, "earliest": earliest.astimezone(zone).strftime("%H:%M")},
+            )  # fmt: skip
+    elif now < (appointment.actual_start or appointment.starts):
+        raise ValidationError(
+            NOT_STARTED_MSG, code="too_early", params={"when": when, "new": new_status.replace("_", " ")}
+        )
 
 
 def appointment_checklist_toggle(*, appointment: Appointment, index: int, done: bool) -> Appointment:
