@@ -215,6 +215,8 @@ class DayActionForm(forms.Form):
         ]  # fmt: skip
     )
     notes = forms.CharField(required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+    # Sent by the confirmation page: complete although checklist items are unticked (T4).
+    confirmed = forms.BooleanField(required=False)
 
 
 class ChecklistForm(forms.Form):

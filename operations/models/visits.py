@@ -107,6 +107,9 @@ class Appointment(models.Model):
     sequence = models.PositiveIntegerField(default=0)
     notes = models.TextField(blank=True, max_length=4000)
     checklist = models.JSONField(default=list, blank=True)  # [{"text": ..., "done": bool}]
+    checklist_left_open = models.JSONField(
+        default=list, blank=True, help_text="Checklist items still unticked when the visit was completed."
+    )
     actual_start = models.DateTimeField(null=True, blank=True)
     actual_end = models.DateTimeField(null=True, blank=True)
     outcome_notes = models.TextField(blank=True, max_length=4000)

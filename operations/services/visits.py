@@ -42,6 +42,7 @@ PAST_VISIT_MSG = "Past and completed visits are not changed."
 STATUS_CHANGE_MSG = "A %(status)s visit cannot be changed to %(new)s."
 TIME_OFF_CONFLICT_MSG = "This time off overlaps booked visits; reassign them first."
 NOT_STARTED_MSG = "This visit starts %(when)s: it can be marked %(new)s only once it has started."
+OPEN_CHECKLIST_MSG = "These checklist items are not ticked: %(items)s. Complete the visit anyway?"
 TOO_EARLY_TO_START_MSG = "This visit starts %(when)s: it can be started from %(earliest)s."
 
 
@@ -260,9 +261,14 @@ ON_DAY_TRANSITIONS = {
 
 @transaction.atomic
 def appointment_progress(
-    *, appointment: Appointment, action: str, actor: User | None = None, notes: str = "", now: datetime | None = None
-) -> Appointment:
-    """Start / complete / no-show / needs-redo. Start and complete record the actual times."""
+    *, appointment: Appointment, action: str, actor: User | None = None, notes: str = "", now: datetime | None = None,
+    ask_if_items_open: bool = False,
+) -> Appointment:  # fmt: skip
+    """Start / complete / no-show / needs-redo. Start and complete record the actual times.
+
+    Completing records the checklist items left unticked (T4). With `ask_if_items_open` it raises
+    "open_checklist" naming them instead, so the page can ask the organizer to confirm; the confirmed request
+    completes anyway."""
     now = now or timezone.now()
     appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
     allowed, new_status = ON_DAY_TRANSITIONS[action]
@@ -278,9 +284,13 @@ def appointment_progress(
         appointment.actual_start = now
         fields.append("actual_start")
     if action == "complete":
+        left_open = [item["text"] for item in appointment.checklist if not item.get("done")]
+        if left_open and ask_if_items_open:
+            raise ValidationError(OPEN_CHECKLIST_MSG, code="open_checklist", params={"items": "; ".join(left_open)})
         appointment.actual_start = appointment.actual_start or appointment.starts
         appointment.actual_end = max(now, appointment.actual_start)  # never before the start (T3)
-        fields += ["actual_start", "actual_end"]
+        appointment.checklist_left_open = left_open
+        fields += ["actual_start", "actual_end", "checklist_left_open"]
     if notes:
         appointment.outcome_notes = (appointment.outcome_notes + "\n" + notes).strip()
         fields.append("outcome_notes")

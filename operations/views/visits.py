@@ -229,8 +229,15 @@ def appointment_day_action(request: AuthedHttpRequest, pk: int) -> HttpResponse:
         if action == "client_cancel":
             services.appointment_cancel(appointment=visit, actor=request.user, by_client=True)
         else:
-            services.appointment_progress(appointment=visit, action=action, actor=request.user, notes=notes)
+            services.appointment_progress(
+                appointment=visit, action=action, actor=request.user, notes=notes,
+                ask_if_items_open=not form.cleaned_data["confirmed"],
+            )  # fmt: skip
     except ValidationError as exc:
+        if exc.code == "open_checklist":  # ask first, naming the unticked items (T4)
+            context = {"visit": visit, "open_items": selectors.checklist_open_items(visit=visit), "notes": notes,
+                       "next": safe_next_url(request, visit.get_absolute_url())}  # fmt: skip
+            return render(request, "operations/appointment_complete_confirm.html", context)
         messages.error(request, exc.messages[0])
     else:
         messages.success(request, "Visit updated.")

@@ -85,3 +85,29 @@ def test_T3_client_cancelled_stays_allowed_ahead_of_time(visit):
 def test_T3_the_database_refuses_an_actual_end_before_the_actual_start(visit):
     with pytest.raises(IntegrityError), transaction.atomic():
         Appointment.objects.filter(pk=visit.pk).update(actual_start=START, actual_end=START - timedelta(minutes=1))
+
+
+def test_T4_completing_with_open_items_asks_first_and_names_them(visit):
+    services.appointment_checklist_toggle(appointment=visit, index=0, done=True)
+    with pytest.raises(ValidationError) as exc:
+        progress(visit, "complete", START + timedelta(hours=2), ask_if_items_open=True)
+    assert exc.value.code == "open_checklist"
+    assert "Donation bags out" in exc.value.messages[0] and "Photos after" in exc.value.messages[0]
+    assert "Photos before" not in exc.value.messages[0]
+    assert Appointment.objects.get(pk=visit.pk).status == "scheduled"
+
+
+def test_T4_a_confirmed_completion_records_the_items_left_open(visit):
+    services.appointment_checklist_toggle(appointment=visit, index=0, done=True)
+    progress(visit, "complete", START + timedelta(hours=2))
+    visit.refresh_from_db()
+    assert visit.status == "completed"
+    assert visit.checklist_left_open == ["Donation bags out", "Photos after"]
+
+
+def test_T4_a_finished_checklist_completes_without_asking(visit):
+    for index in range(3):
+        services.appointment_checklist_toggle(appointment=visit, index=index, done=True)
+    progress(visit, "complete", START + timedelta(hours=2), ask_if_items_open=True)
+    visit.refresh_from_db()
+    assert (visit.status, visit.checklist_left_open) == ("completed", [])

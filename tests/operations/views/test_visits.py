@@ -193,7 +193,8 @@ def test_day_action_complete_from_my_day(client, ctx):
     url = reverse("operations:appointment_day_action", kwargs={"pk": visit.pk})
     with time_machine.travel(utc(2027, 3, 2, 15, 50), tick=True):  # a visit completes once started (T3)
         client.force_login(ctx["organizer"])
-        client.post(url, {"action": "complete", "notes": "Garage done", "next": "/schedule/my-day/"})
+        # Its checklist is unticked: the organizer confirms completing anyway (T4).
+        client.post(url, {"action": "complete", "notes": "Garage done", "next": "/schedule/my-day/", "confirmed": "on"})
     visit.refresh_from_db()
     assert visit.status == "completed" and "Garage done" in visit.outcome_notes and visit.actual_end
 
