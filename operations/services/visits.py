@@ -145,11 +145,13 @@ def appointment_book(
     *, client: Client, site: Site, appointment_type: AppointmentType, organizers: Sequence[User], starts: datetime,
     ends: datetime | None = None, travel_min: int | None = None, notes: str = "", actor: User | None = None,
     allow_outside_hours: bool = False, series: RecurringSeries | None = None, original_start: datetime | None = None,
+    now: datetime | None = None,
 ) -> Appointment:  # fmt: skip
     """Book a visit for one or more organizers: all of them or none (one transaction).
 
     Raises ValidationError "double_booked" when any organizer is busy (also under a race), "outside_hours"
-    unless allowed, or field errors for bad input.
+    unless allowed, or field errors for bad input. `now` (default: the clock) decides which reminders are
+    already too late to send.
     """
     if site.client_id != client.pk:
         raise ValidationError({"site": SITE_OF_OTHER_CLIENT_MSG}, code="site")
@@ -168,7 +170,7 @@ def appointment_book(
     appointment.organizers.set(locked)
     _write_blocks(appointment, locked)
     _assign_to_client(client, locked)
-    reminders.reminders_write(appointment=appointment)
+    reminders.reminders_write(appointment=appointment, now=now)
     return appointment
 
 
@@ -194,7 +196,7 @@ def appointment_reschedule(
     appointment.organizers.set(locked)
     _write_blocks(appointment, locked)
     _assign_to_client(appointment.client, locked)
-    reminders.reminders_write(appointment=appointment)
+    reminders.reminders_write(appointment=appointment, now=now)
     return appointment
 
 
@@ -229,7 +231,7 @@ def appointment_cancel(
         if wall not in series.exdates:
             series.exdates = [*series.exdates, wall]
             series.save(update_fields=["exdates"])
-    reminders.reminders_write(appointment=appointment)
+    reminders.reminders_write(appointment=appointment, now=now)
     return appointment
 
 
@@ -297,7 +299,7 @@ def appointment_progress(
     appointment.save(update_fields=fields)
     if new_status == Appointment.Status.COMPLETED:
         inventory.allocations_consume(appointment=appointment, actor=actor)  # reserved supplies were used (I6)
-    reminders.reminders_write(appointment=appointment)
+    reminders.reminders_write(appointment=appointment, now=now)
     return appointment
 
 
