@@ -23,8 +23,10 @@ from accounts import access
 from accounts.http import AuthedHttpRequest, form_add_service_error, safe_next_url
 from clients import selectors as client_selectors
 from operations import recurrence
+from operations.formats import fmt_qty
 from operations.forms import visits as forms
 from operations.models import Appointment
+from operations.selectors import inventory as stock
 from operations.selectors import visits as selectors
 from operations.services import series as series_services
 from operations.services import visits as services
@@ -241,6 +243,11 @@ def appointment_day_action(request: AuthedHttpRequest, pk: int) -> HttpResponse:
         messages.error(request, exc.messages[0])
     else:
         messages.success(request, "Visit updated.")
+        short = [f"{fmt_qty(a.short_qty)} {a.item.unit} {a.item.name}" for a in stock.visit_shortfalls(visit=visit)]
+        if action == "complete" and short:  # stock never blocks completion; say what the van lacked (T21)
+            messages.warning(
+                request, f"Not in stock, so not recorded as used: {'; '.join(short)}. The office will sort it out."
+            )
     return redirect(safe_next_url(request, visit.get_absolute_url()))
 
 
