@@ -60,6 +60,7 @@ RETRY_BACKOFF = timedelta(minutes=1)  # wait after a failed try: 1, 2, 4, 8 ... 
 RETRY_BACKOFF_MAX = timedelta(hours=1)
 
 Publish = Callable[[int, datetime], object]
+TOO_LATE_MSG = "Not sent: its time had already passed when the visit was booked or moved."
 
 
 def _lease() -> timedelta:
@@ -98,8 +99,12 @@ def _wanted(appointment: Appointment) -> dict[str, tuple[str, str, datetime]]:
     return wanted
 
 
-def reminders_write(*, appointment: Appointment) -> None:
+def reminders_write(*, appointment: Appointment, now: datetime | None = None) -> None:
     """Bring the visit's reminder rows in line with the visit (call inside its transaction).
+
+    A reminder whose send time has already passed when it is written (a visit booked or moved closer than the
+    reminder's offset) is not sent: the person who booked it just heard about it (T10). Its row is kept, as
+    expired with the reason, so the visit page shows why nothing went out.
 
     A moved visit moves its unsent reminders: back to pending, lease and tries cleared, and a new idempotency key,
     so an in-flight send of the old text cannot mark the new one sent and a provider does not drop the new text
@@ -107,6 +112,7 @@ def reminders_write(*, appointment: Appointment) -> None:
     one whose visit did not change (an in-flight send keeps its claim). The rows are locked first, so a send
     that commits meanwhile is seen as sent rather than overwritten.
     """
+    now = now or timezone.now()
     existing = {r.kind: r for r in Reminder.objects.select_for_update().filter(appointment=appointment)}
     wanted = _wanted(appointment) if appointment.status in SENDABLE_STATUSES else {}
     for kind, stale in existing.items():
@@ -115,10 +121,14 @@ def reminders_write(*, appointment: Appointment) -> None:
             stale.save(update_fields=["status"])
     for kind, (channel, recipient, send_at) in wanted.items():
         reminder = existing.get(kind)
+        status, last_error = (
+            (Reminder.Status.EXPIRED, TOO_LATE_MSG) if send_at <= now else (Reminder.Status.PENDING, "")
+        )
         if reminder is None:
             Reminder.objects.create(
-                appointment=appointment, kind=kind, channel=channel, recipient=recipient, send_at=send_at
-            )
+                appointment=appointment, kind=kind, channel=channel, recipient=recipient, send_at=send_at,
+                status=status, last_error=last_error,
+            )  # fmt: skip
             continue
         changed = (reminder.channel, reminder.recipient, reminder.send_at) != (channel, recipient, send_at)
         if reminder.status == Reminder.Status.SENT or not (changed or reminder.status == Reminder.Status.CANCELLED):
@@ -126,8 +136,8 @@ def reminders_write(*, appointment: Appointment) -> None:
         if changed:
             reminder.channel, reminder.recipient, reminder.send_at = channel, recipient, send_at
             reminder.idempotency_key = uuid.uuid4()
-        reminder.status, reminder.claimed_at = Reminder.Status.PENDING, None
-        reminder.attempts, reminder.last_error = 0, ""
+        reminder.status, reminder.claimed_at = status, None
+        reminder.attempts, reminder.last_error = 0, last_error
         reminder.save(
             update_fields=[
                 "channel", "recipient", "send_at", "idempotency_key", "status", "claimed_at", "attempts", "last_error",
@@ -210,7 +220,7 @@ def reminder_send(*, reminder_id: int, claim: datetime, now: datetime | None = N
         reminder.attempts += 1
         reminder.save(update_fields=["attempts"])
     try:
-        message_id = _deliver(reminder)
+        message_id = _deliver(reminder, now=now)
     except Exception as exc:  # noqa: BLE001 - any provider failure is recorded, retried with backoff, then failed
         final = reminder.attempts >= _max_attempts()
         logger.warning(
@@ -232,22 +242,37 @@ def _finish(held: QuerySet[Reminder], status: str, **fields: Any) -> str:
     return str(status)
 
 
-def reminder_context(reminder: Reminder) -> dict[str, Any]:
+def when_text(starts: datetime, now: datetime) -> str:
+    """When the visit is, counted from the moment the reminder goes out, both in the zone of `starts`
+    ("today at 10:50 PM", "tomorrow at 10:00 AM", "on Thursday, March 4 at 9:00 AM"). Never a fixed
+    "tomorrow": a late or delayed reminder says what is true when it is read (T10)."""
+    days = (starts.date() - now.astimezone(starts.tzinfo).date()).days
+    clock = starts.strftime("%I:%M %p").lstrip("0")
+    if days == 0:
+        return f"today at {clock}"
+    if days == 1:
+        return f"tomorrow at {clock}"
+    return f"on {starts:%A, %B} {starts.day} at {clock}"
+
+
+def reminder_context(reminder: Reminder, now: datetime | None = None) -> dict[str, Any]:
     appointment = reminder.appointment
     zone = ZoneInfo(appointment.site.time_zone)
+    local_start = appointment.starts.astimezone(zone)
     return {
         "appointment": appointment,
         "client": appointment.client,
         "site": appointment.site,
-        "local_start": appointment.starts.astimezone(zone),
+        "local_start": local_start,
         "local_end": appointment.ends.astimezone(zone),
+        "when": when_text(local_start, now or timezone.now()),
         "for_organizer": reminder.kind.startswith("organizer"),
         "site_url": settings.SITE_URL,
     }
 
 
-def _deliver(reminder: Reminder) -> str:
-    context = reminder_context(reminder)
+def _deliver(reminder: Reminder, now: datetime | None = None) -> str:
+    context = reminder_context(reminder, now)
     name = "reminder_organizer" if context["for_organizer"] else "reminder_client"
     # Templates show aware datetimes in the current zone: make it the visit's site zone (the worker runs in UTC).
     with timezone.override(ZoneInfo(reminder.appointment.site.time_zone)):

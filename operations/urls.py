@@ -65,6 +65,7 @@ urlpatterns = [
     path("inventory/visits/<int:pk>/supplies/", visit_supplies.visit_supplies_panel, name="visit_supplies_panel"),
     path("inventory/visits/<int:pk>/use/", visit_supplies.visit_consume, name="visit_consume"),
     path("inventory/visits/<int:pk>/reserve/", visit_supplies.visit_allocate, name="visit_allocate"),
+    path("inventory/shortfalls/<int:pk>/resolve/", visit_supplies.shortfall_resolve, name="shortfall_resolve"),
     path("inventory/visits/<int:pk>/purchases/new/", visit_supplies.purchase_create, name="purchase_create"),
     path("inventory/purchases/<int:pk>/receipt/", visit_supplies.purchase_receipt, name="purchase_receipt"),
     path("inventory/clients/<int:pk>/supplies/", visit_supplies.client_supplies_panel, name="client_supplies_panel"),

@@ -177,6 +177,7 @@ CELERY_BEAT_SCHEDULE = {
 # Operations (docs/specs/README.md, Settings: each a deliberate, documented value) ---------------------
 MATERIALIZATION_HORIZON_DAYS = env.int("MATERIALIZATION_HORIZON_DAYS", default=90)
 LATE_CANCEL_HOURS = env.int("LATE_CANCEL_HOURS", default=24)
+VISIT_START_EARLY_MINUTES = env.int("VISIT_START_EARLY_MINUTES", default=60)  # how early "Start" is allowed
 REMINDER_CLIENT_OFFSETS_HOURS = env.list("REMINDER_CLIENT_OFFSETS_HOURS", cast=int, default=[48])
 REMINDER_ORGANIZER_HOUR = env.int("REMINDER_ORGANIZER_HOUR", default=18)  # the evening before, local time
 REMINDER_LEASE_MINUTES = env.int("REMINDER_LEASE_MINUTES", default=10)

@@ -38,6 +38,13 @@ class AppointmentTypeForm(forms.ModelForm):  # type: ignore[type-arg]
         fields = ["name", "default_duration_min", "default_travel_min", "checklist", "billable_rate", "is_active"]
         widgets = {"checklist": forms.Textarea(attrs={"rows": 4})}
 
+    def __init__(self, *args: Any, show_rates: bool = False, **kwargs: Any) -> None:
+        """Labour rates are the owner's (T11, docs/ARCHITECTURE.md): for anyone else the rate field does not
+        exist, so it is neither shown nor saved, whatever the POST carries."""
+        super().__init__(*args, **kwargs)
+        if not show_rates:
+            del self.fields["billable_rate"]
+
 
 class _ShownSites(ModelChoiceIterator):
     def __init__(self, field: Any) -> None:
@@ -332,6 +339,8 @@ class DayActionForm(forms.Form):
         ]  # fmt: skip
     )
     notes = forms.CharField(required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+    # Sent by the confirmation page: complete although checklist items are unticked (T4).
+    confirmed = forms.BooleanField(required=False)
 
 
 class ChecklistForm(forms.Form):

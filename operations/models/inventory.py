@@ -287,9 +287,18 @@ class Allocation(models.Model):
     qty = models.DecimalField(max_digits=12, decimal_places=3)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
     created_at = models.DateTimeField(auto_now_add=True)
+    # What the location lacked when the visit completed (T21): a stock discrepancy for the office to resolve.
+    short_qty = models.DecimalField("short at completion", max_digits=12, decimal_places=3, default=ZERO)
+    short_resolved_at = models.DateTimeField(null=True, blank=True)
+    short_resolution = models.CharField(max_length=16, blank=True)  # "taken" from stock later, or "cancelled"
 
     class Meta:
-        constraints = [models.CheckConstraint(condition=Q(qty__gt=0), name="allocation_qty_positive")]
+        constraints = [
+            models.CheckConstraint(condition=Q(qty__gt=0), name="allocation_qty_positive"),
+            models.CheckConstraint(
+                condition=Q(short_qty__gte=0) & Q(short_qty__lte=F("qty")), name="allocation_short_within_qty"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.qty} {self.item.sku} for visit {self.appointment_id}"

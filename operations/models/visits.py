@@ -107,6 +107,9 @@ class Appointment(models.Model):
     sequence = models.PositiveIntegerField(default=0)
     notes = models.TextField(blank=True, max_length=4000)
     checklist = models.JSONField(default=list, blank=True)  # [{"text": ..., "done": bool}]
+    checklist_left_open = models.JSONField(
+        default=list, blank=True, help_text="Checklist items still unticked when the visit was completed."
+    )
     actual_start = models.DateTimeField(null=True, blank=True)
     actual_end = models.DateTimeField(null=True, blank=True)
     outcome_notes = models.TextField(blank=True, max_length=4000)
@@ -122,6 +125,12 @@ class Appointment(models.Model):
             models.UniqueConstraint(fields=["series", "original_start"], name="appointment_unique_occurrence"),
             models.CheckConstraint(condition=Q(ends__gt=F("starts")), name="appointment_ends_after_start"),
             models.CheckConstraint(condition=Q(blocked_until__gte=F("ends")), name="appointment_buffer_after_end"),
+            models.CheckConstraint(
+                condition=Q(actual_start__isnull=True)
+                | Q(actual_end__isnull=True)
+                | Q(actual_end__gte=F("actual_start")),
+                name="appointment_actual_end_after_start",
+            ),
         ]
         indexes = [models.Index(fields=["starts"]), models.Index(fields=["status", "starts"])]
 

@@ -339,3 +339,20 @@ def inventory_audit() -> list[AuditProblem]:
 def visit_reservations(*, visit: Appointment) -> QuerySet[Allocation]:
     """Supplies still reserved for a visit, with their item and location."""
     return visit.allocations.filter(status=Allocation.Status.ACTIVE).select_related("item", "location")
+
+
+def open_shortfalls() -> QuerySet[Allocation]:
+    """Stock discrepancies for office (T21): reservations a completed visit could not fully take from stock."""
+    return (
+        Allocation.objects.filter(short_qty__gt=0, short_resolved_at__isnull=True)
+        .select_related("item", "location", "appointment__client")
+        .order_by("pk")
+    )
+
+
+def shortfall_get(*, pk: int) -> Allocation:
+    return get_object_or_404(open_shortfalls(), pk=pk)
+
+
+def visit_shortfalls(*, visit: Appointment) -> QuerySet[Allocation]:
+    return open_shortfalls().filter(appointment=visit)

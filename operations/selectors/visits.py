@@ -276,6 +276,12 @@ def appointment_type_get(*, pk: int) -> AppointmentType:
     return get_object_or_404(AppointmentType, pk=pk)
 
 
+def checklist_open_items(*, visit: Appointment) -> list[str]:
+    """The visit's checklist items not ticked yet, read fresh (the organizer may have ticked some meanwhile)."""
+    checklist = Appointment.objects.filter(pk=visit.pk).values_list("checklist", flat=True).first() or []
+    return [item["text"] for item in checklist if not item.get("done")]
+
+
 def visit_reminders(*, visit: Appointment) -> QuerySet[Reminder]:
     """The visit's reminder rows in sending order (shown to staff on the visit page)."""
     return visit.reminders.order_by("send_at")

@@ -24,6 +24,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q, Sum
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts import access
 from accounts.models import User
@@ -284,21 +285,56 @@ def allocation_create(*, appointment: Appointment, item: Item, location: Locatio
 
 @transaction.atomic
 def allocations_consume(*, appointment: Appointment, actor: User | None) -> list[StockMove]:
-    """At completion each reservation becomes a consume move and is released (I6)."""
+    """At completion each reservation becomes a consume move and is released (I6).
+
+    Stock never blocks completing a visit (T21, docs/specs/defects.md): when the location holds less than was
+    reserved (a count found less), what it has is consumed, without taking other visits' reservations, and the
+    rest is recorded on the allocation as a shortfall that office resolves (allocation_shortfall_resolve)."""
     moves = []
     for allocation in Allocation.objects.select_for_update().filter(
         appointment=appointment, status=Allocation.Status.ACTIVE
     ):
-        moves.append(
-            stock_move(
-                item=allocation.item, qty=allocation.qty, from_location=allocation.location,
-                to_location=virtual_location("consumed"), reason="consume", actor=actor, appointment=appointment,
-                use_allocation=allocation.qty,
-            )
-        )  # fmt: skip
+        Item.objects.select_for_update().get(pk=allocation.item_id)  # item before level, as stock_move locks
+        level = _lock_levels(allocation.item, [allocation.location])[allocation.location_id]
+        released = min(allocation.qty, level.allocated)
+        StockLevel.objects.filter(pk=level.pk).update(allocated=F("allocated") - released)
+        others_reserved = level.allocated - released
+        take = max(min(allocation.qty, level.qty - others_reserved), ZERO)
+        if take > 0:
+            moves.append(
+                stock_move(
+                    item=allocation.item, qty=take, from_location=allocation.location,
+                    to_location=virtual_location("consumed"), reason="consume", actor=actor, appointment=appointment,
+                )
+            )  # fmt: skip
         allocation.status = Allocation.Status.CONSUMED
-        allocation.save(update_fields=["status"])
+        allocation.short_qty = allocation.qty - take
+        allocation.save(update_fields=["status", "short_qty"])
     return moves
+
+
+SHORTFALL_RESOLVED_MSG = "This shortfall is already resolved."
+
+
+@transaction.atomic
+def allocation_shortfall_resolve(*, allocation: Allocation, take: bool, actor: User | None) -> StockMove | None:
+    """Close a shortfall recorded at completion (T21): `take` consumes it from the allocation's location now
+    (after a count or a transfer put the stock there; InsufficientStock otherwise), else it is cancelled and
+    nothing more is consumed."""
+    allocation = Allocation.objects.select_for_update().get(pk=allocation.pk)
+    if allocation.short_qty <= 0 or allocation.short_resolved_at is not None:
+        raise ValidationError(SHORTFALL_RESOLVED_MSG, code="resolved")
+    move = None
+    if take:
+        move = stock_move(
+            item=allocation.item, qty=allocation.short_qty, from_location=allocation.location,
+            to_location=virtual_location("consumed"), reason="consume", actor=actor,
+            appointment=allocation.appointment, note="Shortfall at completion, taken from stock",
+        )  # fmt: skip
+    allocation.short_resolved_at = timezone.now()
+    allocation.short_resolution = "taken" if take else "cancelled"
+    allocation.save(update_fields=["short_resolved_at", "short_resolution"])
+    return move
 
 
 @transaction.atomic

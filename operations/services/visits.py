@@ -46,6 +46,9 @@ ENDS_BEFORE_START_MSG = "The visit must end after it starts."
 PAST_VISIT_MSG = "Past and completed visits are not changed."
 STATUS_CHANGE_MSG = "A %(status)s visit cannot be changed to %(new)s."
 TIME_OFF_CONFLICT_MSG = "This time off overlaps booked visits; reassign them first."
+NOT_STARTED_MSG = "This visit starts %(when)s: it can be marked %(new)s only once it has started."
+OPEN_CHECKLIST_MSG = "These checklist items are not ticked: %(items)s. Complete the visit anyway?"
+TOO_EARLY_TO_START_MSG = "This visit starts %(when)s: it can be started from %(earliest)s."
 
 
 def _double_booked(
@@ -178,11 +181,13 @@ def appointment_book(
     *, client: Client, site: Site, appointment_type: AppointmentType, organizers: Sequence[User], starts: datetime,
     ends: datetime | None = None, travel_min: int | None = None, notes: str = "", actor: User | None = None,
     allow_outside_hours: bool = False, series: RecurringSeries | None = None, original_start: datetime | None = None,
+    now: datetime | None = None,
 ) -> Appointment:  # fmt: skip
     """Book a visit for one or more organizers: all of them or none (one transaction).
 
     Raises ValidationError "double_booked" when any organizer is busy (also under a race), "outside_hours"
-    unless allowed, or field errors for bad input.
+    unless allowed, or field errors for bad input. `now` (default: the clock) decides which reminders are
+    already too late to send.
     """
     if site.client_id != client.pk:
         raise ValidationError({"site": SITE_OF_OTHER_CLIENT_MSG}, code="site")
@@ -201,7 +206,7 @@ def appointment_book(
     appointment.organizers.set(locked)
     _write_blocks(appointment, locked)
     _assign_to_client(client, locked)
-    reminders.reminders_write(appointment=appointment)
+    reminders.reminders_write(appointment=appointment, now=now)
     return appointment
 
 
@@ -227,7 +232,7 @@ def appointment_reschedule(
     appointment.organizers.set(locked)
     _write_blocks(appointment, locked)
     _assign_to_client(appointment.client, locked)
-    reminders.reminders_write(appointment=appointment)
+    reminders.reminders_write(appointment=appointment, now=now)
     return appointment
 
 
@@ -262,7 +267,7 @@ def appointment_cancel(
         if wall not in series.exdates:
             series.exdates = [*series.exdates, wall]
             series.save(update_fields=["exdates"])
-    reminders.reminders_write(appointment=appointment)
+    reminders.reminders_write(appointment=appointment, now=now)
     return appointment
 
 
@@ -294,9 +299,14 @@ ON_DAY_TRANSITIONS = {
 
 @transaction.atomic
 def appointment_progress(
-    *, appointment: Appointment, action: str, actor: User | None = None, notes: str = "", now: datetime | None = None
-) -> Appointment:
-    """Start / complete / no-show / needs-redo. Start and complete record the actual times."""
+    *, appointment: Appointment, action: str, actor: User | None = None, notes: str = "", now: datetime | None = None,
+    ask_if_items_open: bool = False,
+) -> Appointment:  # fmt: skip
+    """Start / complete / no-show / needs-redo. Start and complete record the actual times.
+
+    Completing records the checklist items left unticked (T4). With `ask_if_items_open` it raises
+    "open_checklist" naming them instead, so the page can ask the organizer to confirm; the confirmed request
+    completes anyway."""
     now = now or timezone.now()
     appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
     allowed, new_status = ON_DAY_TRANSITIONS[action]
@@ -305,23 +315,47 @@ def appointment_progress(
             STATUS_CHANGE_MSG, code="status",
             params={"status": appointment.get_status_display().lower(), "new": new_status.replace("_", " ")},
         )  # fmt: skip
+    _check_not_early(appointment, action, new_status, now)
     fields = ["status", "updated_at"]
     appointment.status = new_status
     if action == "start":
         appointment.actual_start = now
         fields.append("actual_start")
     if action == "complete":
+        left_open = [item["text"] for item in appointment.checklist if not item.get("done")]
+        if left_open and ask_if_items_open:
+            raise ValidationError(OPEN_CHECKLIST_MSG, code="open_checklist", params={"items": "; ".join(left_open)})
         appointment.actual_start = appointment.actual_start or appointment.starts
-        appointment.actual_end = now
-        fields += ["actual_start", "actual_end"]
+        appointment.actual_end = max(now, appointment.actual_start)  # never before the start (T3)
+        appointment.checklist_left_open = left_open
+        fields += ["actual_start", "actual_end", "checklist_left_open"]
     if notes:
         appointment.outcome_notes = (appointment.outcome_notes + "\n" + notes).strip()
         fields.append("outcome_notes")
     appointment.save(update_fields=fields)
     if new_status == Appointment.Status.COMPLETED:
         inventory.allocations_consume(appointment=appointment, actor=actor)  # reserved supplies were used (I6)
-    reminders.reminders_write(appointment=appointment)
+    reminders.reminders_write(appointment=appointment, now=now)
     return appointment
+
+
+def _check_not_early(appointment: Appointment, action: str, new_status: str, now: datetime) -> None:
+    """Nothing is finished before it starts (T3, docs/specs/defects.md): complete, no-show and needs redo wait
+    for the visit's start (its actual start once started early); "Start" opens VISIT_START_EARLY_MINUTES
+    before. A client cancelling ahead of time is appointment_cancel's business, not this."""
+    zone = ZoneInfo(appointment.site.time_zone)
+    when = appointment.starts.astimezone(zone).strftime("%a %b %-d at %H:%M")
+    if action == "start":
+        earliest = appointment.starts - timedelta(minutes=settings.VISIT_START_EARLY_MINUTES)
+        if now < earliest:
+            raise ValidationError(
+                TOO_EARLY_TO_START_MSG, code="too_early",
+                params={"when": when, "earliest": earliest.astimezone(zone).strftime("%H:%M")},
+            )  # fmt: skip
+    elif now < (appointment.actual_start or appointment.starts):
+        raise ValidationError(
+            NOT_STARTED_MSG, code="too_early", params={"when": when, "new": new_status.replace("_", " ")}
+        )
 
 
 def appointment_checklist_toggle(*, appointment: Appointment, index: int, done: bool) -> Appointment:

@@ -127,7 +127,8 @@ def po_receive(request: AuthedHttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def reorder(request: AuthedHttpRequest) -> HttpResponse:
     """Items whose forecast (on hand + on order - reserved) is below their minimum, by preferred supplier."""
-    return render(request, T + "reorder.html", {"groups": purchasing.reorder_by_supplier()})
+    context = {"groups": purchasing.reorder_by_supplier(), "shortfalls": stock.open_shortfalls()}  # T21
+    return render(request, T + "reorder.html", context)
 
 
 @access.staff_required

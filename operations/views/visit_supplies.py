@@ -12,8 +12,9 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts import access
 from accounts.http import AuthedHttpRequest, form_add_service_error, safe_next_url
@@ -170,3 +171,25 @@ def client_supplies_panel(request: AuthedHttpRequest, pk: int) -> HttpResponse:
         "show_costs": access.is_staff_role(request.user),
     }
     return render(request, T + "partials/client_supplies.html", context)
+
+
+@access.staff_required
+@require_POST
+def shortfall_resolve(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    """Close a stock discrepancy left by a completed visit (T21): take the shortfall from stock now (after a
+    count or transfer), or cancel it."""
+    allocation = stock.shortfall_get(pk=pk)
+    resolution = request.POST.get("resolution")
+    if resolution not in ("take", "cancel"):
+        messages.error(request, "Choose how to resolve the shortfall.")
+        return redirect(safe_next_url(request, reverse("operations:reorder")))
+    try:
+        stock_services.allocation_shortfall_resolve(
+            allocation=allocation, take=resolution == "take", actor=request.user
+        )
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+    else:
+        done = "taken from stock" if resolution == "take" else "cancelled"
+        messages.success(request, f"Shortfall of {allocation.item.name} {done}.")
+    return redirect(safe_next_url(request, reverse("operations:reorder")))

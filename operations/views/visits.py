@@ -23,8 +23,10 @@ from accounts import access
 from accounts.http import AuthedHttpRequest, form_add_service_error, safe_next_url
 from clients import selectors as client_selectors
 from operations import recurrence
+from operations.formats import fmt_qty
 from operations.forms import visits as forms
 from operations.models import Appointment
+from operations.selectors import inventory as stock
 from operations.selectors import visits as selectors
 from operations.services import series as series_services
 from operations.services import visits as services
@@ -46,7 +48,7 @@ def appointment_type_list(request: AuthedHttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def appointment_type_edit(request: AuthedHttpRequest, pk: int | None = None) -> HttpResponse:
     instance = selectors.appointment_type_get(pk=pk) if pk else None
-    form = forms.AppointmentTypeForm(request.POST or None, instance=instance)
+    form = forms.AppointmentTypeForm(request.POST or None, instance=instance, show_rates=access.is_owner(request.user))
     if request.method == "POST" and form.is_valid():
         form.save()  # a plain catalogue row: no rule beyond the model's validation
         messages.success(request, "Appointment type saved.")
@@ -237,11 +239,23 @@ def appointment_day_action(request: AuthedHttpRequest, pk: int) -> HttpResponse:
         if action == "client_cancel":
             services.appointment_cancel(appointment=visit, actor=request.user, by_client=True)
         else:
-            services.appointment_progress(appointment=visit, action=action, actor=request.user, notes=notes)
+            services.appointment_progress(
+                appointment=visit, action=action, actor=request.user, notes=notes,
+                ask_if_items_open=not form.cleaned_data["confirmed"],
+            )  # fmt: skip
     except ValidationError as exc:
+        if exc.code == "open_checklist":  # ask first, naming the unticked items (T4)
+            context = {"visit": visit, "open_items": selectors.checklist_open_items(visit=visit), "notes": notes,
+                       "next": safe_next_url(request, visit.get_absolute_url())}  # fmt: skip
+            return render(request, "operations/appointment_complete_confirm.html", context)
         messages.error(request, exc.messages[0])
     else:
         messages.success(request, "Visit updated.")
+        short = [f"{fmt_qty(a.short_qty)} {a.item.unit} {a.item.name}" for a in stock.visit_shortfalls(visit=visit)]
+        if action == "complete" and short:  # stock never blocks completion; say what the van lacked (T21)
+            messages.warning(
+                request, f"Not in stock, so not recorded as used: {'; '.join(short)}. The office will sort it out."
+            )
     return redirect(safe_next_url(request, visit.get_absolute_url()))
 
 

@@ -17,7 +17,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from PIL import Image
 
-from operations.models import ClientPurchase, Item, Location, PurchaseOrder, Supplier
+from operations.models import Allocation, ClientPurchase, Item, Location, PurchaseOrder, Supplier
 from operations.services import inventory, purchasing
 
 # One small JPEG shared by every world: the rows are rolled back after each run but files are not, so a receipt
@@ -72,6 +72,7 @@ def rules(*, page: Any, obj: Any, Rule: Any) -> dict[str, Any]:
         "operations:visit_supplies_panel": obj("visit", owner=200, office=200, organizer=200),
         "operations:visit_consume": obj("visit", owner=200, office=200, organizer=200),
         "operations:visit_allocate": obj("visit", owner=200, office=200, organizer=403),
+        "operations:shortfall_resolve": staff_obj("shortfall", "POST", status=302),  # T21's discrepancy list
         "operations:purchase_create": obj("visit", owner=200, office=200, organizer=200),
         "operations:purchase_receipt": obj("purchase", owner=200, office=200, organizer=200),
         "operations:client_supplies_panel": obj("client", owner=200, office=200, organizer=200),
@@ -99,4 +100,8 @@ def objects_for(*, client_obj: Any, organizer: Any, owner: Any, visit: Any) -> d
         created_by=organizer,
     )  # fmt: skip
     assert order.status == PurchaseOrder.Status.ORDERED
-    return {"item": item, "supplier": supplier, "van": van, "move": move, "po": order, "purchase": purchase}
+    shortfall = Allocation.objects.create(
+        appointment=visit, item=item, location=van, qty=1, status=Allocation.Status.CONSUMED, short_qty=1
+    )
+    return {"item": item, "supplier": supplier, "van": van, "move": move, "po": order, "purchase": purchase,
+            "shortfall": shortfall}  # fmt: skip

@@ -209,11 +209,11 @@ def test_SR7_a_move_while_the_provider_is_called_keeps_the_row_pending_for_the_n
     now = DUE + timedelta(minutes=1)
     deliver = reminders._deliver
 
-    def deliver_while_the_visit_moves(row):
+    def deliver_while_the_visit_moves(row, **kwargs):
         services.appointment_reschedule(
             appointment=visit, starts=VISIT + timedelta(days=1), ends=VISIT + timedelta(days=1, hours=2), now=now
         )
-        return deliver(row)
+        return deliver(row, **kwargs)
 
     monkeypatch.setattr(reminders, "_deliver", deliver_while_the_visit_moves)
     [claimed] = reminders.reminders_claim_due(now=now)

@@ -178,7 +178,7 @@ def test_C1_booking_writes_the_reminder_in_the_same_transaction(ctx, settings):
     settings.REMINDER_CLIENT_OFFSETS_HOURS = [24]
     visit = services.appointment_book(
         client=ctx["client"], site=ctx["site"], appointment_type=ctx["type"], organizers=[ctx["organizer"]],
-        starts=utc(2025, 11, 5, 14), ends=utc(2025, 11, 5, 16),
+        starts=utc(2025, 11, 5, 14), ends=utc(2025, 11, 5, 16), now=NOW,
     )  # fmt: skip
     reminder = Reminder.objects.get(appointment=visit, kind="24h")
     assert reminder.send_at == utc(2025, 11, 4, 14) and reminder.status == "pending"
@@ -215,7 +215,7 @@ def test_C5_reminder_kind_is_unique_and_a_move_updates_it_in_place(ctx, settings
 def test_cancelling_a_visit_cancels_its_pending_reminders(ctx):
     visit = services.appointment_book(
         client=ctx["client"], site=ctx["site"], appointment_type=ctx["type"], organizers=[ctx["organizer"]],
-        starts=utc(2025, 11, 5, 14), ends=utc(2025, 11, 5, 16),
+        starts=utc(2025, 11, 5, 14), ends=utc(2025, 11, 5, 16), now=NOW,
     )  # fmt: skip
     services.appointment_cancel(appointment=visit, now=NOW)
     assert set(Reminder.objects.filter(appointment=visit).values_list("status", flat=True)) == {"cancelled"}
@@ -254,7 +254,7 @@ def test_reminder_email_shows_the_visit_in_its_site_zone(ctx, settings, mailoutb
     settings.REMINDER_CLIENT_OFFSETS_HOURS = [24]
     services.appointment_book(
         client=ctx["client"], site=ctx["site"], appointment_type=ctx["type"], organizers=[ctx["organizer"]],
-        starts=utc(2025, 11, 5, 14), ends=utc(2025, 11, 5, 16),
+        starts=utc(2025, 11, 5, 14), ends=utc(2025, 11, 5, 16), now=NOW,
     )  # fmt: skip
     now = utc(2025, 11, 4, 15)
     reminder = Reminder.objects.get(kind="24h")

@@ -191,9 +191,11 @@ def test_day_action_complete_from_my_day(client, ctx):
         client=ctx["client"], site=ctx["site"], appointment_type=ctx["type"], organizers=[ctx["organizer"]],
         starts=utc(2027, 3, 2, 14), ends=utc(2027, 3, 2, 16),
     )  # fmt: skip
-    client.force_login(ctx["organizer"])
     url = reverse("operations:appointment_day_action", kwargs={"pk": visit.pk})
-    client.post(url, {"action": "complete", "notes": "Garage done", "next": "/schedule/my-day/"})
+    with time_machine.travel(utc(2027, 3, 2, 15, 50), tick=True):  # a visit completes once started (T3)
+        client.force_login(ctx["organizer"])
+        # Its checklist is unticked: the organizer confirms completing anyway (T4).
+        client.post(url, {"action": "complete", "notes": "Garage done", "next": "/schedule/my-day/", "confirmed": "on"})
     visit.refresh_from_db()
     assert visit.status == "completed" and "Garage done" in visit.outcome_notes and visit.actual_end
 
@@ -239,8 +241,8 @@ def test_time_off_request_then_approval_blocks_the_time(client, office, ctx):
     assert entry.status == "approved" and entry.blocks.filter(status="active").exists()
 
 
-def test_appointment_type_form_bad_input(client, office):
-    client.force_login(office)
+def test_appointment_type_form_bad_input(client, owner):
+    client.force_login(owner)  # the rate field is the owner's (T11)
     response = client.post(
         reverse("operations:appointment_type_create"),
         {"name": "", "default_duration_min": "5", "default_travel_min": "-1", "billable_rate": "-3"},
