@@ -33,7 +33,7 @@ def first_tuesday_ahead() -> date:
 
 
 @pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["390px", "1280px"])
-def test_choose_a_cadence_see_the_preview_and_book(app, make_user, artifacts, viewport):
+def test_T18_choose_a_cadence_see_the_preview_and_book(app, make_user, artifacts, viewport):
     office = make_user("office", "Frank")
     make_user("organizer", "Maya")
     AppointmentTypeFactory(name="Closet reset", default_duration_min=60, default_travel_min=0)
@@ -65,7 +65,7 @@ def test_choose_a_cadence_see_the_preview_and_book(app, make_user, artifacts, vi
     expect(preview.locator("li")).to_have_count(10)
     expect(preview.locator("li").first).to_contain_text(f"{day.day} ")
     assert app.no_horizontal_overflow()
-    page.screenshot(path=artifacts / f"booking_cadence_{viewport['width']}.png", full_page=True)
+    page.screenshot(path=artifacts / f"T18_booking_cadence_{viewport['width']}.png", full_page=True)
     page.get_by_role("button", name="Book", exact=True).click()
 
     expect(page.get_by_role("alert").filter(has_text="Recurring visits booked")).to_be_visible()
