@@ -52,6 +52,17 @@ def invoice_get(*, pk: int) -> Invoice:
     return found
 
 
+def invoice_groups(invoice: Invoice) -> list[tuple[str, list[InvoiceLine]]]:
+    """Lines grouped by visit (a team visit shows its organizers together), then the other lines."""
+    groups: dict[str, list[InvoiceLine]] = {}
+    lines = invoice.lines.filter(active=True) if invoice.status != "void" else invoice.lines.all()
+    for line in lines.select_related("charge", "charge__visit").order_by("service_date", "pk"):
+        visit = line.charge.visit if line.charge else None
+        label = f"Visit {visit.starts:%Y-%m-%d}" if visit else ""
+        groups.setdefault(label, []).append(line)
+    return list(groups.items())
+
+
 def client_get(*, pk: int) -> Client:
     found = Client.all_objects.filter(pk=pk).first()
     if found is None:

@@ -7,8 +7,10 @@ import csv
 import functools
 from collections.abc import Callable
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
+from csp.constants import NONCE
+from csp.decorators import csp_update
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -19,10 +21,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts import access
 from accounts.http import AuthedHttpRequest, form_add_service_error
-from billing import forms, invoices, payments, rates, selectors
+from billing import documents, forms, invoices, payments, rates, selectors
 from billing.models import BillingSettings, ClientRate, CreditNote, Invoice, InvoiceLine, PackageProduct, TypePricing
 
 T = "billing/"
+# The print page carries its own CSS (shared with the PDF) under the request's nonce.
+_style_nonce: Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]] = cast(
+    Any, csp_update({"style-src": [NONCE]})
+)
 
 
 def billing_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -76,27 +82,42 @@ def invoice_list(request: AuthedHttpRequest) -> HttpResponse:
     })  # fmt: skip
 
 
-def _grouped_lines(invoice: Invoice) -> list[tuple[str, list[InvoiceLine]]]:
-    """Lines grouped by visit (a team visit shows its organizers together), then the other lines."""
-    groups: dict[str, list[InvoiceLine]] = {}
-    lines = invoice.lines.filter(active=True) if invoice.status != "void" else invoice.lines.all()
-    for line in lines.select_related("charge", "charge__visit").order_by("service_date", "pk"):
-        visit = line.charge.visit if line.charge else None
-        label = f"Visit {visit.starts:%Y-%m-%d}" if visit else ""
-        groups.setdefault(label, []).append(line)
-    return list(groups.items())
-
-
 @require_GET
 @billing_required
 def invoice_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     invoice = selectors.invoice_get(pk=pk)
     return render(request, T + "invoice_detail.html", {
-        "invoice": invoice, "groups": _grouped_lines(invoice), "line_form": forms.ManualLineForm(),
+        "invoice": invoice, "groups": selectors.invoice_groups(invoice), "line_form": forms.ManualLineForm(),
         "void_form": forms.VoidForm(), "credit_notes": invoice.credit_notes.all(),
         "allocations": invoice.allocations.select_related("payment"),
         "needs_review": invoice.lines.filter(active=True, charge__needs_review=True).exists(),
     })  # fmt: skip
+
+
+@require_GET
+@billing_required
+@_style_nonce
+def invoice_print(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    invoice = selectors.invoice_get(pk=pk)
+    return render(
+        request,
+        T + "invoice_print.html",
+        {
+            **documents.invoice_print_context(invoice),
+            "screen": True,
+            "nonce": str(getattr(request, "csp_nonce", "")),
+        },
+    )  # fmt: skip)
+
+
+@require_GET
+@billing_required
+def invoice_pdf(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    invoice = selectors.invoice_get(pk=pk)
+    response = HttpResponse(documents.invoice_pdf(invoice), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{documents.invoice_pdf_filename(invoice)}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @require_http_methods(["GET", "POST"])

@@ -28,6 +28,8 @@ def rules(*, page: Any, obj: Any, Rule: Any) -> dict[str, Any]:
         "billing:finance_csv": owner_page(),
         "billing:settings": owner_page(),
         "billing:invoice_detail": owner_obj("invoice", status=200),
+        "billing:invoice_print": owner_obj("invoice", status=200),
+        "billing:invoice_pdf": owner_obj("invoice", status=200),
         "billing:invoice_issue": owner_obj("invoice", "POST", status=302),  # already issued: a message, no change
         "billing:invoice_void": owner_obj("invoice", "POST", status=302),  # no reason given: a message
         "billing:invoice_delete": owner_obj("invoice", "POST", status=302),  # not a draft: a message
