@@ -62,6 +62,10 @@ class PaymentForm(KeyedForm):
         return [(invoice, part if part is not None else min(self.cleaned_data["amount"], invoice.amount_due))]
 
 
+class InvoiceEmailForm(KeyedForm):
+    recipient = forms.EmailField(label="Send to")
+
+
 class PackageSellForm(KeyedForm):
     product = forms.ModelChoiceField(queryset=PackageProduct.objects.filter(is_active=True))
 

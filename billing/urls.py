@@ -11,6 +11,7 @@ urlpatterns = [
     path("invoices/<int:pk>/", views.invoice_detail, name="invoice_detail"),
     path("invoices/<int:pk>/print/", views.invoice_print, name="invoice_print"),
     path("invoices/<int:pk>/pdf/", views.invoice_pdf, name="invoice_pdf"),
+    path("invoices/<int:pk>/email/", views.invoice_email, name="invoice_email"),
     path("invoices/<int:pk>/issue/", views.invoice_issue, name="invoice_issue"),
     path("invoices/<int:pk>/void/", views.invoice_void, name="invoice_void"),
     path("invoices/<int:pk>/delete/", views.invoice_delete, name="invoice_delete"),

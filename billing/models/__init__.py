@@ -20,9 +20,10 @@ from billing.models.invoices import (
     InvoiceLine,
     Payment,
 )
+from billing.models.outbox import InvoiceEmail
 
 __all__ = [
     "Allocation", "BillingNotice", "BillingSettings", "Charge", "ClientCreditEntry", "ClientRate", "Counter",
-    "CreditNote", "CreditNoteLine", "Invoice", "InvoiceLine", "MilestoneFee", "Package", "PackageEntry",
+    "CreditNote", "CreditNoteLine", "Invoice", "InvoiceEmail", "InvoiceLine", "MilestoneFee", "Package", "PackageEntry",
     "PackageProduct", "Payment", "RedoLink", "ShoppingTime", "TypePricing", "VisitTime",
 ]  # fmt: skip

@@ -30,6 +30,7 @@ def rules(*, page: Any, obj: Any, Rule: Any) -> dict[str, Any]:
         "billing:invoice_detail": owner_obj("invoice", status=200),
         "billing:invoice_print": owner_obj("invoice", status=200),
         "billing:invoice_pdf": owner_obj("invoice", status=200),
+        "billing:invoice_email": owner_obj("invoice", "POST", status=302),  # empty form: a message
         "billing:invoice_issue": owner_obj("invoice", "POST", status=302),  # already issued: a message, no change
         "billing:invoice_void": owner_obj("invoice", "POST", status=302),  # no reason given: a message
         "billing:invoice_delete": owner_obj("invoice", "POST", status=302),  # not a draft: a message
