@@ -19,7 +19,7 @@ from billing import charges, packages, payments
 from billing import money as bm
 from billing.models import (
     Allocation,
-    BillingSettings,
+    Biller,
     Charge,
     ClientCreditEntry,
     CreditNote,
@@ -37,11 +37,11 @@ EARNING_ENTRIES = ("drawdown", "cancel_fee", "adjustment", "expiry")
 
 
 def may_bill(user: Any) -> bool:
-    """The owner always; office staff when the owner allows it; organizers never."""
+    """The owner always; an office user the owner marked as a biller; organizers never."""
     if access.is_owner(user):
         return True
     if access.has_role(user, access.OFFICE):
-        return BillingSettings.objects.filter(pk=1, office_may_bill=True).exists()
+        return Biller.objects.filter(user_id=user.pk).exists()
     return False
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from billing import views
+from billing import views, views_setup
 
 app_name = "billing"
 
@@ -24,5 +24,5 @@ urlpatterns = [
     path("clients/<int:pk>/panel/", views.client_billing_panel, name="client_billing_panel"),
     path("finance/", views.finance, name="finance"),
     path("finance.csv", views.finance_csv, name="finance_csv"),
-    path("settings/", views.billing_settings, name="settings"),
+    path("settings/", views_setup.billing_settings, name="settings"),
 ]

@@ -24,14 +24,10 @@ from accounts import access
 from accounts.http import AuthedHttpRequest, form_add_service_error
 from billing import documents, forms, invoices, mailing, payments, rates, selectors, tasks
 from billing.models import (
-    BillingSettings,
-    ClientRate,
     CreditNote,
     Invoice,
     InvoiceEmail,
     InvoiceLine,
-    PackageProduct,
-    TypePricing,
 )
 
 T = "billing/"
@@ -357,40 +353,3 @@ def finance_csv(request: AuthedHttpRequest) -> HttpResponse:
     for row in context["months"]:
         writer.writerow([row["month"].strftime("%Y-%m"), row["invoiced"], row["collected"]])
     return response
-
-
-SETUP_FORMS: dict[str, type[Any]] = {
-    "settings": forms.BillingSettingsForm, "product": forms.PackageProductForm, "rate": forms.ClientRateForm,
-    "pricing": forms.TypePricingForm,
-}  # fmt: skip
-
-
-@require_http_methods(["GET", "POST"])
-@access.owner_required
-def billing_settings(request: AuthedHttpRequest) -> HttpResponse:
-    """Rates, pricing, package products and who may bill: the owner's (one page, one form per POST)."""
-    current = BillingSettings.objects.filter(pk=1).first() or BillingSettings(pk=1)  # GET never writes
-    which = request.POST.get("form", "") if request.method == "POST" else ""
-    bound = {}
-    for name, form_class in SETUP_FORMS.items():
-        data = request.POST if which == name else None
-        if name == "settings":
-            bound[name] = form_class(data, instance=current, prefix=name)
-        elif name == "pricing" and data is not None:
-            type_id = data.get("pricing-appointment_type", "")
-            existing = (
-                TypePricing.objects.filter(appointment_type_id=int(type_id)).first() if type_id.isdigit() else None
-            )
-            bound[name] = form_class(data, instance=existing, prefix=name)
-        else:
-            bound[name] = form_class(data, prefix=name)
-    if which in bound and bound[which].is_valid():
-        bound[which].save()
-        messages.success(request, "Billing setup saved.")
-        return redirect("billing:settings")
-    context = {
-        "forms": bound, "products": PackageProduct.objects.all(),
-        "rates": ClientRate.objects.select_related("client", "appointment_type", "organizer").order_by("client__name"),
-        "pricings": TypePricing.objects.select_related("appointment_type"),
-    }  # fmt: skip
-    return render(request, T + "settings.html", context, status=400 if which else 200)

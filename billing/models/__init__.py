@@ -2,7 +2,7 @@
 
 from billing.models.charges import BillingNotice, Charge, Package, PackageEntry, PackageProduct
 from billing.models.inputs import (
-    BillingSettings,
+    Biller,
     ClientRate,
     MilestoneFee,
     RedoLink,
@@ -23,7 +23,7 @@ from billing.models.invoices import (
 from billing.models.outbox import InvoiceEmail
 
 __all__ = [
-    "Allocation", "BillingNotice", "BillingSettings", "Charge", "ClientCreditEntry", "ClientRate", "Counter",
+    "Allocation", "BillingNotice", "Biller", "Charge", "ClientCreditEntry", "ClientRate", "Counter",
     "CreditNote", "CreditNoteLine", "Invoice", "InvoiceEmail", "InvoiceLine", "MilestoneFee", "Package", "PackageEntry",
     "PackageProduct", "Payment", "RedoLink", "ShoppingTime", "TypePricing", "VisitTime",
 ]  # fmt: skip

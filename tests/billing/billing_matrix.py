@@ -1,7 +1,8 @@
 """Billing rows of the authorization matrix (tests/test_authz_matrix.py merges them, as it does the inventory rows).
 
 `rules` returns {url name: Rule}; `objects_for` adds the objects those rules need to the matrix's world. Who may
-do what: billing is the owner's; office staff only when the owner allows it (off by default, so 403 here);
+do what: billing is the owner's; office staff only those the owner marks as billers (the matrix's office user is
+not one, so 403 here; tests/billing/test_billers.py has a biller and a non-biller side by side);
 organizers never, whatever the object (403 before any lookup). A missing object is 404 for the owner.
 """
 
