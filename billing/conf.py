@@ -27,6 +27,7 @@ DEFAULTS: dict[str, Any] = {
     "BILLING_BUSINESS_ADDRESS": "",  # lines under that heading ("\n" separates them)
     "BILLING_EMAIL_MAX_ATTEMPTS": 5,  # tries of an invoice e-mail before it is marked failed
     "BILLING_EMAIL_LEASE_MINUTES": 10,  # a claimed e-mail whose send never finished is claimed again after this
+    "BILLING_BATCH_INLINE_MAX": 20,  # "create drafts for all" above this many clients runs as a Celery job
 }
 
 

@@ -46,3 +46,14 @@ def send_invoice_email(email_id: int, claim: str) -> str:
     from billing import mailing
 
     return mailing.invoice_email_send(email_id=email_id, claim=datetime.fromisoformat(claim))
+
+
+@shared_task(
+    name="billing.invoice_batch_run", acks_late=True, reject_on_worker_lost=True,
+    autoretry_for=(OperationalError,), retry_backoff=True, retry_backoff_max=60, max_retries=3,
+)  # fmt: skip
+def invoice_batch_run(batch_id: int) -> int:
+    """ "Create drafts for all" for a large batch; rerunning it makes nothing twice. Returns the drafts made."""
+    from billing import batches
+
+    return batches.batch_run(batch_id=batch_id).made

@@ -1,13 +1,15 @@
 from django.urls import path
 
-from billing import views, views_setup
+from billing import views, views_batch, views_setup
 
 app_name = "billing"
 
 urlpatterns = [
     path("", views.ready, name="ready"),
     path("invoices/", views.invoice_list, name="invoice_list"),
-    path("invoices/batch/", views.invoice_batch, name="invoice_batch"),
+    path("invoices/batch/", views_batch.invoice_batch, name="invoice_batch"),
+    path("batches/<int:pk>/", views_batch.batch_detail, name="batch_detail"),
+    path("batches/<int:pk>/progress/", views_batch.batch_progress, name="batch_progress"),
     path("invoices/<int:pk>/", views.invoice_detail, name="invoice_detail"),
     path("invoices/<int:pk>/print/", views.invoice_print, name="invoice_print"),
     path("invoices/<int:pk>/pdf/", views.invoice_pdf, name="invoice_pdf"),

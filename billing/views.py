@@ -16,7 +16,6 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -63,18 +62,6 @@ def _errors(request: HttpRequest, exc: ValidationError) -> None:
 def ready(request: AuthedHttpRequest) -> HttpResponse:
     rows = selectors.ready_to_invoice()
     return render(request, T + "ready.html", {"rows": rows, "key": forms.new_key()})
-
-
-@require_POST
-@billing_required
-def invoice_batch(request: AuthedHttpRequest) -> HttpResponse:
-    form = forms.KeyedForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "The batch could not be started; reload the page and try again.")
-        return redirect("billing:ready")
-    made = invoices.invoice_batch_create(batch_key=form.cleaned_data["creation_key"], actor=request.user)
-    messages.success(request, f"{len(made)} draft invoice{'s' if len(made) != 1 else ''} ready for review.")
-    return redirect(reverse("billing:invoice_list") + "?status=draft")
 
 
 @require_GET

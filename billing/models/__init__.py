@@ -20,10 +20,10 @@ from billing.models.invoices import (
     InvoiceLine,
     Payment,
 )
-from billing.models.outbox import InvoiceEmail
+from billing.models.outbox import InvoiceBatch, InvoiceEmail
 
 __all__ = [
     "Allocation", "BillingNotice", "Biller", "Charge", "ClientCreditEntry", "ClientRate", "Counter",
-    "CreditNote", "CreditNoteLine", "Invoice", "InvoiceEmail", "InvoiceLine", "MilestoneFee", "Package", "PackageEntry",
-    "PackageProduct", "Payment", "RedoLink", "ShoppingTime", "TypePricing", "VisitTime",
+    "CreditNote", "CreditNoteLine", "Invoice", "InvoiceBatch", "InvoiceEmail", "InvoiceLine", "MilestoneFee",
+    "Package", "PackageEntry", "PackageProduct", "Payment", "RedoLink", "ShoppingTime", "TypePricing", "VisitTime",
 ]  # fmt: skip

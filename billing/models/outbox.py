@@ -1,4 +1,5 @@
-"""Outbox rows: an invoice e-mail is written in the requesting transaction and sent later by a Celery task."""
+"""Rows that Celery work runs from: invoice e-mails (an outbox written in the request's transaction) and
+batch-invoicing jobs (progress kept in the row)."""
 
 from __future__ import annotations
 
@@ -44,3 +45,42 @@ class InvoiceEmail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.invoice} to {self.recipient} ({self.status})"
+
+
+class InvoiceBatch(models.Model):
+    """ "Create drafts for all" run as a Celery job: `key` is the form's one-time key (a retried submit finds the
+    same job), `client_ids` is fixed on the first run so a rerun walks the same clients, and done/total drive
+    the progress bar."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    key = models.CharField(max_length=64, unique=True)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.QUEUED)
+    client_ids = models.JSONField(default=list, blank=True)
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    made = models.PositiveIntegerField(default=0)
+    error = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-pk"]
+
+    def __str__(self) -> str:
+        return f"Batch {self.pk} ({self.done}/{self.total})"
+
+    @property
+    def percent(self) -> int:
+        return 100 if self.status == self.Status.DONE else int(100 * self.done / self.total) if self.total else 0
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)
