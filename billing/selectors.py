@@ -11,7 +11,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, DecimalField, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from accounts import access
@@ -33,6 +34,7 @@ from billing.models import (
 from clients.models import Client
 
 ZERO = Decimal("0.00")
+ZERO_VALUE = Value(ZERO, output_field=DecimalField(max_digits=12, decimal_places=2))
 EARNING_ENTRIES = ("drawdown", "cancel_fee", "adjustment", "expiry")
 
 
@@ -150,10 +152,15 @@ def ar_aging(*, on: date, client: Client | None = None) -> Aging:
     if client is not None:
         invoices, credits = invoices.filter(client=client), credits.filter(client=client)
     aging = Aging(credit=credits.aggregate(s=Sum("amount"))["s"] or ZERO)
+    # open_at in SQL for every invoice at once: one query however many invoices five years have made.
+    allocated = Allocation.objects.filter(invoice=OuterRef("pk"), applied_on__lte=on).values("invoice")
+    credited = CreditNote.objects.filter(invoice=OuterRef("pk"), status="issued", issue_date__lte=on).values("invoice")
+    invoices = invoices.annotate(
+        allocated=Coalesce(Subquery(allocated.annotate(s=Sum("amount")).values("s")), ZERO_VALUE),
+        credited=Coalesce(Subquery(credited.annotate(s=Sum("pre_payment")).values("s")), ZERO_VALUE),
+    ).filter(total__gt=F("allocated") + F("credited"))
     for invoice in invoices.order_by("due_date", "pk"):
-        left = open_at(invoice, on)
-        if left <= 0:
-            continue
+        left = invoice.total - invoice.allocated - invoice.credited
         age = (on - invoice.due_date).days if invoice.due_date else 0
         bucket = bm.aging_bucket(age)
         aging.rows.append(AgingRow(invoice, left, age, bucket))
