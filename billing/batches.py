@@ -46,7 +46,9 @@ def batch_run(*, batch_id: int) -> InvoiceBatch:
         if batch.status == Status.DONE:
             return batch
         if not batch.client_ids:
-            batch.client_ids = ready_client_ids()
+            # Every client with billable work, not only those found unbilled after a sync of all: invoice_create
+            # syncs its client anyway, so a client is synced once per batch instead of twice.
+            batch.client_ids = charges.clients_with_work()
         batch.status, batch.total, batch.error = Status.RUNNING, len(batch.client_ids), ""
         batch.save(update_fields=["status", "client_ids", "total", "error"])
     clients = Client.all_objects.in_bulk(batch.client_ids)
