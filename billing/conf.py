@@ -23,6 +23,11 @@ DEFAULTS: dict[str, Any] = {
     "BILLING_AUTO_APPLY_CREDIT": True,
     "BILLING_ASSESSMENT_CREDIT_DAYS": 30,
     "BILLING_CLOSEOUT_REFUND_PCT": Decimal("10"),
+    "BILLING_BUSINESS_NAME": "Organizer PM",  # heading of the printed invoice, its PDF and e-mail
+    "BILLING_BUSINESS_ADDRESS": "",  # lines under that heading ("\n" separates them)
+    "BILLING_EMAIL_MAX_ATTEMPTS": 5,  # tries of an invoice e-mail before it is marked failed
+    "BILLING_EMAIL_LEASE_MINUTES": 10,  # a claimed e-mail whose send never finished is claimed again after this
+    "BILLING_BATCH_INLINE_MAX": 20,  # "create drafts for all" above this many clients runs as a Celery job
 }
 
 

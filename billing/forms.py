@@ -10,7 +10,6 @@ from django import forms
 
 from accounts.models import User
 from billing.models import (
-    BillingSettings,
     ClientRate,
     CreditNote,
     Invoice,
@@ -62,6 +61,10 @@ class PaymentForm(KeyedForm):
         return [(invoice, part if part is not None else min(self.cleaned_data["amount"], invoice.amount_due))]
 
 
+class InvoiceEmailForm(KeyedForm):
+    recipient = forms.EmailField(label="Send to")
+
+
 class PackageSellForm(KeyedForm):
     product = forms.ModelChoiceField(queryset=PackageProduct.objects.filter(is_active=True))
 
@@ -99,10 +102,16 @@ class CreditNoteForm(forms.Form):
         return {ln.pk: self.cleaned_data.get(f"line_{ln.pk}") or Decimal("0") for ln in self.lines}
 
 
-class BillingSettingsForm(forms.ModelForm):
-    class Meta:
-        model = BillingSettings
-        fields = ["office_may_bill"]
+class _StaffChoices(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj} ({obj.email})"
+
+
+class BillersForm(forms.Form):
+    billers = _StaffChoices(
+        queryset=User.objects.filter(role=User.Role.OFFICE, is_active=True).order_by("first_name", "email"),
+        widget=forms.CheckboxSelectMultiple, required=False, label="Office staff who may invoice and record payments",
+    )  # fmt: skip
 
 
 class AgingForm(forms.Form):

@@ -11,7 +11,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, DecimalField, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from accounts import access
@@ -19,7 +20,7 @@ from billing import charges, packages, payments
 from billing import money as bm
 from billing.models import (
     Allocation,
-    BillingSettings,
+    Biller,
     Charge,
     ClientCreditEntry,
     CreditNote,
@@ -33,15 +34,16 @@ from billing.models import (
 from clients.models import Client
 
 ZERO = Decimal("0.00")
+ZERO_VALUE = Value(ZERO, output_field=DecimalField(max_digits=12, decimal_places=2))
 EARNING_ENTRIES = ("drawdown", "cancel_fee", "adjustment", "expiry")
 
 
 def may_bill(user: Any) -> bool:
-    """The owner always; office staff when the owner allows it; organizers never."""
+    """The owner always; an office user the owner marked as a biller; organizers never."""
     if access.is_owner(user):
         return True
     if access.has_role(user, access.OFFICE):
-        return BillingSettings.objects.filter(pk=1, office_may_bill=True).exists()
+        return Biller.objects.filter(user_id=user.pk).exists()
     return False
 
 
@@ -50,6 +52,17 @@ def invoice_get(*, pk: int) -> Invoice:
     if found is None:
         raise Http404
     return found
+
+
+def invoice_groups(invoice: Invoice) -> list[tuple[str, list[InvoiceLine]]]:
+    """Lines grouped by visit (a team visit shows its organizers together), then the other lines."""
+    groups: dict[str, list[InvoiceLine]] = {}
+    lines = invoice.lines.filter(active=True) if invoice.status != "void" else invoice.lines.all()
+    for line in lines.select_related("charge", "charge__visit").order_by("service_date", "pk"):
+        visit = line.charge.visit if line.charge else None
+        label = f"Visit {visit.starts:%Y-%m-%d}" if visit else ""
+        groups.setdefault(label, []).append(line)
+    return list(groups.items())
 
 
 def client_get(*, pk: int) -> Client:
@@ -139,10 +152,15 @@ def ar_aging(*, on: date, client: Client | None = None) -> Aging:
     if client is not None:
         invoices, credits = invoices.filter(client=client), credits.filter(client=client)
     aging = Aging(credit=credits.aggregate(s=Sum("amount"))["s"] or ZERO)
+    # open_at in SQL for every invoice at once: one query however many invoices five years have made.
+    allocated = Allocation.objects.filter(invoice=OuterRef("pk"), applied_on__lte=on).values("invoice")
+    credited = CreditNote.objects.filter(invoice=OuterRef("pk"), status="issued", issue_date__lte=on).values("invoice")
+    invoices = invoices.annotate(
+        allocated=Coalesce(Subquery(allocated.annotate(s=Sum("amount")).values("s")), ZERO_VALUE),
+        credited=Coalesce(Subquery(credited.annotate(s=Sum("pre_payment")).values("s")), ZERO_VALUE),
+    ).filter(total__gt=F("allocated") + F("credited"))
     for invoice in invoices.order_by("due_date", "pk"):
-        left = open_at(invoice, on)
-        if left <= 0:
-            continue
+        left = invoice.total - invoice.allocated - invoice.credited
         age = (on - invoice.due_date).days if invoice.due_date else 0
         bucket = bm.aging_bucket(age)
         aging.rows.append(AgingRow(invoice, left, age, bucket))

@@ -1,14 +1,19 @@
 from django.urls import path
 
-from billing import views
+from billing import views, views_batch, views_setup
 
 app_name = "billing"
 
 urlpatterns = [
     path("", views.ready, name="ready"),
     path("invoices/", views.invoice_list, name="invoice_list"),
-    path("invoices/batch/", views.invoice_batch, name="invoice_batch"),
+    path("invoices/batch/", views_batch.invoice_batch, name="invoice_batch"),
+    path("batches/<int:pk>/", views_batch.batch_detail, name="batch_detail"),
+    path("batches/<int:pk>/progress/", views_batch.batch_progress, name="batch_progress"),
     path("invoices/<int:pk>/", views.invoice_detail, name="invoice_detail"),
+    path("invoices/<int:pk>/print/", views.invoice_print, name="invoice_print"),
+    path("invoices/<int:pk>/pdf/", views.invoice_pdf, name="invoice_pdf"),
+    path("invoices/<int:pk>/email/", views.invoice_email, name="invoice_email"),
     path("invoices/<int:pk>/issue/", views.invoice_issue, name="invoice_issue"),
     path("invoices/<int:pk>/void/", views.invoice_void, name="invoice_void"),
     path("invoices/<int:pk>/delete/", views.invoice_delete, name="invoice_delete"),
@@ -21,5 +26,5 @@ urlpatterns = [
     path("clients/<int:pk>/panel/", views.client_billing_panel, name="client_billing_panel"),
     path("finance/", views.finance, name="finance"),
     path("finance.csv", views.finance_csv, name="finance_csv"),
-    path("settings/", views.billing_settings, name="settings"),
+    path("settings/", views_setup.billing_settings, name="settings"),
 ]

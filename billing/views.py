@@ -5,24 +5,36 @@ from __future__ import annotations
 
 import csv
 import functools
+import logging
 from collections.abc import Callable
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
+from csp.constants import NONCE
+from csp.decorators import csp_update
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts import access
 from accounts.http import AuthedHttpRequest, form_add_service_error
-from billing import forms, invoices, payments, rates, selectors
-from billing.models import BillingSettings, ClientRate, CreditNote, Invoice, InvoiceLine, PackageProduct, TypePricing
+from billing import documents, forms, invoices, mailing, payments, rates, selectors, tasks
+from billing.models import (
+    CreditNote,
+    Invoice,
+    InvoiceEmail,
+    InvoiceLine,
+)
 
 T = "billing/"
+logger = logging.getLogger("organizer_pm.billing")
+# The print page carries its own CSS (shared with the PDF) under the request's nonce.
+_style_nonce: Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]] = cast(
+    Any, csp_update({"style-src": [NONCE]})
+)
 
 
 def billing_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -52,18 +64,6 @@ def ready(request: AuthedHttpRequest) -> HttpResponse:
     return render(request, T + "ready.html", {"rows": rows, "key": forms.new_key()})
 
 
-@require_POST
-@billing_required
-def invoice_batch(request: AuthedHttpRequest) -> HttpResponse:
-    form = forms.KeyedForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "The batch could not be started; reload the page and try again.")
-        return redirect("billing:ready")
-    made = invoices.invoice_batch_create(batch_key=form.cleaned_data["creation_key"], actor=request.user)
-    messages.success(request, f"{len(made)} draft invoice{'s' if len(made) != 1 else ''} ready for review.")
-    return redirect(reverse("billing:invoice_list") + "?status=draft")
-
-
 @require_GET
 @billing_required
 def invoice_list(request: AuthedHttpRequest) -> HttpResponse:
@@ -76,27 +76,46 @@ def invoice_list(request: AuthedHttpRequest) -> HttpResponse:
     })  # fmt: skip
 
 
-def _grouped_lines(invoice: Invoice) -> list[tuple[str, list[InvoiceLine]]]:
-    """Lines grouped by visit (a team visit shows its organizers together), then the other lines."""
-    groups: dict[str, list[InvoiceLine]] = {}
-    lines = invoice.lines.filter(active=True) if invoice.status != "void" else invoice.lines.all()
-    for line in lines.select_related("charge", "charge__visit").order_by("service_date", "pk"):
-        visit = line.charge.visit if line.charge else None
-        label = f"Visit {visit.starts:%Y-%m-%d}" if visit else ""
-        groups.setdefault(label, []).append(line)
-    return list(groups.items())
-
-
 @require_GET
 @billing_required
 def invoice_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     invoice = selectors.invoice_get(pk=pk)
     return render(request, T + "invoice_detail.html", {
-        "invoice": invoice, "groups": _grouped_lines(invoice), "line_form": forms.ManualLineForm(),
+        "invoice": invoice, "groups": selectors.invoice_groups(invoice), "line_form": forms.ManualLineForm(),
         "void_form": forms.VoidForm(), "credit_notes": invoice.credit_notes.all(),
+        "email_form": forms.InvoiceEmailForm(initial={
+            "creation_key": forms.new_key(), "recipient": mailing.default_recipient(invoice),
+        }),
+        "emails": InvoiceEmail.objects.filter(invoice=invoice)[:10],
         "allocations": invoice.allocations.select_related("payment"),
         "needs_review": invoice.lines.filter(active=True, charge__needs_review=True).exists(),
     })  # fmt: skip
+
+
+@require_GET
+@billing_required
+@_style_nonce
+def invoice_print(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    invoice = selectors.invoice_get(pk=pk)
+    return render(
+        request,
+        T + "invoice_print.html",
+        {
+            **documents.invoice_print_context(invoice),
+            "screen": True,
+            "nonce": str(getattr(request, "csp_nonce", "")),
+        },
+    )  # fmt: skip)
+
+
+@require_GET
+@billing_required
+def invoice_pdf(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    invoice = selectors.invoice_get(pk=pk)
+    response = HttpResponse(documents.invoice_pdf(invoice), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{documents.invoice_pdf_filename(invoice)}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @require_http_methods(["GET", "POST"])
@@ -128,6 +147,36 @@ def invoice_issue(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, f"Invoice {invoice.number} issued.")
     return redirect(invoice.get_absolute_url())
+
+
+@require_POST
+@billing_required
+def invoice_email(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    """Queue the invoice's e-mail with its PDF; a Celery task sends it (a double submit queues one)."""
+    invoice = selectors.invoice_get(pk=pk)
+    form = forms.InvoiceEmailForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Enter the e-mail address to send the invoice to.")
+        return redirect(invoice.get_absolute_url())
+    try:
+        mailing.invoice_email_queue(
+            invoice=invoice, recipient=form.cleaned_data["recipient"], creation_key=form.cleaned_data["creation_key"],
+            actor=request.user,
+        )  # fmt: skip
+    except ValidationError as exc:
+        _errors(request, exc)
+    else:
+        _dispatch_emails_soon()
+        messages.success(request, f"Invoice {invoice.number} will be e-mailed to {form.cleaned_data['recipient']}.")
+    return redirect(invoice.get_absolute_url())
+
+
+def _dispatch_emails_soon() -> None:
+    """Ask a worker to send now; if the broker is down the row waits and beat's next tick sends it."""
+    try:
+        tasks.dispatch_invoice_emails.delay()
+    except Exception:  # noqa: BLE001 - the e-mail is queued in the database either way
+        logger.warning("invoice_email_dispatch_publish_failed")
 
 
 @require_POST
@@ -291,40 +340,3 @@ def finance_csv(request: AuthedHttpRequest) -> HttpResponse:
     for row in context["months"]:
         writer.writerow([row["month"].strftime("%Y-%m"), row["invoiced"], row["collected"]])
     return response
-
-
-SETUP_FORMS: dict[str, type[Any]] = {
-    "settings": forms.BillingSettingsForm, "product": forms.PackageProductForm, "rate": forms.ClientRateForm,
-    "pricing": forms.TypePricingForm,
-}  # fmt: skip
-
-
-@require_http_methods(["GET", "POST"])
-@access.owner_required
-def billing_settings(request: AuthedHttpRequest) -> HttpResponse:
-    """Rates, pricing, package products and who may bill: the owner's (one page, one form per POST)."""
-    current = BillingSettings.objects.filter(pk=1).first() or BillingSettings(pk=1)  # GET never writes
-    which = request.POST.get("form", "") if request.method == "POST" else ""
-    bound = {}
-    for name, form_class in SETUP_FORMS.items():
-        data = request.POST if which == name else None
-        if name == "settings":
-            bound[name] = form_class(data, instance=current, prefix=name)
-        elif name == "pricing" and data is not None:
-            type_id = data.get("pricing-appointment_type", "")
-            existing = (
-                TypePricing.objects.filter(appointment_type_id=int(type_id)).first() if type_id.isdigit() else None
-            )
-            bound[name] = form_class(data, instance=existing, prefix=name)
-        else:
-            bound[name] = form_class(data, prefix=name)
-    if which in bound and bound[which].is_valid():
-        bound[which].save()
-        messages.success(request, "Billing setup saved.")
-        return redirect("billing:settings")
-    context = {
-        "forms": bound, "products": PackageProduct.objects.all(),
-        "rates": ClientRate.objects.select_related("client", "appointment_type", "organizer").order_by("client__name"),
-        "pricings": TypePricing.objects.select_related("appointment_type"),
-    }  # fmt: skip
-    return render(request, T + "settings.html", context, status=400 if which else 200)

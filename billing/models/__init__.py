@@ -2,7 +2,7 @@
 
 from billing.models.charges import BillingNotice, Charge, Package, PackageEntry, PackageProduct
 from billing.models.inputs import (
-    BillingSettings,
+    Biller,
     ClientRate,
     MilestoneFee,
     RedoLink,
@@ -20,9 +20,10 @@ from billing.models.invoices import (
     InvoiceLine,
     Payment,
 )
+from billing.models.outbox import InvoiceBatch, InvoiceEmail
 
 __all__ = [
-    "Allocation", "BillingNotice", "BillingSettings", "Charge", "ClientCreditEntry", "ClientRate", "Counter",
-    "CreditNote", "CreditNoteLine", "Invoice", "InvoiceLine", "MilestoneFee", "Package", "PackageEntry",
-    "PackageProduct", "Payment", "RedoLink", "ShoppingTime", "TypePricing", "VisitTime",
+    "Allocation", "BillingNotice", "Biller", "Charge", "ClientCreditEntry", "ClientRate", "Counter",
+    "CreditNote", "CreditNoteLine", "Invoice", "InvoiceBatch", "InvoiceEmail", "InvoiceLine", "MilestoneFee",
+    "Package", "PackageEntry", "PackageProduct", "Payment", "RedoLink", "ShoppingTime", "TypePricing", "VisitTime",
 ]  # fmt: skip

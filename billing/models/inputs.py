@@ -15,16 +15,17 @@ from operations.models import Appointment, AppointmentType
 from projects.models import Project
 
 
-class BillingSettings(models.Model):
-    """The owner's choices made in the app (one row)."""
+class Biller(models.Model):
+    """An office user the owner marked as a biller: may invoice and record payments (a per-user permission; the
+    owner always may, organizers never, other office users get 403)."""
 
-    office_may_bill = models.BooleanField(
-        "office staff may invoice and record payments", default=False,
-        help_text="Off: billing pages are the owner's only.",
-    )  # fmt: skip
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True, related_name="biller"
+    )
+    granted_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:
-        return "Billing settings"
+        return f"Biller {self.user_id}"
 
 
 class ClientRate(models.Model):

@@ -1,7 +1,8 @@
 """Billing rows of the authorization matrix (tests/test_authz_matrix.py merges them, as it does the inventory rows).
 
 `rules` returns {url name: Rule}; `objects_for` adds the objects those rules need to the matrix's world. Who may
-do what: billing is the owner's; office staff only when the owner allows it (off by default, so 403 here);
+do what: billing is the owner's; office staff only those the owner marks as billers (the matrix's office user is
+not one, so 403 here; tests/billing/test_billers.py has a biller and a non-biller side by side);
 organizers never, whatever the object (403 before any lookup). A missing object is 404 for the owner.
 """
 
@@ -9,7 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from billing import invoices
-from billing.models import CreditNote, Invoice
+from billing.models import CreditNote, Invoice, InvoiceBatch
 
 
 def rules(*, page: Any, obj: Any, Rule: Any) -> dict[str, Any]:
@@ -28,6 +29,11 @@ def rules(*, page: Any, obj: Any, Rule: Any) -> dict[str, Any]:
         "billing:finance_csv": owner_page(),
         "billing:settings": owner_page(),
         "billing:invoice_detail": owner_obj("invoice", status=200),
+        "billing:batch_detail": owner_obj("invoicebatch", status=200),
+        "billing:batch_progress": owner_obj("invoicebatch", status=200),
+        "billing:invoice_print": owner_obj("invoice", status=200),
+        "billing:invoice_pdf": owner_obj("invoice", status=200),
+        "billing:invoice_email": owner_obj("invoice", "POST", status=302),  # empty form: a message
         "billing:invoice_issue": owner_obj("invoice", "POST", status=302),  # already issued: a message, no change
         "billing:invoice_void": owner_obj("invoice", "POST", status=302),  # no reason given: a message
         "billing:invoice_delete": owner_obj("invoice", "POST", status=302),  # not a draft: a message
@@ -42,7 +48,7 @@ def rules(*, page: Any, obj: Any, Rule: Any) -> dict[str, Any]:
 
 
 def objects_for(*, client_obj: Any, organizer: Any, owner: Any, visit: Any) -> dict[str, Any]:
-    """An issued invoice of the client (one manual line) and a draft credit note against it."""
+    """An issued invoice of the client (one manual line), a draft credit note against it, a batch job."""
     draft = Invoice.objects.create(client=client_obj)
     line = invoices.invoice_line_add(
         invoice=draft, description=f"Matrix line {client_obj.pk}", quantity=Decimal("1"), unit_price=Decimal("80"),
@@ -51,4 +57,5 @@ def objects_for(*, client_obj: Any, organizer: Any, owner: Any, visit: Any) -> d
     issued = invoices.invoice_issue(invoice=draft)
     note = invoices.credit_note_create(invoice=issued, amounts={line.pk: Decimal("10")}, reason="matrix")
     assert note.status == CreditNote.Status.DRAFT
-    return {"invoice": issued, "creditnote": note}
+    batch = InvoiceBatch.objects.create(key=f"matrix-{client_obj.pk}")
+    return {"invoice": issued, "creditnote": note, "invoicebatch": batch}

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from billing import invoices
-from billing.models import BillingSettings, Invoice, Package, Payment
+from billing.models import Biller, Invoice, Package, Payment
 from tests.accounts.factories import UserFactory
 from tests.billing.world import issue_all, ny, sync, visit
 
@@ -54,14 +54,14 @@ def test_office_needs_the_owners_permission(client, world, roles, invoice):
     client.force_login(roles["office"])
     for url in _pages(world, invoice):
         assert client.get(url).status_code == 403, url
-    BillingSettings.objects.create(pk=1, office_may_bill=True)
+    Biller.objects.create(user=roles["office"])
     for url in _pages(world, invoice):
         assert client.get(url).status_code == 200, url
     assert client.get(reverse("billing:settings")).status_code == 403
 
 
 def test_organizers_never_see_billing(client, world, roles, invoice):
-    BillingSettings.objects.create(pk=1, office_may_bill=True)
+    Biller.objects.create(user=roles["office"])
     client.force_login(roles["organizer"])
     for url in [*_pages(world, invoice), reverse("billing:settings")]:
         response = client.get(url)
@@ -165,11 +165,11 @@ def test_issue_void_credit_and_line_bad_input(client, world, roles, invoice):
 
 def test_only_the_owner_changes_billing_settings(client, roles):
     client.force_login(roles["owner"])
-    client.post(reverse("billing:settings"), {"form": "settings", "settings-office_may_bill": "on"})
-    assert BillingSettings.objects.get(pk=1).office_may_bill
+    client.post(reverse("billing:settings"), {"form": "billers", "billers-billers": [roles["office"].pk]})
+    assert Biller.objects.filter(user=roles["office"]).exists()
     client.force_login(roles["office"])
     assert client.post(reverse("billing:settings"), {}).status_code == 403
-    assert BillingSettings.objects.get(pk=1).office_may_bill
+    assert Biller.objects.filter(user=roles["office"]).exists()
 
 
 def test_batch_creates_one_draft_per_client_once(client, world, roles):

@@ -1,0 +1,73 @@
+"""Batch invoicing as a Celery job with progress (docs/specs/billing.md §5): one draft per client with unbilled
+charges, each in its own transaction, keyed `<batch key>:<client>` exactly like the in-request batch, so a
+redelivered task, a retried submit or a second worker never makes a client's draft twice."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User
+from billing import charges, invoices
+from billing.models import Charge, Invoice, InvoiceBatch
+from clients.models import Client
+
+logger = logging.getLogger("organizer_pm.billing")
+Status = InvoiceBatch.Status
+
+
+def ready_client_ids() -> list[int]:
+    """Clients with unbilled charges, after bringing charges up to date."""
+    charges.charges_sync()
+    found = Charge.objects.filter(charges.unbilled_charges()).values_list("client_id", flat=True).distinct()
+    return sorted(found)
+
+
+def client_key(batch_key: str, client_id: int) -> str:
+    return f"{batch_key[:40]}:{client_id}"
+
+
+@transaction.atomic
+def batch_start(*, batch_key: str, actor: User | None = None) -> InvoiceBatch:
+    """The job row for this key (created once; a retried submit gets the same job back)."""
+    batch, _ = InvoiceBatch.objects.get_or_create(key=batch_key[:64], defaults={"created_by": actor})
+    return batch
+
+
+def batch_run(*, batch_id: int) -> InvoiceBatch:
+    """The job's body; safe to run again (redelivery, retry after a failure): drafts already made are found by
+    their key, and progress is rewritten, not added to."""
+    with transaction.atomic():
+        batch = InvoiceBatch.objects.select_for_update().get(pk=batch_id)
+        if batch.status == Status.DONE:
+            return batch
+        if not batch.client_ids:
+            # Every client with billable work, not only those found unbilled after a sync of all: invoice_create
+            # syncs its client anyway, so a client is synced once per batch instead of twice.
+            batch.client_ids = charges.clients_with_work()
+        batch.status, batch.total, batch.error = Status.RUNNING, len(batch.client_ids), ""
+        batch.save(update_fields=["status", "client_ids", "total", "error"])
+    clients = Client.all_objects.in_bulk(batch.client_ids)
+    try:
+        for done, client_id in enumerate(batch.client_ids, start=1):
+            client = clients.get(client_id)
+            # A client billed meanwhile by someone else has nothing to add (ValidationError "nothing to invoice").
+            with contextlib.suppress(ValidationError):
+                if client is not None:
+                    invoices.invoice_create(client=client, creation_key=client_key(batch.key, client_id),
+                                            actor=batch.created_by)  # fmt: skip
+            InvoiceBatch.objects.filter(pk=batch.pk).update(done=done)
+    except Exception as exc:
+        logger.exception("invoice_batch_failed id=%s", batch.pk)
+        InvoiceBatch.objects.filter(pk=batch.pk).update(
+            status=Status.FAILED, error=f"{type(exc).__name__}: {exc}"[:500]
+        )
+        raise
+    made = Invoice.objects.filter(creation_key__in=[client_key(batch.key, c) for c in batch.client_ids]).count()
+    InvoiceBatch.objects.filter(pk=batch.pk).update(status=Status.DONE, made=made, finished_at=timezone.now())
+    batch.refresh_from_db()
+    return batch

@@ -1,0 +1,64 @@
+"""The owner's billing setup page: who may bill, package products, client rates, pricing of appointment types
+(one page, one form per POST)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from accounts import access
+from accounts.http import AuthedHttpRequest, form_add_service_error
+from billing import billers, forms
+from billing.models import Biller, ClientRate, PackageProduct, TypePricing
+
+SETUP_FORMS: dict[str, type[Any]] = {
+    "product": forms.PackageProductForm, "rate": forms.ClientRateForm, "pricing": forms.TypePricingForm,
+}  # fmt: skip
+
+
+def _billers_form(request: AuthedHttpRequest, which: str) -> forms.BillersForm:
+    current = list(Biller.objects.values_list("user_id", flat=True))
+    return forms.BillersForm(request.POST if which == "billers" else None, initial={"billers": current},
+                             prefix="billers")  # fmt: skip
+
+
+@require_http_methods(["GET", "POST"])
+@access.owner_required
+def billing_settings(request: AuthedHttpRequest) -> HttpResponse:
+    """Rates, pricing, package products and who may bill: the owner's."""
+    which = request.POST.get("form", "") if request.method == "POST" else ""
+    billers_form = _billers_form(request, which)
+    if which == "billers" and billers_form.is_valid():
+        try:
+            billers.billers_set(users=billers_form.cleaned_data["billers"])
+        except ValidationError as exc:
+            form_add_service_error(billers_form, exc)
+        else:
+            messages.success(request, "Billers saved.")
+            return redirect("billing:settings")
+    bound: dict[str, Any] = {"billers": billers_form}
+    for name, form_class in SETUP_FORMS.items():
+        data = request.POST if which == name else None
+        if name == "pricing" and data is not None:
+            type_id = data.get("pricing-appointment_type", "")
+            existing = (
+                TypePricing.objects.filter(appointment_type_id=int(type_id)).first() if type_id.isdigit() else None
+            )
+            bound[name] = form_class(data, instance=existing, prefix=name)
+        else:
+            bound[name] = form_class(data, prefix=name)
+    if which in SETUP_FORMS and bound[which].is_valid():
+        bound[which].save()
+        messages.success(request, "Billing setup saved.")
+        return redirect("billing:settings")
+    context = {
+        "forms": bound, "products": PackageProduct.objects.all(),
+        "rates": ClientRate.objects.select_related("client", "appointment_type", "organizer").order_by("client__name"),
+        "pricings": TypePricing.objects.select_related("appointment_type"),
+    }  # fmt: skip
+    return render(request, "billing/settings.html", context, status=400 if which else 200)
