@@ -173,7 +173,11 @@ CELERY_BEAT_SCHEDULE = {
     "billing-charges-sync": {"task": "billing.charges_sync", "schedule": 300, "options": {"expires": 290}},
     "billing-packages-expire": {"task": "billing.packages_expire", "schedule": 3600},
     # Invoice e-mails: the outbox is re-dispatched every minute, so a lost first dispatch is retried.
-    "billing-dispatch-invoice-emails": {"task": "billing.dispatch_invoice_emails", "schedule": 60, "options": {"expires": 55}},
+    "billing-dispatch-invoice-emails": {
+        "task": "billing.dispatch_invoice_emails",
+        "schedule": 60,
+        "options": {"expires": 55},
+    },
 }
 
 # Operations (docs/specs/README.md, Settings: each a deliberate, documented value) ---------------------
