@@ -36,7 +36,7 @@ test: $(VENV)/.installed node_modules/.installed var
 	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
 	DEBUG=0 SECRET_KEY="$(TEST_SECRET)" ALLOWED_HOSTS=organizer.example.com \
 		$(PY) manage.py check --deploy --fail-level WARNING
-	SECRET_KEY="$${SECRET_KEY:-$(TEST_SECRET)}" $(PY) -m pytest --create-db $(PYTEST_ARGS)
+	SECRET_KEY="$${SECRET_KEY:-$(TEST_SECRET)}" tests/run.sh $(PY) $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed
 	$(PY) -m ruff format --check . && $(PY) -m ruff check . && $(VENV)/bin/lint-imports

@@ -141,3 +141,13 @@ def pytest_collection_modifyitems(config, items):
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """tests/run.sh runs two pytest processes side by side: TEST_DB_SUFFIX gives each its own test database."""
+    suffix = os.environ.get("TEST_DB_SUFFIX", "")
+    if suffix:
+        for database in django_settings.DATABASES.values():
+            test = database.setdefault("TEST", {})
+            test["NAME"] = f"{test.get('NAME') or 'test_' + database['NAME']}_{suffix}"
