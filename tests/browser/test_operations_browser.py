@@ -142,6 +142,9 @@ def test_office_books_a_weekly_series_from_the_free_slot_finder(app, make_user, 
     page.get_by_label("Repeat").select_option("weekly")
     page.get_by_label("Ends").select_option("after")
     page.get_by_label("Number of visits").fill("4")
+    page.get_by_label("Number of visits").press("Tab")  # the change event asks for the preview
+    # Book once the preview has answered: its swap moves the button, and a click during the swap can miss it.
+    expect(page.get_by_test_id("repeat-preview")).to_contain_text("4 times")
     page.get_by_role("button", name="Book", exact=True).click()
 
     expect(page).to_have_url(app.url(f"/schedule/calendar/?date={day.isoformat()}"))
