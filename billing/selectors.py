@@ -23,13 +23,18 @@ from billing.models import (
     Biller,
     Charge,
     ClientCreditEntry,
+    ClientRate,
     CreditNote,
     CreditNoteLine,
     Invoice,
+    InvoiceBatch,
+    InvoiceEmail,
     InvoiceLine,
     Package,
     PackageEntry,
+    PackageProduct,
     Payment,
+    TypePricing,
 )
 from clients.models import Client
 
@@ -261,3 +266,54 @@ def monthly_finance(year: int) -> list[dict[str, Any]]:
         end = date.fromordinal(end.toordinal() - 1)
         rows[month] = {"month": start, "invoiced": invoiced(start, end), "collected": collected(start, end)}
     return [rows[m] for m in range(1, 13)]
+
+
+# --- reads for the billing pages (views never query models themselves) ------------------------------------
+
+
+def invoice_list(*, status: str = "") -> QuerySet[Invoice]:
+    found = Invoice.objects.select_related("client").order_by("-pk")
+    return found.filter(status=status) if status in Invoice.Status.values else found
+
+
+def invoice_emails(invoice: Invoice) -> QuerySet[InvoiceEmail]:
+    return InvoiceEmail.objects.filter(invoice=invoice)[:10]
+
+
+def credit_note_get(*, pk: int) -> CreditNote:
+    found = CreditNote.objects.select_related("invoice").filter(pk=pk).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+def package_invoice(package: Package) -> Invoice:
+    """The invoice that sold the package (its one package line)."""
+    return InvoiceLine.objects.select_related("invoice").get(package=package, kind="package").invoice
+
+
+def batch_get(*, pk: int) -> InvoiceBatch:
+    found = InvoiceBatch.objects.filter(pk=pk).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+def batch_by_key(key: str) -> InvoiceBatch | None:
+    return InvoiceBatch.objects.filter(key=key[:64]).first()
+
+
+def biller_ids() -> list[int]:
+    return list(Biller.objects.values_list("user_id", flat=True))
+
+
+def type_pricing_for(type_id: str) -> TypePricing | None:
+    return TypePricing.objects.filter(appointment_type_id=int(type_id)).first() if type_id.isdigit() else None
+
+
+def setup_lists() -> dict[str, Any]:
+    return {
+        "products": PackageProduct.objects.all(),
+        "rates": ClientRate.objects.select_related("client", "appointment_type", "organizer").order_by("client__name"),
+        "pricings": TypePricing.objects.select_related("appointment_type"),
+    }

@@ -14,7 +14,7 @@ from csp.constants import NONCE
 from csp.decorators import csp_update
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -23,10 +23,7 @@ from accounts import access
 from accounts.http import AuthedHttpRequest, form_add_service_error
 from billing import documents, forms, invoices, mailing, payments, rates, selectors, tasks
 from billing.models import (
-    CreditNote,
     Invoice,
-    InvoiceEmail,
-    InvoiceLine,
 )
 
 T = "billing/"
@@ -68,11 +65,9 @@ def ready(request: AuthedHttpRequest) -> HttpResponse:
 @billing_required
 def invoice_list(request: AuthedHttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
-    found = Invoice.objects.select_related("client").order_by("-pk")
-    if status in Invoice.Status.values:
-        found = found.filter(status=status)
     return render(request, T + "invoice_list.html", {
-        "invoices": found[:200], "status": status, "statuses": Invoice.Status.choices, "today": _today(),
+        "invoices": selectors.invoice_list(status=status)[:200], "status": status,
+        "statuses": Invoice.Status.choices, "today": _today(),
     })  # fmt: skip
 
 
@@ -86,7 +81,7 @@ def invoice_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
         "email_form": forms.InvoiceEmailForm(initial={
             "creation_key": forms.new_key(), "recipient": mailing.default_recipient(invoice),
         }),
-        "emails": InvoiceEmail.objects.filter(invoice=invoice)[:10],
+        "emails": selectors.invoice_emails(invoice),
         "allocations": invoice.allocations.select_related("payment"),
         "needs_review": invoice.lines.filter(active=True, charge__needs_review=True).exists(),
     })  # fmt: skip
@@ -248,9 +243,7 @@ def credit_note_create(request: AuthedHttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @billing_required
 def credit_note_issue(request: AuthedHttpRequest, pk: int) -> HttpResponse:
-    note = CreditNote.objects.filter(pk=pk).first()
-    if note is None:
-        raise Http404
+    note = selectors.credit_note_get(pk=pk)
     try:
         note = invoices.credit_note_issue(note=note)
     except ValidationError as exc:
@@ -296,8 +289,7 @@ def package_sell(request: AuthedHttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             form_add_service_error(form, exc)
         else:
-            line = InvoiceLine.objects.get(package=package, kind="package")
-            return redirect(line.invoice.get_absolute_url())
+            return redirect(selectors.package_invoice(package).get_absolute_url())
     status = 400 if request.method == "POST" else 200
     return render(request, T + "package_form.html", {"client": client, "form": form}, status=status)
 

@@ -6,13 +6,13 @@ from __future__ import annotations
 import logging
 
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.http import AuthedHttpRequest
-from billing import batches, conf, forms, invoices, tasks
+from billing import batches, conf, forms, invoices, selectors, tasks
 from billing.models import InvoiceBatch
 from billing.views import billing_required
 
@@ -27,7 +27,7 @@ def invoice_batch(request: AuthedHttpRequest) -> HttpResponse:
         messages.error(request, "The batch could not be started; reload the page and try again.")
         return redirect("billing:ready")
     key = form.cleaned_data["creation_key"]
-    known = InvoiceBatch.objects.filter(key=key[:64]).first()
+    known = selectors.batch_by_key(key)
     if known is None and len(batches.ready_client_ids()) <= int(conf.get("BILLING_BATCH_INLINE_MAX")):
         made = invoices.invoice_batch_create(batch_key=key, actor=request.user)
         messages.success(request, f"{len(made)} draft invoice{'s' if len(made) != 1 else ''} ready for review.")
@@ -47,21 +47,14 @@ def _run_soon(batch: InvoiceBatch) -> None:
         logger.warning("invoice_batch_publish_failed id=%s", batch.pk)
 
 
-def _batch_get(pk: int) -> InvoiceBatch:
-    found = InvoiceBatch.objects.filter(pk=pk).first()
-    if found is None:
-        raise Http404
-    return found
-
-
 @require_GET
 @billing_required
 def batch_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
-    return render(request, "billing/batch_detail.html", {"batch": _batch_get(pk)})
+    return render(request, "billing/batch_detail.html", {"batch": selectors.batch_get(pk=pk)})
 
 
 @require_GET
 @billing_required
 def batch_progress(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     """The progress fragment; it asks htmx to poll again until the job has finished."""
-    return render(request, "billing/partials/batch_progress.html", {"batch": _batch_get(pk)})
+    return render(request, "billing/partials/batch_progress.html", {"batch": selectors.batch_get(pk=pk)})

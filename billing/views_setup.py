@@ -13,8 +13,7 @@ from django.views.decorators.http import require_http_methods
 
 from accounts import access
 from accounts.http import AuthedHttpRequest, form_add_service_error
-from billing import billers, forms
-from billing.models import Biller, ClientRate, PackageProduct, TypePricing
+from billing import billers, forms, selectors
 
 SETUP_FORMS: dict[str, type[Any]] = {
     "product": forms.PackageProductForm, "rate": forms.ClientRateForm, "pricing": forms.TypePricingForm,
@@ -22,7 +21,7 @@ SETUP_FORMS: dict[str, type[Any]] = {
 
 
 def _billers_form(request: AuthedHttpRequest, which: str) -> forms.BillersForm:
-    current = list(Biller.objects.values_list("user_id", flat=True))
+    current = selectors.biller_ids()
     return forms.BillersForm(request.POST if which == "billers" else None, initial={"billers": current},
                              prefix="billers")  # fmt: skip
 
@@ -45,10 +44,7 @@ def billing_settings(request: AuthedHttpRequest) -> HttpResponse:
     for name, form_class in SETUP_FORMS.items():
         data = request.POST if which == name else None
         if name == "pricing" and data is not None:
-            type_id = data.get("pricing-appointment_type", "")
-            existing = (
-                TypePricing.objects.filter(appointment_type_id=int(type_id)).first() if type_id.isdigit() else None
-            )
+            existing = selectors.type_pricing_for(data.get("pricing-appointment_type", ""))
             bound[name] = form_class(data, instance=existing, prefix=name)
         else:
             bound[name] = form_class(data, prefix=name)
@@ -56,9 +52,5 @@ def billing_settings(request: AuthedHttpRequest) -> HttpResponse:
         bound[which].save()
         messages.success(request, "Billing setup saved.")
         return redirect("billing:settings")
-    context = {
-        "forms": bound, "products": PackageProduct.objects.all(),
-        "rates": ClientRate.objects.select_related("client", "appointment_type", "organizer").order_by("client__name"),
-        "pricings": TypePricing.objects.select_related("appointment_type"),
-    }  # fmt: skip
+    context = {"forms": bound, **selectors.setup_lists()}
     return render(request, "billing/settings.html", context, status=400 if which else 200)
