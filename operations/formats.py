@@ -6,10 +6,15 @@ trailing zeros and never in exponent form.
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 ZERO = Decimal("0")
 CENT = Decimal("0.01")
+
+
+def cents(value: Decimal) -> Decimal:
+    """Money to the cent, half-up (the rule for every amount in the app; `quantize` alone rounds half-even)."""
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def fmt_qty(value: Decimal) -> str:

@@ -18,6 +18,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 
+from operations.formats import cents
 from operations.models.visits import Appointment
 
 ZERO = Decimal("0")
@@ -254,7 +255,7 @@ class StockMove(models.Model):
 
     @property
     def value(self) -> Decimal:
-        return (self.qty * self.unit_cost).quantize(Decimal("0.01"))
+        return cents(self.qty * self.unit_cost)
 
 
 class CostLayer(models.Model):
@@ -339,7 +340,7 @@ class ClientPurchase(models.Model):
 
     @property
     def billed(self) -> Decimal:
-        return (self.cost * (1 + self.markup_pct / 100)).quantize(Decimal("0.01"))
+        return cents(self.cost * (1 + self.markup_pct / 100))
 
 
 class InventorySnapshot(models.Model):

@@ -19,7 +19,7 @@ from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
 from accounts import access
-from operations.formats import CENT, ZERO, fmt_qty
+from operations.formats import ZERO, cents, fmt_qty
 from operations.models import (
     Allocation,
     Appointment,
@@ -180,7 +180,7 @@ def levels_at(*, location: Location, with_empty: bool = False) -> QuerySet[Stock
 
 def location_value(*, location: Location) -> Decimal:
     value = StockLevel.objects.filter(location=location).aggregate(v=Sum(F("qty") * F("item__avg_cost")))["v"]
-    return (value or ZERO).quantize(CENT)
+    return cents(value or ZERO)
 
 
 def warehouse_or_none() -> Location | None:
@@ -281,7 +281,7 @@ def location_values() -> dict[int, Decimal]:
         .annotate(value=Sum(F("qty") * F("item__avg_cost")))
         .values_list("location", "value")
     )
-    return {pk: (value or ZERO).quantize(CENT) for pk, value in rows}
+    return {pk: cents(value or ZERO) for pk, value in rows}
 
 
 # --- valuation and audit --------------------------------------------------------------------------------
@@ -295,7 +295,7 @@ def valuation() -> tuple[list[dict[str, Any]], Decimal]:
         .annotate(value=Sum(F("qty") * F("item__avg_cost")))
         .order_by("location__name")
     )
-    per_location = [{"location": r["location__name"], "value": (r["value"] or ZERO).quantize(CENT)} for r in rows]
+    per_location = [{"location": r["location__name"], "value": cents(r["value"] or ZERO)} for r in rows]
     return per_location, sum((r["value"] for r in per_location), ZERO)
 
 

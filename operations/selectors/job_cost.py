@@ -16,7 +16,7 @@ from django.db.models import F, QuerySet, Sum
 from django.shortcuts import get_object_or_404
 
 from clients.models import Client
-from operations.formats import CENT, ZERO
+from operations.formats import ZERO, cents
 from operations.models import Allocation, Appointment, ClientPurchase, StockMove
 from operations.selectors import inventory as stock
 from operations.selectors import visits as visit_selectors
@@ -49,8 +49,7 @@ def supply_costs(*, visit_ids: Sequence[int]) -> dict[int, Decimal]:
         .values_list("appointment", "v")
     )
     return {
-        pk: ((consumed.get(pk) or ZERO) - (reversed_.get(pk) or ZERO)).quantize(CENT)
-        for pk in set(consumed) | set(reversed_)
+        pk: cents((consumed.get(pk) or ZERO) - (reversed_.get(pk) or ZERO)) for pk in set(consumed) | set(reversed_)
     }
 
 
@@ -62,7 +61,7 @@ def _pass_through(purchases: Iterable[ClientPurchase]) -> tuple[Decimal, Decimal
 
 def job_cost(*, appointment: Appointment) -> JobCost:
     """Consumption cost (reversals subtracted) and pass-through totals of one visit (I12)."""
-    supplies = supply_costs(visit_ids=[appointment.pk]).get(appointment.pk, ZERO.quantize(CENT))
+    supplies = supply_costs(visit_ids=[appointment.pk]).get(appointment.pk, cents(ZERO))
     cost, billed = _pass_through(ClientPurchase.objects.filter(appointment=appointment))
     return JobCost(supplies=supplies, pass_through_cost=cost, pass_through_billed=billed)
 
@@ -132,7 +131,7 @@ def client_supplies_for_user(*, user: Any, client: Client) -> ClientSupplies:
         cost, billed = _pass_through(bought)
         rows.append(
             VisitCostRow(
-                visit=visit, supplies=costs.get(visit.pk, ZERO.quantize(CENT)), pass_through_cost=cost,
+                visit=visit, supplies=costs.get(visit.pk, cents(ZERO)), pass_through_cost=cost,
                 pass_through_billed=billed, purchases=bought, used=used.get(visit.pk, []),
             )
         )  # fmt: skip

@@ -12,7 +12,7 @@ from django.db.models import F, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
-from operations.formats import CENT, ZERO
+from operations.formats import ZERO, cents
 from operations.models import Item, PurchaseOrder, PurchaseOrderLine, StockLevel, StockMove, Supplier
 from operations.selectors import inventory as stock
 from operations.selectors.inventory import QTY
@@ -88,7 +88,7 @@ class SupplierSuggestions:
 
     @property
     def value(self) -> Decimal:
-        return sum((s.qty * s.item.last_cost for s in self.lines), ZERO).quantize(CENT)
+        return cents(sum((s.qty * s.item.last_cost for s in self.lines), ZERO))
 
 
 def reorder_by_supplier() -> list[SupplierSuggestions]:

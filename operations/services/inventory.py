@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.conf import settings
@@ -29,7 +29,7 @@ from django.utils import timezone
 from accounts import access
 from accounts.models import User
 from operations import localtime
-from operations.formats import CENT, ZERO, fmt_qty
+from operations.formats import ZERO, cents, fmt_qty
 from operations.models import (
     Allocation,
     Appointment,
@@ -59,7 +59,7 @@ class InsufficientStock(ValidationError):
 
 def quantity(value: Any) -> Decimal:
     """A quantity as stored: three decimal places."""
-    return Decimal(value).quantize(Decimal("0.001"))
+    return Decimal(value).quantize(Decimal("0.001"), rounding=ROUND_HALF_UP)
 
 
 def virtual_location(kind: str) -> Location:
@@ -105,7 +105,7 @@ def _fifo_cost(item: Item, qty: Decimal) -> Decimal:
             break
     if remaining > 0:  # more out than layers hold (historic data): value the rest at the average
         total += remaining * item.avg_cost
-    return (total / qty).quantize(Decimal("0.0001"))
+    return (total / qty).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
 
 
 def _on_hand_total(item: Item) -> Decimal:
@@ -141,7 +141,9 @@ def stock_move(
     if reason == StockMove.Reason.RECEIPT:
         cost = Decimal(unit_cost)
         on_hand = _on_hand_total(item)
-        item.avg_cost = ((on_hand * item.avg_cost + qty * cost) / (on_hand + qty)).quantize(Decimal("0.0001"))
+        item.avg_cost = ((on_hand * item.avg_cost + qty * cost) / (on_hand + qty)).quantize(
+            Decimal("0.0001"), rounding=ROUND_HALF_UP
+        )
         item.last_cost = cost
         item.save(update_fields=["avg_cost", "last_cost"])
     elif unit_cost is not None:
@@ -377,7 +379,7 @@ def snapshot_take(*, local_date: date, tz: str | None = None) -> int:
             continue
         InventorySnapshot.objects.update_or_create(
             local_date=local_date, item_id=item_id, location_id=location_id,
-            defaults={"qty": qty, "avg_cost": costs[item_id], "value": (qty * costs[item_id]).quantize(CENT)},
+            defaults={"qty": qty, "avg_cost": costs[item_id], "value": cents(qty * costs[item_id])},
         )  # fmt: skip
         count += 1
     return count

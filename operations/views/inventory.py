@@ -9,7 +9,6 @@ undoes their own entries. Objects outside a user's scope answer 404; functions o
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -31,7 +30,6 @@ from operations.services import inventory as stock_services
 
 ITEMS_PER_PAGE = 50
 MOVES_PER_PAGE = 50
-CENT = Decimal("0.01")
 INSUFFICIENT_STATUS = 409  # docs/specs/inventory.md: "insufficient stock" is a conflict, not bad input
 T = "operations/inventory/"
 

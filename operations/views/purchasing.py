@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts import access
 from accounts.http import AuthedHttpRequest, form_add_service_error
-from operations.formats import CENT
+from operations.formats import cents
 from operations.forms import inventory as forms
 from operations.models import PurchaseOrder
 from operations.selectors import inventory as stock
@@ -59,7 +59,7 @@ def po_create(request: AuthedHttpRequest) -> HttpResponse:
 @require_GET
 def po_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     order = purchasing.po_get(pk=pk)
-    rows = [(line, (line.qty_ordered * line.unit_cost).quantize(CENT)) for line in purchasing.po_lines(order=order)]
+    rows = [(line, cents(line.qty_ordered * line.unit_cost)) for line in purchasing.po_lines(order=order)]
     context = {
         "order": order,
         "rows": rows,

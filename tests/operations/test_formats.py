@@ -5,7 +5,8 @@ from decimal import Decimal
 import pytest
 from django.template import Context, Template
 
-from operations.formats import fmt_qty
+from operations.formats import cents, fmt_qty
+from operations.models import ClientPurchase, StockMove
 
 
 @pytest.mark.parametrize(
@@ -21,3 +22,12 @@ def test_page_filters_show_quantities_like_floatformat_minus_3_and_money_with_a_
     ).render(Context({"a": Decimal("10.000"), "b": Decimal("2.500"), "c": Decimal("27"), "d": Decimal("4.5"),
                       "e": None}))  # fmt: skip
     assert page == "10 2.500 $27.00 $4.5000 [$]"
+
+
+@pytest.mark.parametrize(
+    ("value", "rounded"), [("0.125", "0.13"), ("2.675", "2.68"), ("0.135", "0.14"), ("-0.125", "-0.13")]
+)
+def test_T23_operations_money_rounds_half_up_at_the_cent(value, rounded):
+    assert cents(Decimal(value)) == Decimal(rounded)
+    assert StockMove(qty=Decimal("1"), unit_cost=Decimal(value)).value == Decimal(rounded)
+    assert ClientPurchase(cost=Decimal(value), markup_pct=Decimal("0")).billed == Decimal(rounded)
