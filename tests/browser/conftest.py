@@ -19,8 +19,10 @@ from django.test import override_settings
 from playwright.sync_api import ConsoleMessage, Page, Response, expect
 from pytest_django.live_server_helper import LiveServer
 
+from accounts.mfa import has_second_factor, mfa_required
 from accounts.models import User
 from accounts.services import user_create
+from tests.support import mfa as test_mfa
 
 PASSWORD = "a-long-test-passphrase-42"
 PHONE = {"width": 390, "height": 844}
@@ -200,14 +202,29 @@ class App:
         assert health["htmx"] == "function", f"no htmx on {page.url}: {health}"
 
     def log_in(self, email: str, password: str = PASSWORD) -> None:
-        """Log in through the real login form, starting from the home page (which redirects to it)."""
+        """Log in through the real login form, starting from the home page (which redirects to it).
+
+        A user who must have two-factor authentication gets a TOTP authenticator with the test secret (once) and
+        passes the real code step (tests/support/mfa.py); the code's replay mark from an earlier login of the
+        same user in this test is forgotten first, so two logins within 30 s both work.
+        """
         page = self.page
+        user = User.objects.get(email__iexact=email)
+        needs_code = mfa_required(user)
+        if needs_code and not has_second_factor(user):
+            test_mfa.totp_enrol(user)
         self.goto("/")
         expect(page).to_have_url(self.url("/accounts/login/?next=/"))
         expect(page.get_by_role("heading", name="Log in")).to_be_visible()
         page.get_by_label("Email").fill(email)
         page.get_by_label("Password").fill(password)
         page.get_by_role("button", name="Log in").click()
+        if needs_code:
+            expect(page).to_have_url(self.url("/accounts/2fa/authenticate/"))
+            code = test_mfa.fresh_totp_code(min_seconds_left=4)
+            test_mfa.forget_code_use(user, code)
+            page.locator("input[name=code]").fill(code)
+            page.get_by_role("button", name="Sign in").click()
         expect(page).to_have_url(self.url("/"))
         self.assert_healthy()
 
