@@ -50,7 +50,8 @@ class FailOpenRedisCache(RedisCache):
 
     def reachable(self) -> bool:
         """Ask Redis now (unless it was found down less than `retry_seconds` ago)."""
-        return self._call(lambda: bool(self._cache.get_client(None, write=True).ping()), False)
+        client = self._cache  # type: ignore[attr-defined]  # django's RedisCacheClient, untyped in the stubs
+        return self._call(lambda: bool(client.get_client(None, write=True).ping()), False)
 
     def _call(self, operation: Callable[[], T], fallback: T, key: Any = None) -> T:
         strict = isinstance(key, str) and key.startswith(STRICT_KEY_PREFIXES)

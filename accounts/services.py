@@ -5,13 +5,12 @@ from __future__ import annotations
 from datetime import time
 from typing import Any
 
+from allauth.mfa.models import Authenticator
 from django.contrib.auth import password_validation
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
-
-from allauth.mfa.models import Authenticator
 
 from accounts import access
 from accounts.models import OrganizerProfile, SecurityEvent, User, WorkingHours
@@ -175,4 +174,3 @@ def user_mfa_required_set(*, actor: User, user: User, required: bool) -> User:
             kind=SecurityEvent.Kind.MFA_REQUIRED_SET, actor=actor, subject=user, detail={"required": required}
         )
     return user
-

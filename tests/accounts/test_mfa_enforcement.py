@@ -12,8 +12,8 @@ from django.contrib.sessions.models import Session
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts import services as account_services
-from accounts.middleware import RequireMFAMiddleware
 from accounts.mfa import mfa_required
+from accounts.middleware import RequireMFAMiddleware
 from accounts.models import User
 from tests.support.mfa import PASSWORD, fresh_totp_code, login_with_mfa, totp_enrol
 
@@ -173,3 +173,24 @@ def test_W22_enrolling_in_one_browser_logs_out_the_password_only_session_of_anot
     other = Client()
     assert login_with_mfa(other, organizer).status_code == 302
     assert other.get(reverse("dashboard:home")).status_code == 200
+
+
+def test_the_middleware_costs_no_query_once_the_factor_is_passed(django_assert_num_queries):
+    """Measured rather than timed: a session that passed its second factor costs nothing more per request; a
+    password-only session (an organizer without a factor) costs one indexed EXISTS."""
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.test import RequestFactory
+
+    from tests.support.mfa import mark_session_passed
+
+    owner = make("owner", "olivia@example.com")
+    organizer = make("organizer", "maya@example.com")
+    middleware = RequireMFAMiddleware(lambda request: None)
+    for user, queries, passed in ((owner, 0, True), (organizer, 1, False)):
+        request = RequestFactory().get("/")
+        request.user = user
+        request.session = SessionStore()  # loaded already in a real request (AuthenticationMiddleware)
+        if passed:
+            mark_session_passed(request.session, user)
+        with django_assert_num_queries(queries):
+            middleware(request)

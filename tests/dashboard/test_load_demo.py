@@ -13,11 +13,11 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from accounts.models import User
-from organizer_pm.dashboard.management.commands.load_demo import DEMO_PASSWORD, DEMO_TOTP_SECRET
-from tests.support.mfa import fresh_totp_code
 from operations.models import Item, Location, PurchaseOrder, StockLevel, Supplier
 from operations.selectors import purchasing
 from operations.selectors.visits import my_day
+from organizer_pm.dashboard.management.commands.load_demo import DEMO_PASSWORD, DEMO_TOTP_SECRET
+from tests.support.mfa import fresh_totp_code
 
 pytestmark = pytest.mark.django_db
 ORGANIZERS = ["maya@example.com", "leo@example.com", "sam@example.com"]

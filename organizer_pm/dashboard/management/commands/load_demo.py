@@ -11,12 +11,11 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
-
-from allauth.mfa.models import Authenticator
-from allauth.mfa.totp.internal.auth import TOTP
 
 from accounts import services as account_services
 from accounts.mfa import mfa_required
