@@ -222,7 +222,7 @@ class App:
         if needs_code:
             expect(page).to_have_url(self.url("/accounts/2fa/authenticate/"))
             for _attempt in range(2):  # a loaded machine can deliver a code after its 30-s step ended: retry once
-                code = test_mfa.fresh_totp_code(secret, min_seconds_left=4)
+                code = test_mfa.fresh_totp_code(secret, min_seconds_left=2)
                 test_mfa.forget_code_use(user, code)
                 page.locator("input[name=code]").fill(code)
                 with page.expect_navigation():  # to "/" or, for a late code, the same form again
