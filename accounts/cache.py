@@ -1,8 +1,8 @@
 """A Redis cache that fails open: while Redis is unreachable every call answers "nothing cached".
 
-The cache holds nothing but allauth's login rate limits (sessions and axes' lockouts are database rows), so
-losing it must not take logins down: without it the rate limits pause and axes' database lockout still
-guards every account (docs/specs/security.md). The outage is logged once as a warning, and for
+The cache holds allauth's login rate limits and its used-TOTP-code marks (sessions and axes' lockouts are
+database rows), so losing it must not take password logins down: without it the rate limits pause and axes'
+database lockout still guards every account (docs/specs/security.md). The outage is logged once as a warning, and for
 `retry_seconds` afterwards Redis is not asked again, so a Redis that hangs costs at most one connect
 timeout per process every `retry_seconds`, not one on every cache call.
 

@@ -75,8 +75,11 @@ def test_W21_W22_enrolment_on_phone_and_desktop_then_a_login_with_a_code(app, ma
     app.log_in(owner.email, secret=owner_secret)  # the helper types the code of the factor enrolled above
     app.goto("/team/")
     expect(page.get_by_role("link", name="Reset 2FA")).to_have_count(1)
+    page.set_viewport_size(PHONE)  # the reset on a phone: the team table stacks, the form fits
+    assert app.no_horizontal_overflow()
     page.get_by_role("link", name="Reset 2FA").click()
     app.assert_healthy()
+    assert app.no_horizontal_overflow()
     page.get_by_label("How did you check it is them?").fill("Called Frank on his known number")
     page.get_by_role("button", name="Reset two-factor").click()
     expect(page).to_have_url(app.url("/team/"))
