@@ -35,6 +35,7 @@ def _enrol(app, email: str, artifacts, name: str) -> str:
     expect(page).to_have_url(app.url("/accounts/2fa/totp/activate/"))
     app.assert_healthy()
     expect(page.locator("img.mfa-qr")).to_be_visible()
+    expect(page.get_by_role("link", name="Use a security key")).to_be_visible()  # Chromium offers WebAuthn
     assert app.no_horizontal_overflow()
     page.screenshot(path=str(artifacts / f"mfa-activate-{name}.png"), full_page=True)
     secret = page.locator("#authenticator_secret").input_value()
@@ -47,6 +48,7 @@ def _enrol(app, email: str, artifacts, name: str) -> str:
     app.assert_healthy()
     assert len(page.locator("#recovery_codes").input_value().split()) == 10
     assert app.no_horizontal_overflow()
+    page.get_by_label("I have saved my recovery codes").check()  # shown once: leaving earlier asks first
     app.goto("/")  # enrolled in this browser: no second login
     return secret
 
