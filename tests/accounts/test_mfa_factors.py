@@ -201,3 +201,16 @@ def test_enrolment_allow_list_is_the_documented_one():
     assert {"mfa_activate_totp", "mfa_view_recovery_codes", "account_reauthenticate", "account_logout"} <= (
         RequireMFAMiddleware.ALLOWED_URL_NAMES
     )
+
+
+def test_SS5_an_enrolled_user_cannot_add_an_email_address_at_all(client, owner):
+    """Stricter than re-authentication: allauth refuses an unverified address on an account with MFA (it could
+    otherwise receive that account's password resets)."""
+    from allauth.account.models import EmailAddress
+
+    login_with_mfa(client, owner)
+    response = client.post(reverse("account_email"), {"email": "new@example.com", "action_add": ""})
+    assert "You cannot add an email address to an account protected by two-factor authentication" in (
+        response.content.decode()
+    )
+    assert not EmailAddress.objects.filter(email="new@example.com").exists()
