@@ -1,10 +1,14 @@
 """A Redis cache that fails open: while Redis is unreachable every call answers "nothing cached".
 
-The cache holds nothing but allauth's login rate limits (sessions and axes' lockouts are database rows), so
-losing it must not take logins down: without it the rate limits pause and axes' database lockout still
-guards every account (docs/specs/security.md). The outage is logged once as a warning, and for
+The cache holds allauth's login rate limits and its used-TOTP-code marks (sessions and axes' lockouts are
+database rows), so losing it must not take password logins down: without it the rate limits pause and axes'
+database lockout still guards every account (docs/specs/security.md). The outage is logged once as a warning, and for
 `retry_seconds` afterwards Redis is not asked again, so a Redis that hangs costs at most one connect
 timeout per process every `retry_seconds`, not one on every cache call.
+
+One kind of key must never fail open: allauth's "this TOTP code was used" mark. Answering "stored" for it while
+Redis is down would let a code be replayed, so for those keys the cache raises `CacheUnavailable` instead, and
+the two-factor forms turn that into a clear "try again" (accounts/mfa.py): MFA logins fail closed.
 """
 
 from __future__ import annotations
@@ -21,6 +25,21 @@ from redis.exceptions import RedisError
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
 
+# allauth.mfa.totp.internal.auth.TOTP._get_used_cache_key: the replay mark of a TOTP code.
+STRICT_KEY_PREFIXES = ("allauth.mfa.totp.used",)
+
+
+class CacheUnavailable(Exception):
+    """The cache could not answer for a key that must not fail open."""
+
+
+def cache_reachable() -> bool:
+    """Whether the default cache answers now (always True for a cache that is not Redis, e.g. in development)."""
+    from django.core.cache import cache
+
+    reachable = getattr(cache, "reachable", None)
+    return True if reachable is None else bool(reachable())
+
 
 class FailOpenRedisCache(RedisCache):
     retry_seconds = 10.0
@@ -29,8 +48,16 @@ class FailOpenRedisCache(RedisCache):
         super().__init__(server, params)
         self._down_until = 0.0  # monotonic time before which Redis is taken as down without asking
 
-    def _call(self, operation: Callable[[], T], fallback: T) -> T:
+    def reachable(self) -> bool:
+        """Ask Redis now (unless it was found down less than `retry_seconds` ago)."""
+        client = self._cache  # type: ignore[attr-defined]  # django's RedisCacheClient, untyped in the stubs
+        return self._call(lambda: bool(client.get_client(None, write=True).ping()), False)
+
+    def _call(self, operation: Callable[[], T], fallback: T, key: Any = None) -> T:
+        strict = isinstance(key, str) and key.startswith(STRICT_KEY_PREFIXES)
         if time.monotonic() < self._down_until:
+            if strict:
+                raise CacheUnavailable(key)
             return fallback
         try:
             result = operation()
@@ -38,6 +65,8 @@ class FailOpenRedisCache(RedisCache):
             if self._down_until == 0.0:
                 logger.warning("Cache (Redis) unreachable, failing open: login rate limits paused (%s)", exc)
             self._down_until = time.monotonic() + self.retry_seconds
+            if strict:
+                raise CacheUnavailable(key) from exc
             return fallback
         if self._down_until:
             logger.info("Cache (Redis) reachable again: login rate limits resume")
@@ -62,7 +91,7 @@ class FailOpenRedisCache(RedisCache):
     def add(self, key: Any, value: Any, timeout: Any = DEFAULT_TIMEOUT, version: int | None = None) -> bool:
         # Reports "stored": allauth takes its rate-limit lock with add(), and a lock that can never be taken
         # would refuse every login; with the cache down no other process can hold that lock anyway.
-        return self._call(lambda: super(FailOpenRedisCache, self).add(key, value, timeout, version), True)
+        return self._call(lambda: super(FailOpenRedisCache, self).add(key, value, timeout, version), True, key)
 
     def touch(self, key: Any, timeout: Any = DEFAULT_TIMEOUT, version: int | None = None) -> bool:
         return self._call(lambda: super(FailOpenRedisCache, self).touch(key, timeout, version), False)

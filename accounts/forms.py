@@ -90,3 +90,16 @@ class WorkingHoursForm(forms.Form):
 
     def day_rows(self) -> list[tuple[str, Any, Any]]:
         return [(name, self[f"start_{d}"], self[f"end_{d}"]) for d, name in enumerate(WEEKDAYS)]
+
+
+class MFAResetForm(forms.Form):
+    reason = forms.CharField(
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label="How did you check it is them?",
+        help_text="Recorded with your name, e.g. 'called them on their known number'.",
+    )
+
+
+class MFARequiredForm(forms.Form):
+    required = forms.BooleanField(required=False)

@@ -39,6 +39,10 @@ class User(AbstractUser):
     username = None  # type: ignore[assignment]
     email = models.EmailField("email address", unique=True)
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.ORGANIZER)
+    # Owner and office always need a second factor; this flag extends the rule to an organizer (owner-only).
+    mfa_required = models.BooleanField(
+        "two-factor required", default=False, help_text="Owner and office always need it; set to require it here."
+    )
 
     objects: ClassVar[AppUserManager] = AppUserManager()  # type: ignore[assignment]
 
@@ -123,3 +127,28 @@ class WorkingHours(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_weekday_display()} {self.starts_at:%H:%M}-{self.ends_at:%H:%M}"
+
+
+class SecurityEvent(models.Model):
+    """An append-only record of a security-relevant change to an account (who did what to whom, and when).
+
+    `actor` is empty when an operator ran a management command; `detail` holds counts and the reason, never a
+    secret.
+    """
+
+    class Kind(models.TextChoices):
+        MFA_RESET = "mfa_reset", "Two-factor reset"
+        MFA_REQUIRED_SET = "mfa_required_set", "Two-factor requirement changed"
+
+    kind = models.CharField(max_length=32, choices=Kind.choices)
+    actor = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    subject = models.ForeignKey(User, on_delete=models.PROTECT, related_name="security_events")
+    channel = models.CharField(max_length=16, default="web")  # "web" or "command"
+    detail = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} of {self.subject} ({self.created_at:%Y-%m-%d %H:%M})"

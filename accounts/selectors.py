@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
+from allauth.mfa.models import Authenticator
+from django.db.models import Exists, OuterRef, QuerySet
 from django.shortcuts import get_object_or_404
 
-from accounts import access
+from accounts import access, mfa
 from accounts.models import OrganizerProfile, User
 
 
@@ -15,7 +16,12 @@ def user_list_for_user(*, user: Any) -> QuerySet[User]:
     """The team page: everyone for owner and office; nobody for organizers."""
     if not access.is_staff_role(user):
         return User.objects.none()
-    return User.objects.select_related("organizer_profile").prefetch_related("organizer_profile__working_hours")
+    factors = Authenticator.objects.filter(user_id=OuterRef("pk"), type__in=mfa.FACTOR_TYPES)
+    return (
+        User.objects.select_related("organizer_profile")
+        .prefetch_related("organizer_profile__working_hours")
+        .annotate(has_mfa=Exists(factors))
+    )
 
 
 def user_get_for_user(*, user: Any, pk: int) -> User:

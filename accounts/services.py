@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import time
 from typing import Any
 
+from allauth.mfa.models import Authenticator
 from django.contrib.auth import password_validation
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
@@ -12,13 +13,17 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts import access
-from accounts.models import OrganizerProfile, User, WorkingHours
+from accounts.models import OrganizerProfile, SecurityEvent, User, WorkingHours
 
 ROLE_CHANGE_FORBIDDEN_MSG = "Only the owner can create users or change roles."
 LAST_OWNER_MSG = "The business needs at least one active owner; make someone else owner first."
 RATES_FORBIDDEN_MSG = "Only the owner can see or change rates."
 PROFILE_FIELDS = ["colour", "phone", "home_base", "time_zone"]
 RATE_FIELDS = ["hourly_cost", "billable_rate"]
+
+MFA_RESET_SELF_MSG = "You cannot reset your own two-factor authentication here; ask another owner or the operator."
+MFA_RESET_REASON_MSG = "Say how you checked who is asking (for example: a call to their known number)."
+MFA_REQUIRED_ROLE_MSG = "Owner and office always need two-factor authentication; the setting is for organizers."
 
 DEFAULT_WORKING_HOURS = {day: (time(9, 0), time(17, 0)) for day in range(5)}
 
@@ -128,3 +133,44 @@ def sessions_clear_expired() -> int:
     """Remove expired sessions (run by Celery beat); returns how many were removed."""
     deleted, _ = Session.objects.filter(expire_date__lt=timezone.now()).delete()
     return deleted
+
+
+@transaction.atomic
+def mfa_reset(*, actor: User | None, user: User, reason: str, channel: str = "web") -> SecurityEvent:
+    """Remove every second factor of `user`, end their sessions and record who did it (W24).
+
+    For a user who lost their phone, after the owner checked their identity; their next login asks them to
+    enrol again when they must have MFA. `actor` None is the operator's `manage.py mfa_reset`.
+    """
+    if actor is not None:
+        _ensure_owner(actor)
+        if actor.pk == user.pk:
+            raise ValidationError(MFA_RESET_SELF_MSG, code="self")
+    if not reason.strip():
+        raise ValidationError({"reason": MFA_RESET_REASON_MSG}, code="reason")
+    User.objects.select_for_update().get(pk=user.pk)  # one reset at a time per user
+    types = sorted(Authenticator.objects.filter(user=user).values_list("type", flat=True))
+    Authenticator.objects.filter(user=user).delete()
+    ended = user_end_sessions(user=user)
+    return SecurityEvent.objects.create(
+        kind=SecurityEvent.Kind.MFA_RESET,
+        actor=actor,
+        subject=user,
+        channel=channel,
+        detail={"removed": types, "sessions_ended": ended, "reason": reason.strip()[:500]},
+    )
+
+
+@transaction.atomic
+def user_mfa_required_set(*, actor: User, user: User, required: bool) -> User:
+    """The owner requires (or stops requiring) two-factor authentication for an organizer; recorded."""
+    _ensure_owner(actor)
+    if user.role != User.Role.ORGANIZER:
+        raise ValidationError(MFA_REQUIRED_ROLE_MSG, code="role")
+    if user.mfa_required != required:
+        user.mfa_required = required
+        user.save(update_fields=["mfa_required"])
+        SecurityEvent.objects.create(
+            kind=SecurityEvent.Kind.MFA_REQUIRED_SET, actor=actor, subject=user, detail={"required": required}
+        )
+    return user

@@ -71,6 +71,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "accounts.middleware.RequireMFAMiddleware",  # after allauth's: second factor for owner and office (SA6)
     "pghistory.middleware.HistoryMiddleware",
     # Last, as django-axes requires.
     "axes.middleware.AxesMiddleware",
@@ -229,7 +230,6 @@ ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if not DEBUG else "http"
-MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 # django-axes: lock an account+IP pair after 5 failures (docs/specs/security.md SA1, SA2).
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
@@ -242,6 +242,21 @@ AXES_LOCKOUT_TEMPLATE = "account/lockout.html"
 ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip"}
 AXES_IPWARE_PROXY_COUNT = env.int("PROXY_COUNT", default=0)
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+
+# Two-factor authentication (docs/specs/portal.md §7): required for owner, office and marked organizers by
+# accounts.middleware.RequireMFAMiddleware; the forms fail closed while the cache (TOTP replay marks) is down.
+MFA_ADAPTER = "accounts.mfa.MFAAdapter"
+MFA_FORMS = {
+    "authenticate": "accounts.mfa.FailClosedAuthenticateForm",
+    "reauthenticate": "accounts.mfa.FailClosedReauthenticateForm",
+}
+MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
+MFA_PASSKEY_LOGIN_ENABLED = False  # a passkey login would skip the second-factor stage: not in this release
+MFA_TOTP_TOLERANCE = 0  # only the current 30-second code
+MFA_TRUST_ENABLED = False  # no "trust this browser": every login asks for the second factor
+MFA_RECOVERY_CODES_SHOW_ONCE = True  # a stolen session cannot read the unused codes
+MFA_TOTP_ISSUER = env.str("MFA_TOTP_ISSUER", default="Organizer PM")  # the name authenticator apps show
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG  # security keys over plain http://127.0.0.1 in development only
 
 # Sessions: database-backed, so a Redis outage never logs anyone out (docs/specs/security.md SS7).
 SESSION_ENGINE = "django.contrib.sessions.backends.db"

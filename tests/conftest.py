@@ -9,7 +9,7 @@ import shutil
 import pytest
 from django.conf import settings as django_settings
 
-from tests.support import flush, people
+from tests.support import flush, mfa, people
 
 CHROMIUM = "/usr/bin/chromium"
 ARGON2 = "django.contrib.auth.hashers.Argon2PasswordHasher"
@@ -38,6 +38,9 @@ def _plain_http_test_settings(settings):
 def pytest_configure(config):
     config.addinivalue_line(
         "markers", "production_hashers: hash passwords with the production PASSWORD_HASHERS (real Argon2 costs)"
+    )
+    config.addinivalue_line(
+        "markers", "real_mfa: force_login sessions have not passed a second factor (as in production)"
     )
 
 
@@ -151,3 +154,11 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
         for database in django_settings.DATABASES.values():
             test = database.setdefault("TEST", {})
             test["NAME"] = f"{test.get('NAME') or 'test_' + database['NAME']}_{suffix}"
+
+
+@pytest.fixture(autouse=True)
+def _force_login_passes_mfa(request, monkeypatch):
+    """Owner and office must pass a second factor (RequireMFAMiddleware). A test that `force_login`s them stands
+    for a user who did, unless it is marked `real_mfa` (the MFA scenarios): tests/support/mfa.py."""
+    if not request.node.get_closest_marker("real_mfa"):
+        mfa.force_login_passes_mfa(monkeypatch)

@@ -40,6 +40,12 @@
       el.style.width = Math.max(0, Math.min(100, Number(el.getAttribute("data-width")) || 0)) + "%";
     });
   }
+  // [data-needs-webauthn]: shown only where the browser offers security keys and passkeys (WebAuthn).
+  document.addEventListener("DOMContentLoaded", function () {
+    if (window.PublicKeyCredential) {
+      document.querySelectorAll("[data-needs-webauthn]").forEach(function (el) { el.hidden = false; });
+    }
+  });
   document.addEventListener("DOMContentLoaded", function () { paintSwatches(document); });
   document.addEventListener("htmx:afterSwap", function (event) { paintSwatches(event.target); });
 })();

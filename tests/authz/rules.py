@@ -118,6 +118,17 @@ AUTHZ_MATRIX.update(inventory_matrix.rules(page=page, obj=obj, Rule=Rule))
 AUTHZ_MATRIX.update(recurrence_matrix.rules(page=page))
 # Billing's rows live in tests/billing/billing_matrix.py (billing is the owner's; office only when allowed).
 AUTHZ_MATRIX.update(billing_matrix.rules(page=page, obj=obj, Rule=Rule))
+# Two-factor administration on the team page: the owner's alone (docs/specs/portal.md §7).
+AUTHZ_MATRIX.update(
+    {
+        "accounts:user_mfa_reset": Rule(
+            "GET", "user", {"owner": (200, 200, 404), "office": (403, 403, 403), "organizer": (403, 403, 403)}
+        ),
+        "accounts:user_mfa_required": Rule(
+            "POST", "user", {"owner": (302, 302, 404), "office": (403, 403, 403), "organizer": (403, 403, 403)}
+        ),
+    }
+)
 
 # Reachable without logging in (the view carries @login_not_required or is allauth's entrance).
 PUBLIC_URLS = {
@@ -151,4 +162,11 @@ LOGIN_ONLY_URLS = {
     "mfa_view_recovery_codes",
     "mfa_generate_recovery_codes",
     "mfa_download_recovery_codes",
+    # Security keys (WebAuthn); removal goes through accounts' guard first (the last factor of staff stays).
+    "mfa_list_webauthn",
+    "mfa_add_webauthn",
+    "mfa_reauthenticate_webauthn",
+    "mfa_remove_webauthn",
+    "mfa_edit_webauthn",
+    "accounts_webauthn_remove",
 }

@@ -7,6 +7,7 @@ import pytest
 import time_machine
 from django.apps import apps
 from django.core.management import call_command
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
@@ -15,6 +16,8 @@ from accounts.models import User
 from operations.models import Item, Location, PurchaseOrder, StockLevel, Supplier
 from operations.selectors import purchasing
 from operations.selectors.visits import my_day
+from organizer_pm.dashboard.management.commands.load_demo import DEMO_PASSWORD, DEMO_TOTP_SECRET
+from tests.support.mfa import fresh_totp_code
 
 pytestmark = pytest.mark.django_db
 ORGANIZERS = ["maya@example.com", "leo@example.com", "sam@example.com"]
@@ -45,6 +48,12 @@ def test_T20_demo_is_idempotent_and_fills_inventory_reorder_and_my_day(client):
     first = _counts()
     _load()
     assert _counts() == first
+    # A new user can log in as the owner: password, then the code of the printed demo secret (README.md).
+    demo_login = Client()
+    demo_login.post(reverse("account_login"), {"login": "owner@example.com", "password": DEMO_PASSWORD})
+    second = demo_login.post(reverse("mfa_authenticate"), {"code": fresh_totp_code(DEMO_TOTP_SECRET)})
+    assert second.status_code == 302 and demo_login.get(reverse("clients:client_list")).status_code == 200
+    assert User.objects.filter(authenticator__isnull=False).distinct().count() == 2  # owner and office only
 
     assert Location.objects.filter(kind="warehouse").count() == 1
     vans = Location.objects.filter(kind="van")

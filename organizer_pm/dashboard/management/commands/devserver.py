@@ -17,7 +17,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from organizer_pm.dashboard.management.commands.load_demo import DEMO_PASSWORD, DEMO_USERS
+from organizer_pm.dashboard.management.commands.load_demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, DEMO_USERS
 
 
 class Command(BaseCommand):
@@ -63,6 +63,10 @@ class Command(BaseCommand):
         lines = [f"\n  organizer_pm is running at http://{addrport}/  (Ctrl-C stops everything)\n", "  Demo logins:"]
         for email, first, _last, role, _profile in DEMO_USERS:
             lines.append(f"    {role:<10} {email:<22} password: {DEMO_PASSWORD}   ({first})")
+        lines.append(
+            f"  Owner and office then ask for an authenticator-app code: add the setup key {DEMO_TOTP_SECRET}\n"
+            f"  to an authenticator app, or run: oathtool --totp -b {DEMO_TOTP_SECRET}"
+        )
         self.stdout.write("\n".join(lines) + "\n")
 
     def _stop(self, children: dict[str, subprocess.Popen[bytes]]) -> None:

@@ -11,11 +11,14 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
 from accounts import services as account_services
+from accounts.mfa import mfa_required
 from accounts.models import User
 from clients import services as client_services
 from clients.models import Client
@@ -29,6 +32,9 @@ from projects import demo as project_demo
 from projects.models import Project
 
 DEMO_PASSWORD = "organize-demo-2026"
+# Owner and office must pass a second factor: the demo gives them this published authenticator-app secret
+# (README.md, printed with the logins). Demo data only; real users enrol their own secret at first login.
+DEMO_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 DEMO_USERS = [
     ("owner@example.com", "Olivia", "Owens", User.Role.OWNER, None),
     ("office@example.com", "Frank", "Ortega", User.Role.OFFICE, None),
@@ -114,6 +120,8 @@ class Command(BaseCommand):
                         data={"colour": colour, "hourly_cost": cost, "billable_rate": rate},
                     )
             users[email] = user
+            if mfa_required(user) and not Authenticator.objects.filter(user=user).exists():
+                TOTP.activate(user, DEMO_TOTP_SECRET)
         owner = users["owner@example.com"]
         for name, kind, status, tags, contact, site, team in DEMO_CLIENTS:
             if Client.all_objects.filter(name=name).exists():
@@ -157,7 +165,9 @@ class Command(BaseCommand):
                 f"Demo data ready: {len(users)} users, {Client.objects.count()} clients, "
                 f"{Project.objects.filter(is_template=False).count()} projects, "
                 f"{Project.objects.filter(is_template=True).count()} templates, "
-                f"{Appointment.objects.count()} visits, {Item.objects.count()} supply items."
+                f"{Appointment.objects.count()} visits, {Item.objects.count()} supply items.\n"
+                f"Owner and office log in with the password, then an authenticator-app code for the setup key "
+                f"{DEMO_TOTP_SECRET} (README.md)."
             )
         )
 
