@@ -41,8 +41,8 @@ NAV = [
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
-        return {"nav_items": []}
+    if user is None or not user.is_authenticated or access.is_portal_user(user):
+        return {"nav_items": []}  # portal users: the staff app does not exist for them (docs/specs/portal.md)
     items = []
     for label, name, icon, allowed in NAV:
         if allowed(user):

@@ -49,6 +49,7 @@ class PortalVisit:
     change_is_free: bool  # outside the late-cancel window: reschedule or cancel at no charge
     has_started: bool
     in_series: bool
+    entry_code_on_file: bool
     pending_request: PortalRequest | None
 
 
@@ -79,6 +80,7 @@ def _visit_data(visit: Appointment, now: datetime) -> PortalVisit:
         change_is_free=visit.starts - now >= late_cancel_window(),
         has_started=visit.starts <= now,
         in_series=visit.series_id is not None,
+        entry_code_on_file=bool(visit.site.entry_code),
         pending_request=_request_data(pending[0]) if pending else None,
     )
 

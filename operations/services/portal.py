@@ -133,15 +133,17 @@ def _locked_request(*, actor: User, change_request: VisitChangeRequest) -> Visit
 
 @transaction.atomic
 def change_request_accept(
-    *, actor: User, change_request: VisitChangeRequest, starts: datetime, ends: datetime, now: datetime | None = None
-) -> VisitChangeRequest:
+    *, actor: User, change_request: VisitChangeRequest, starts: datetime, ends: datetime,
+    allow_outside_hours: bool = False, now: datetime | None = None,
+) -> VisitChangeRequest:  # fmt: skip
     """Move the visit through the ordinary reschedule service (its double-booking lock and reminder rewrite
     apply), then mark the request accepted; a refused move leaves the request pending."""
     now = now or timezone.now()
     request = _locked_request(actor=actor, change_request=change_request)
     visit_services.appointment_reschedule(
-        appointment=request.appointment, starts=starts, ends=ends, actor=actor, now=now
-    )
+        appointment=request.appointment, starts=starts, ends=ends, actor=actor, allow_outside_hours=allow_outside_hours,
+        now=now,
+    )  # fmt: skip
     request.status, request.decided_by, request.decided_at = VisitChangeRequest.Status.ACCEPTED, actor, now
     request.save(update_fields=["status", "decided_by", "decided_at"])
     return request

@@ -64,6 +64,7 @@ class AcceptForm(forms.Form):
     day = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
     start_time = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
     duration_min = forms.IntegerField(min_value=15, max_value=12 * 60, label="Duration (minutes)")
+    allow_outside_hours = forms.BooleanField(required=False, label="Book outside working hours")
 
 
 class DeclineForm(forms.Form):

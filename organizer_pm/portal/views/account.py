@@ -22,7 +22,9 @@ ENTRY_CODE_SAVED_MSG = "The new entry code is saved. For your safety it is never
 @portal_view
 @require_http_methods(["GET", "POST"])
 def intake(request: HttpRequest, client: Client) -> HttpResponse:
-    form = forms.IntakeForm(request.POST or None, instance=selectors.intake_of(client=client))
+    form = forms.IntakeForm(
+        request.POST if request.method == "POST" else None, instance=selectors.intake_of(client=client)
+    )
     if request.method == "POST" and form.is_valid():
         try:
             portal_services.portal_intake_update(user=request.user, client=client, data=form.cleaned_data)  # type: ignore[arg-type]
@@ -40,7 +42,7 @@ def profile(request: HttpRequest, client: Client) -> HttpResponse:
     contact = portal_selectors.portal_contact_for(user=request.user, client=client)
     if contact is None:
         raise Http404
-    form = forms.ContactForm(request.POST or None, instance=contact)
+    form = forms.ContactForm(request.POST if request.method == "POST" else None, instance=contact)
     if request.method == "POST" and form.is_valid():
         try:
             portal_services.portal_contact_update(
@@ -62,7 +64,9 @@ def profile(request: HttpRequest, client: Client) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def site_access(request: HttpRequest, client: Client) -> HttpResponse:
     sites = selectors.portal_sites(client=client)
-    form = forms.EntryCodeForm(request.POST or None, sites=[(s.pk, s.label) for s in sites])
+    form = forms.EntryCodeForm(
+        request.POST if request.method == "POST" else None, sites=[(s.pk, s.label) for s in sites]
+    )
     if request.method == "POST" and form.is_valid():
         try:
             portal_services.portal_entry_code_set(

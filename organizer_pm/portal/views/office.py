@@ -92,7 +92,8 @@ def request_decide(request: AuthedHttpRequest, pk: int) -> HttpResponse:
         try:
             request_services.change_request_accept(
                 actor=request.user, change_request=change, starts=starts,
-                ends=starts + timedelta(minutes=d["duration_min"]), now=timezone.now(),
+                ends=starts + timedelta(minutes=d["duration_min"]), allow_outside_hours=d["allow_outside_hours"],
+                now=timezone.now(),
             )  # fmt: skip
         except ValidationError as exc:
             form_add_service_error(accept_form, exc)

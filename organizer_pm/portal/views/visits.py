@@ -84,7 +84,7 @@ def visit_reschedule(request: HttpRequest, client: Client, pk: int) -> HttpRespo
     if visit.pending_request is not None and visit.pending_request.kind == "reschedule":
         messages.info(request, ALREADY_REQUESTED_MSG)
         return redirect("portal:visit_detail", pk=pk)
-    form = forms.RescheduleRequestForm(request.POST or None)
+    form = forms.RescheduleRequestForm(request.POST if request.method == "POST" else None)
     if not (visit.is_upcoming and visit.change_is_free):
         return render(request, "portal/refused.html", {"visit": visit, **_policy()}, status=409)
     if request.method == "POST" and form.is_valid():
@@ -108,7 +108,7 @@ def visit_reschedule(request: HttpRequest, client: Client, pk: int) -> HttpRespo
 def visit_cancel(request: HttpRequest, client: Client, pk: int) -> HttpResponse:
     now = timezone.now()
     visit = visit_selectors.portal_visit_get(client_ids=client_ids(client), pk=pk, now=now)
-    form = forms.CancelForm(request.POST or None)
+    form = forms.CancelForm(request.POST if request.method == "POST" else None)
     if not visit.is_upcoming:
         return render(request, "portal/refused.html", {"visit": visit, **_policy()}, status=409)
     if request.method == "POST" and form.is_valid():
