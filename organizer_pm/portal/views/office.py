@@ -42,8 +42,9 @@ def client_panel(request: AuthedHttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @access.staff_required
-def invite(request: AuthedHttpRequest, pk: int) -> HttpResponse:
-    contact = get_object_or_404(Contact.objects.select_related("client"), pk=pk, client__archived_at__isnull=True)
+def invite(request: AuthedHttpRequest, pk: int, contact_pk: int) -> HttpResponse:
+    client = client_selectors.client_get_for_user(user=request.user, pk=pk)
+    contact = get_object_or_404(Contact.objects.select_related("client"), pk=contact_pk, client=client)
     try:
         portal_services.portal_invite(actor=request.user, contact=contact)
     except ValidationError as exc:
