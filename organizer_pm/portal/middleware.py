@@ -18,6 +18,7 @@ from django.contrib.auth import logout
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
 
 from accounts import access
 from clients import portal_selectors
@@ -42,7 +43,10 @@ class PortalBoundaryMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = getattr(request, "user", None)
         if not access.is_portal_user(user):
-            return self.get_response(request)
+            response = self.get_response(request)
+            if request.path.startswith(portal_paths()):
+                add_never_cache_headers(response)  # the sign-in and welcome pages too, before anyone signs in
+            return response
         if not request.path.startswith(portal_paths()):
             access.log_denied(request, "portal_boundary")
             raise Http404
