@@ -9,12 +9,16 @@ is throttled the same whether or not it may receive anything.
 
 from __future__ import annotations
 
+from typing import Any
+
 from allauth.account.forms import RequestLoginCodeForm, ResetPasswordForm
 
 from accounts import access
 
 
 class PortalOnlyLoginCodeForm(RequestLoginCodeForm):
+    _user: Any
+
     def clean_email(self) -> str:
         email = super().clean_email()
         if getattr(self, "_user", None) is not None and not access.is_portal_user(self._user):
@@ -23,6 +27,8 @@ class PortalOnlyLoginCodeForm(RequestLoginCodeForm):
 
 
 class StaffOnlyResetPasswordForm(ResetPasswordForm):
+    users: list[Any]
+
     def clean_email(self) -> str:
         email = super().clean_email()
         self.users = [user for user in self.users if not access.is_portal_user(user)]

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from accounts.http import form_add_service_error
+from accounts.http import AuthedHttpRequest, form_add_service_error
 from clients import portal_selectors, portal_services
 from clients.models import Client
 from organizer_pm.portal import forms, selectors
@@ -21,13 +21,13 @@ ENTRY_CODE_SAVED_MSG = "The new entry code is saved. For your safety it is never
 
 @portal_view
 @require_http_methods(["GET", "POST"])
-def intake(request: HttpRequest, client: Client) -> HttpResponse:
+def intake(request: AuthedHttpRequest, client: Client) -> HttpResponse:
     form = forms.IntakeForm(
         request.POST if request.method == "POST" else None, instance=selectors.intake_of(client=client)
     )
     if request.method == "POST" and form.is_valid():
         try:
-            portal_services.portal_intake_update(user=request.user, client=client, data=form.cleaned_data)  # type: ignore[arg-type]
+            portal_services.portal_intake_update(user=request.user, client=client, data=form.cleaned_data)
         except ValidationError as exc:
             form_add_service_error(form, exc)
         else:
@@ -38,7 +38,7 @@ def intake(request: HttpRequest, client: Client) -> HttpResponse:
 
 @portal_view
 @require_http_methods(["GET", "POST"])
-def profile(request: HttpRequest, client: Client) -> HttpResponse:
+def profile(request: AuthedHttpRequest, client: Client) -> HttpResponse:
     contact = portal_selectors.portal_contact_for(user=request.user, client=client)
     if contact is None:
         raise Http404
@@ -49,7 +49,7 @@ def profile(request: HttpRequest, client: Client) -> HttpResponse:
                 user=request.user,
                 client=client,
                 contact=contact,
-                data=form.cleaned_data,  # type: ignore[arg-type]
+                data=form.cleaned_data,
             )
         except ValidationError as exc:
             form_add_service_error(form, exc)
@@ -62,7 +62,7 @@ def profile(request: HttpRequest, client: Client) -> HttpResponse:
 
 @portal_view
 @require_http_methods(["GET", "POST"])
-def site_access(request: HttpRequest, client: Client) -> HttpResponse:
+def site_access(request: AuthedHttpRequest, client: Client) -> HttpResponse:
     sites = selectors.portal_sites(client=client)
     form = forms.EntryCodeForm(
         request.POST if request.method == "POST" else None, sites=[(s.pk, s.label) for s in sites]
@@ -70,7 +70,7 @@ def site_access(request: HttpRequest, client: Client) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             portal_services.portal_entry_code_set(
-                user=request.user,  # type: ignore[arg-type]
+                user=request.user,
                 client=client, site_id=form.cleaned_data["site"], code=form.cleaned_data["entry_code"],
             )  # fmt: skip
         except ValidationError as exc:

@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts.http import form_add_service_error
+from accounts.http import AuthedHttpRequest, form_add_service_error
 from clients import portal_selectors
 from clients.models import Client
 from operations.selectors import portal as visit_selectors
@@ -28,7 +28,7 @@ def _policy() -> dict[str, object]:
 
 
 @portal_view
-def home(request: HttpRequest, client: Client) -> HttpResponse:
+def home(request: AuthedHttpRequest, client: Client) -> HttpResponse:
     visits = visit_selectors.portal_visits(client_ids=client_ids(client), now=timezone.now(), past_limit=3)
     context = {
         "client_name": client.name,
@@ -43,7 +43,7 @@ def home(request: HttpRequest, client: Client) -> HttpResponse:
 
 @portal_view
 @require_POST
-def switch_client(request: HttpRequest, client: Client) -> HttpResponse:
+def switch_client(request: AuthedHttpRequest, client: Client) -> HttpResponse:
     wanted = request.POST.get("client", "")
     allowed = {c.pk for c in portal_selectors.portal_clients_for(user=request.user)}
     if wanted.isdigit() and int(wanted) in allowed:
@@ -52,13 +52,13 @@ def switch_client(request: HttpRequest, client: Client) -> HttpResponse:
 
 
 @portal_view
-def visit_list(request: HttpRequest, client: Client) -> HttpResponse:
+def visit_list(request: AuthedHttpRequest, client: Client) -> HttpResponse:
     visits = visit_selectors.portal_visits(client_ids=client_ids(client), now=timezone.now())
     return render(request, "portal/visit_list.html", {"client_name": client.name, **visits})
 
 
 @portal_view
-def visit_detail(request: HttpRequest, client: Client, pk: int) -> HttpResponse:
+def visit_detail(request: AuthedHttpRequest, client: Client, pk: int) -> HttpResponse:
     visit = visit_selectors.portal_visit_get(client_ids=client_ids(client), pk=pk, now=timezone.now())
     context = {
         "visit": visit,
@@ -78,7 +78,7 @@ def _service_refusal(request: HttpRequest, exc: ValidationError, visit: object) 
 
 @portal_view
 @require_http_methods(["GET", "POST"])
-def visit_reschedule(request: HttpRequest, client: Client, pk: int) -> HttpResponse:
+def visit_reschedule(request: AuthedHttpRequest, client: Client, pk: int) -> HttpResponse:
     now = timezone.now()
     visit = visit_selectors.portal_visit_get(client_ids=client_ids(client), pk=pk, now=now)
     if visit.pending_request is not None and visit.pending_request.kind == "reschedule":
@@ -90,7 +90,7 @@ def visit_reschedule(request: HttpRequest, client: Client, pk: int) -> HttpRespo
     if request.method == "POST" and form.is_valid():
         try:
             _, created = visit_services.visit_reschedule_request(
-                user=request.user, appointment_id=pk, preferred_windows=form.windows(),  # type: ignore[arg-type]
+                user=request.user, appointment_id=pk, preferred_windows=form.windows(),
                 note=form.cleaned_data["note"], now=now,
             )  # fmt: skip
         except ValidationError as exc:
@@ -105,7 +105,7 @@ def visit_reschedule(request: HttpRequest, client: Client, pk: int) -> HttpRespo
 
 @portal_view
 @require_http_methods(["GET", "POST"])
-def visit_cancel(request: HttpRequest, client: Client, pk: int) -> HttpResponse:
+def visit_cancel(request: AuthedHttpRequest, client: Client, pk: int) -> HttpResponse:
     now = timezone.now()
     visit = visit_selectors.portal_visit_get(client_ids=client_ids(client), pk=pk, now=now)
     form = forms.CancelForm(request.POST if request.method == "POST" else None)
@@ -114,7 +114,7 @@ def visit_cancel(request: HttpRequest, client: Client, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             visit_services.visit_cancel_by_client(
-                user=request.user,  # type: ignore[arg-type]
+                user=request.user,
                 appointment_id=pk, acknowledge_late=form.cleaned_data["acknowledge_late"], now=now,
             )  # fmt: skip
         except ValidationError as exc:
