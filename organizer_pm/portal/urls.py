@@ -1,6 +1,6 @@
 from django.urls import path
 
-from organizer_pm.portal.views import account, entry, visits
+from organizer_pm.portal.views import account, entry, records, visits
 
 app_name = "portal"
 
@@ -17,4 +17,7 @@ urlpatterns = [
     path("intake/", account.intake, name="intake"),
     path("profile/", account.profile, name="profile"),
     path("access/", account.site_access, name="access"),
+    path("projects/", records.project_list, name="project_list"),
+    path("projects/<int:pk>/", records.project_detail, name="project_detail"),
+    path("bills/", records.bills, name="bills"),
 ]

@@ -53,7 +53,7 @@ def test_W20_portal_pages_headers(signed_in_p, client_a, organizer_a):
     visit = portal.book_visit(client=client_a, organizer=organizer_a, starts=portal.in_hours(72))
     one = f"/portal/visits/{visit.pk}/"
     pages = ["/portal/", "/portal/visits/", one, f"{one}reschedule/", f"{one}cancel/", "/portal/intake/",
-             "/portal/profile/", "/portal/access/"]  # fmt: skip
+             "/portal/profile/", "/portal/access/", "/portal/projects/", "/portal/bills/"]  # fmt: skip
     for path in pages:
         first, second = signed_in_p.get(path), signed_in_p.get(path)
         assert first.status_code == 200, path
