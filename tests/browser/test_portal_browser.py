@@ -93,6 +93,11 @@ def test_portal_tour_invite_code_visits_reschedule_cancel_intake(app, make_user,
     expect(page.get_by_text("The visit is cancelled.")).to_be_visible()
     assert Appointment.objects.get(pk=second.pk).status == "cancelled"
 
+    # Projects and bills: empty here, but they load and fit the phone.
+    for path in ("/portal/projects/", "/portal/bills/", "/portal/access/", "/portal/profile/"):
+        app.goto(path)
+        assert app.no_horizontal_overflow(), path
+
     # The questionnaire.
     app.goto("/portal/intake/")
     page.get_by_label("Goals").fill("A garage we can park in")

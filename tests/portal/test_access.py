@@ -212,3 +212,65 @@ def test_W7_code_request_rate_limits(portal_p):
         clock.shift(61)
         per_ip = [portal.request_code(HttpClient(), f"someone{i}@example.com").status_code for i in range(11)]
     assert per_ip[:10] == [302] * 10 and per_ip[10] == 200
+
+
+def test_W2_forwarded_invitation_only_mails_the_contact(office, contact_p, django_capture_on_commit_callbacks):
+    """Whoever the invitation is forwarded to can only have a code sent to the contact's own mailbox."""
+    token = _invite(contact_p, office, django_capture_on_commit_callbacks)
+    stranger = HttpClient()
+    stranger.get(f"/portal/welcome/{token}/")
+    page = stranger.get("/portal/welcome/").content.decode()
+    assert "pat@example.org" in page  # only as the hidden field the button posts: the code goes there
+    asked = stranger.post(reverse("account_request_login_code"), {"email": "pat@example.org"})
+    assert asked.status_code == 302
+    assert mail.outbox[-1].to == ["pat@example.org"]
+    guessed = stranger.post(reverse("account_confirm_login_code"), {"code": "BBBB-BBBB"})
+    assert guessed.status_code == 200 and "_auth_user_id" not in stranger.session
+    assert stranger.get("/portal/").status_code == 302
+    assert PortalAccess.objects.get(contact=contact_p).status == "invited"
+
+
+def test_W4_revoked_user_with_an_open_session_posts_nothing(client, office, portal_p, client_a, organizer_a):
+    visit = portal.book_visit(client=client_a, organizer=organizer_a, starts=portal.in_hours(72))
+    portal.code_login(client, portal_p.email)
+    grant = PortalAccess.objects.get(user=portal_p)
+    portal_services.portal_access_revoke(actor=office, grant=grant)
+    response = client.post(f"/portal/visits/{visit.pk}/cancel/", {})
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+    visit.refresh_from_db()
+    assert visit.status == "scheduled"
+    assert client.get("/portal/").status_code == 302
+
+
+def test_invite_bad_input_writes_nothing(client, office, client_a):
+    from accounts.models import User
+    from tests.clients.factories import ContactFactory
+
+    client.force_login(office)
+    staff_contact = ContactFactory(client=client_a, email=office.email.upper(), is_primary=False)
+    no_email = ContactFactory(client=client_a, email="", is_primary=False)
+    users = User.objects.count()
+    for contact, message in ((staff_contact, "belongs to a member of the team"), (no_email, "has no e-mail address")):
+        response = client.post(f"/portal-office/clients/{client_a.pk}/contacts/{contact.pk}/invite/", follow=True)
+        assert message in response.content.decode()
+    assert User.objects.count() == users and not PortalAccess.objects.exists() and mail.outbox == []
+
+
+def test_office_panel_invites_and_revokes(client, office, contact_p, client_a, django_capture_on_commit_callbacks):
+    client.force_login(office)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/portal-office/clients/{client_a.pk}/contacts/{contact_p.pk}/invite/")
+    grant = PortalAccess.objects.get(contact=contact_p)
+    assert grant.status == "invited" and grant.user.is_portal and not grant.user.has_usable_password()
+    panel = client.get(f"/portal-office/clients/{client_a.pk}/").content.decode()
+    assert "Invited" in panel and "Revoke" in panel
+    client.post(f"/portal-office/access/{grant.pk}/revoke/")
+    grant.refresh_from_db()
+    assert grant.status == "revoked" and not grant.user.is_active
+    assert PortalInvitation.objects.get().revoked_at is not None
+    # Invited again: a new link, the old one revoked, the user active again.
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/portal-office/clients/{client_a.pk}/contacts/{contact_p.pk}/invite/")
+    grant.refresh_from_db()
+    assert grant.status == "invited" and grant.user.is_active
+    assert PortalInvitation.objects.filter(revoked_at__isnull=True).count() == 1

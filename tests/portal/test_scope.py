@@ -82,9 +82,12 @@ def test_W8_the_services_refuse_a_foreign_visit_too(cast, portal_p):
 
 
 def test_W9_staff_urls_do_not_exist_for_a_portal_user(cast, signed_in_p, client_a):
-    project_url = "/projects/1/"
+    from projects import services as project_services
+
+    project = project_services.project_create(data={"client": client_a, "name": "Alder move", "start_on": "2026-06-01"})
+    project_url = reverse("projects:project_detail", args=[project.pk])
     paths = [
-        "/", "/clients/", f"/clients/{client_a.pk}/", f"/schedule/appointments/{cast['x'].pk}/", project_url,
+        "/", "/clients/", f"/clients/{client_a.pk}/", reverse("operations:appointment_detail", args=[cast["x"].pk]), project_url,
         "/billing/", "/team/", "/admin/", "/media/photos/anything.jpg", "/portal-office/requests/",
         reverse("account_change_password"), reverse("mfa_index"),
     ]  # fmt: skip
@@ -95,11 +98,26 @@ def test_W9_staff_urls_do_not_exist_for_a_portal_user(cast, signed_in_p, client_
         assert response.status_code == 404, path
         assert normalized(response) == normalized(missing), path
         assert client_a.name not in response.content.decode()
-    counts = table_counts()
-    assert signed_in_p.post(f"/clients/{client_a.pk}/archive/").status_code == 404
-    assert signed_in_p.post(f"/schedule/appointments/{cast['x'].pk}/cancel/").status_code == 404
-    assert table_counts() == counts
     assert signed_in_p.get("/portal/").status_code == 200  # still signed in
+
+
+def test_W9_staff_posts_with_a_valid_csrf_token_change_nothing(cast, portal_p, client_a):
+    browser, token = _csrf_client(portal_p.email)
+    counts = table_counts()
+    posts = [
+        (f"/clients/{client_a.pk}/archive/", {}),
+        (f"/clients/{client_a.pk}/edit/", {"kind": "household", "name": "Hacked", "status": "past"}),
+        (reverse("operations:appointment_cancel", args=[cast["x"].pk]), {}),
+        (f"/portal-office/clients/{client_a.pk}/contacts/{client_a.contacts.first().pk}/invite/", {}),
+    ]
+    for path, data in posts:
+        response = browser.post(path, {**data, "csrfmiddlewaretoken": token})
+        assert response.status_code == 404, path
+        assert "Hacked" not in response.content.decode()
+    assert table_counts() == counts
+    client_a.refresh_from_db()
+    assert client_a.name == "Alder household" and client_a.archived_at is None
+    assert Appointment.objects.get(pk=cast["x"].pk).status == "scheduled"
 
 
 @pytest.mark.parametrize("role", ["owner", "office", "organizer"])
