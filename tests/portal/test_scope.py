@@ -86,8 +86,9 @@ def test_W9_staff_urls_do_not_exist_for_a_portal_user(cast, signed_in_p, client_
 
     project = project_services.project_create(data={"client": client_a, "name": "Alder move", "start_on": "2026-06-01"})
     project_url = reverse("projects:project_detail", args=[project.pk])
+    visit_url = reverse("operations:appointment_detail", args=[cast["x"].pk])
     paths = [
-        "/", "/clients/", f"/clients/{client_a.pk}/", reverse("operations:appointment_detail", args=[cast["x"].pk]), project_url,
+        "/", "/clients/", f"/clients/{client_a.pk}/", visit_url, project_url,
         "/billing/", "/team/", "/admin/", "/media/photos/anything.jpg", "/portal-office/requests/",
         reverse("account_change_password"), reverse("mfa_index"),
     ]  # fmt: skip
