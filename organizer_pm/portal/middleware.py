@@ -21,7 +21,6 @@ from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 
 from accounts import access
-from clients import portal_selectors
 from organizer_pm.portal import session
 
 
@@ -51,7 +50,7 @@ class PortalBoundaryMiddleware:
             access.log_denied(request, "portal_boundary")
             raise Http404
         now = time.time()
-        if session.session_expired(request, now) or not portal_selectors.portal_clients_for(user=user).exists():
+        if session.session_expired(request, now) or not session.clients_of(request):
             logout(request)
             return redirect("portal:login")
         request.session[session.SEEN_AT] = now

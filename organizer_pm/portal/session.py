@@ -41,10 +41,17 @@ def session_expired(request: HttpRequest, now: float) -> bool:
     )
 
 
+def clients_of(request: HttpRequest) -> list[Client]:
+    """The clients the signed-in portal user may see, read once per request (never across requests)."""
+    if not hasattr(request, "_portal_clients"):
+        request._portal_clients = list(portal_selectors.portal_clients_for(user=request.user))  # type: ignore[attr-defined]
+    return request._portal_clients  # type: ignore[attr-defined,no-any-return]
+
+
 def current_client(request: HttpRequest) -> Client | None:
     """The client the portal shows: the one picked in the switcher if the user still may see it, else the first.
     Checked again on every request."""
-    clients = list(portal_selectors.portal_clients_for(user=request.user))
+    clients = clients_of(request)
     if not clients:
         return None
     chosen = request.session.get(CLIENT_ID)

@@ -11,7 +11,6 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.http import AuthedHttpRequest, form_add_service_error
-from clients import portal_selectors
 from clients.models import Client
 from operations.selectors import portal as visit_selectors
 from operations.services import portal as visit_services
@@ -32,7 +31,7 @@ def home(request: AuthedHttpRequest, client: Client) -> HttpResponse:
     visits = visit_selectors.portal_visits(client_ids=client_ids(client), now=timezone.now(), past_limit=3)
     context = {
         "client_name": client.name,
-        "clients": [(c.pk, c.name) for c in portal_selectors.portal_clients_for(user=request.user)],
+        "clients": [(c.pk, c.name) for c in session.clients_of(request)],
         "current_id": client.pk,
         "next_visit": visits["upcoming"][0] if visits["upcoming"] else None,
         "upcoming_count": len(visits["upcoming"]),
@@ -45,7 +44,7 @@ def home(request: AuthedHttpRequest, client: Client) -> HttpResponse:
 @require_POST
 def switch_client(request: AuthedHttpRequest, client: Client) -> HttpResponse:
     wanted = request.POST.get("client", "")
-    allowed = {c.pk for c in portal_selectors.portal_clients_for(user=request.user)}
+    allowed = {c.pk for c in session.clients_of(request)}
     if wanted.isdigit() and int(wanted) in allowed:
         request.session[session.CLIENT_ID] = int(wanted)
     return redirect("portal:home")
