@@ -21,7 +21,9 @@ logger = logging.getLogger("organizer_pm.authz")
 OWNER = User.Role.OWNER
 OFFICE = User.Role.OFFICE
 ORGANIZER = User.Role.ORGANIZER
+PORTAL = User.Role.PORTAL
 STAFF_ROLES = (OWNER, OFFICE)
+TEAM_ROLES = (OWNER, OFFICE, ORGANIZER)  # everyone who works for the business; portal users are clients
 
 
 def has_role(user: Any, *roles: str) -> bool:
@@ -39,6 +41,13 @@ def is_staff_role(user: Any) -> bool:
 
 def is_organizer(user: Any) -> bool:
     return has_role(user, ORGANIZER)
+
+
+def is_portal_user(user: Any) -> bool:
+    """A client's contact signed in to the portal (docs/specs/portal.md). The one check every part of the app
+    uses to tell portal users apart: the portal boundary, the sign-in-code and password-reset forms, and the MFA
+    middleware's exemption."""
+    return has_role(user, PORTAL)
 
 
 def log_denied(request: HttpRequest, reason: str) -> None:

@@ -2,6 +2,9 @@ from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
 from django.http import HttpRequest
+from django.urls import reverse
+
+from accounts import access
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -9,6 +12,12 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         return False
+
+    def get_login_redirect_url(self, request: HttpRequest) -> str:
+        """Portal users land on the portal: for them the staff app does not exist (docs/specs/portal.md)."""
+        if access.is_portal_user(request.user):
+            return reverse("portal:home")
+        return str(super().get_login_redirect_url(request))
 
 
 def axes_username(request: HttpRequest, credentials: dict[str, Any] | None) -> str | None:

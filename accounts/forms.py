@@ -13,11 +13,15 @@ HOURS_HALF_MSG = "Give both a start and an end, or leave both empty for a day of
 HOURS_ORDER_MSG = "The end must be after the start."
 
 
+# Portal users are made only by a portal invitation (clients.portal_services), never on the team page.
+TEAM_ROLE_CHOICES = [(value, label) for value, label in User.Role.choices if value != User.Role.PORTAL]
+
+
 class UserCreateForm(forms.Form):
     email = forms.EmailField(max_length=254)
     first_name = forms.CharField(max_length=150)
     last_name = forms.CharField(max_length=150, required=False)
-    role = forms.ChoiceField(choices=User.Role.choices, initial=User.Role.ORGANIZER)
+    role = forms.ChoiceField(choices=TEAM_ROLE_CHOICES, initial=User.Role.ORGANIZER)
     password = forms.CharField(
         widget=forms.PasswordInput,
         required=False,
@@ -35,6 +39,10 @@ class UserEditForm(forms.ModelForm):
     class Meta:
         model = User
         fields = ["first_name", "last_name", "role", "is_active"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = TEAM_ROLE_CHOICES  # type: ignore[attr-defined]
 
 
 class ProfileForm(forms.ModelForm):

@@ -35,6 +35,8 @@ class User(AbstractUser):
         OWNER = "owner", "Owner"
         OFFICE = "office", "Office staff"
         ORGANIZER = "organizer", "Organizer"
+        # A client's contact signed in to the client portal (docs/specs/portal.md): not staff, no staff page.
+        PORTAL = "portal", "Client (portal)"
 
     username = None  # type: ignore[assignment]
     email = models.EmailField("email address", unique=True)
@@ -52,7 +54,9 @@ class User(AbstractUser):
     class Meta:
         ordering = ["first_name", "last_name", "email"]
         constraints = [
-            models.CheckConstraint(condition=Q(role__in=["owner", "office", "organizer"]), name="user_role_valid"),
+            models.CheckConstraint(
+                condition=Q(role__in=["owner", "office", "organizer", "portal"]), name="user_role_valid"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -69,6 +73,10 @@ class User(AbstractUser):
     @property
     def is_organizer(self) -> bool:
         return self.role == self.Role.ORGANIZER
+
+    @property
+    def is_portal(self) -> bool:
+        return self.role == self.Role.PORTAL
 
 
 COLOUR_VALIDATOR = RegexValidator(r"^#[0-9a-fA-F]{6}$", "Enter a colour as #rrggbb.")

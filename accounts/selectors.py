@@ -13,12 +13,14 @@ from accounts.models import OrganizerProfile, User
 
 
 def user_list_for_user(*, user: Any) -> QuerySet[User]:
-    """The team page: everyone for owner and office; nobody for organizers."""
+    """The team page: everyone who works for the business, for owner and office; nobody for organizers. Portal
+    users are clients, managed from the client's page."""
     if not access.is_staff_role(user):
         return User.objects.none()
     factors = Authenticator.objects.filter(user_id=OuterRef("pk"), type__in=mfa.FACTOR_TYPES)
     return (
-        User.objects.select_related("organizer_profile")
+        User.objects.filter(role__in=access.TEAM_ROLES)
+        .select_related("organizer_profile")
         .prefetch_related("organizer_profile__working_hours")
         .annotate(has_mfa=Exists(factors))
     )

@@ -223,3 +223,66 @@ class Intake(models.Model):
 
     def __str__(self) -> str:
         return f"Intake of {self.client}"
+
+
+@pghistory.track(*history_trackers())
+class PortalAccess(models.Model):
+    """A contact's access to the client portal for one client (docs/specs/portal.md §1).
+
+    Lives here, in the lowest layer with clients, so that archiving a client revokes its access in the same
+    transaction. The user is a portal user (role "portal"), kept active exactly while one of their accesses is
+    live (invited or active), so the sign-in-code form needs nothing from this app.
+    """
+
+    class Status(models.TextChoices):
+        INVITED = "invited", "Invited"
+        ACTIVE = "active", "Active"
+        REVOKED = "revoked", "Revoked"
+
+    LIVE_STATUSES = (Status.INVITED, Status.ACTIVE)
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="portal_accesses")
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="portal_accesses")
+    contact = models.ForeignKey(Contact, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.INVITED)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    invited_at = models.DateTimeField(auto_now_add=True)
+    activated_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "client"], name="portal_access_unique_user_client"),
+            models.CheckConstraint(
+                condition=Q(status__in=["invited", "active", "revoked"]), name="portal_access_status_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Portal access of {self.user} to {self.client} ({self.status})"
+
+
+class PortalInvitation(models.Model):
+    """An invitation e-mail's token, stored only as its SHA-256. The token is not a credential: it lets the
+    welcome page greet the contact and offer to e-mail a sign-in code to the invited address."""
+
+    access = models.ForeignKey(PortalAccess, on_delete=models.CASCADE, related_name="invitations")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(token_hash__regex=r"^[0-9a-f]{64}$"), name="portal_invitation_hash_hex")
+        ]
+
+    def __str__(self) -> str:
+        return f"Invitation {self.pk} for {self.access}"

@@ -105,6 +105,7 @@ class HistoryEntry:
     model: str
     action: str
     changes: dict[str, list[Any]]
+    channel: str = ""  # "portal" when a client made the change in the client portal
 
 
 HISTORY_LABELS = {"insert": "created", "update": "changed", "delete": "removed"}
@@ -125,7 +126,8 @@ def client_history(*, client: Client, limit: int = 50) -> list[HistoryEntry]:
         model = str(apps.get_model(event.pgh_obj_model)._meta.verbose_name)
         action = HISTORY_LABELS.get(event.pgh_label, event.pgh_label)
         changes = {k: v for k, v in (event.pgh_diff or {}).items() if k not in {"updated_at"}}
-        entries.append(HistoryEntry(event.pgh_created_at, who, model, action, changes))
+        channel = str((event.pgh_context or {}).get("channel", ""))
+        entries.append(HistoryEntry(event.pgh_created_at, who, model, action, changes, channel))
     return entries
 
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 from accounts import access
 from accounts.models import User
 from accounts.updates import fields_apply
+from clients import portal_services
 from clients.models import Client, ClientAssignment, Contact, Intake, Site, Tag
 
 CLIENT_ARCHIVED_MSG = "%(name)s was archived. The owner can restore it from the archive."
@@ -61,12 +62,15 @@ def client_update(*, client: Client, data: dict[str, Any], tag_names: list[str] 
     return client
 
 
+@transaction.atomic
 def client_archive(*, client: Client, actor: User) -> Client:
-    """Hide the client from lists and pickers; nothing is deleted."""
+    """Hide the client from lists and pickers; nothing is deleted. Its portal access ends in the same
+    transaction (docs/specs/portal.md SW4)."""
     if client.archived_at is None:
         client.archived_at = timezone.now()
         client.archived_by = actor
         client.save(update_fields=["archived_at", "archived_by", "updated_at"])
+    portal_services.portal_access_revoke_for_client(client=client, reason="client archived")
     return client
 
 
@@ -126,6 +130,7 @@ def contact_save(*, client: Client, data: dict[str, Any], contact: Contact | Non
 def contact_delete(*, contact: Contact) -> None:
     client = contact.client
     was_primary = contact.is_primary
+    portal_services.portal_access_revoke_for_contact(contact=contact)
     contact.delete()
     if was_primary:
         successor = Contact.objects.filter(client=client).order_by("pk").first()

@@ -35,13 +35,14 @@ NAV = [
     ("Team", "accounts:team_list", "person-badge", access.is_staff_role),
     ("Inventory", "operations:inventory_list", "box2", access.is_staff_role),
     ("Billing", "billing:ready", "cash-coin", billing_selectors.may_bill),
+    ("Requests", "portal_office:request_list", "inbox", access.is_staff_role),
 ]
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
-        return {"nav_items": []}
+    if user is None or not user.is_authenticated or access.is_portal_user(user):
+        return {"nav_items": []}  # portal users: the staff app does not exist for them (docs/specs/portal.md)
     items = []
     for label, name, icon, allowed in NAV:
         if allowed(user):

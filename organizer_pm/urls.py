@@ -17,4 +17,6 @@ urlpatterns = [
     path("projects/", include("projects.urls")),
     path("schedule/", include("operations.urls")),
     path("billing/", include("billing.urls")),
+    path("portal/", include("organizer_pm.portal.urls")),
+    path("portal-office/", include("organizer_pm.portal.office_urls")),
 ]

@@ -1,5 +1,6 @@
 """operations' models: visits (appointments, series, busy blocks, reminders) and supply inventory."""
 
+from operations.models.change_requests import VisitChangeRequest
 from operations.models.imports import ImportedEvent
 from operations.models.inventory import (
     Allocation,
@@ -31,5 +32,5 @@ __all__ = [
     "Allocation", "Appointment", "AppointmentType", "CalendarFeed", "ClientPurchase", "CostLayer", "ImportedEvent",
     "InventorySnapshot", "Item", "Location", "LowStockNotice", "OrganizerBlock", "PurchaseOrder",
     "PurchaseOrderLine", "RecurringSeries", "Reminder", "StockLevel", "StockMove", "Supplier", "TimeOff",
-    "TsTzRange", "new_feed_token",
+    "TsTzRange", "new_feed_token", "VisitChangeRequest",
 ]  # fmt: skip

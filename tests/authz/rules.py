@@ -10,8 +10,10 @@ from dataclasses import dataclass, field
 
 from tests.authz import inventory_matrix, recurrence_matrix
 from tests.billing import billing_matrix
+from tests.portal import portal_matrix
 
-ROLES = ("anon", "owner", "office", "organizer")
+# "portal" (a client's contact in the client portal) answers 404 on every row that does not name it.
+ROLES = ("anon", "owner", "office", "organizer", portal_matrix.PORTAL_ROLE)
 MISSING = 999_999_999
 
 
@@ -129,6 +131,8 @@ AUTHZ_MATRIX.update(
         ),
     }
 )
+# The client portal's rows, and the office's portal pages (tests/portal/portal_matrix.py).
+AUTHZ_MATRIX.update(portal_matrix.rules(page=page, obj=obj, Rule=Rule))
 
 # Reachable without logging in (the view carries @login_not_required or is allauth's entrance).
 PUBLIC_URLS = {
@@ -146,6 +150,8 @@ PUBLIC_URLS = {
     "account_confirm_email",
     "account_confirm_login_code",
     "mfa_authenticate",
+    "account_request_login_code",  # the portal's sign-in (a code e-mailed to portal users only)
+    *portal_matrix.PUBLIC,
 }
 # allauth's own account pages: any logged-in user manages their own password, email and second factor.
 LOGIN_ONLY_URLS = {

@@ -16,6 +16,7 @@ from django.db import connection
 from tests.authz import inventory_matrix
 from tests.authz.rules import MISSING
 from tests.billing import billing_matrix
+from tests.portal import portal_matrix
 from tests.support import people
 
 
@@ -57,6 +58,7 @@ def objects_for(client_obj: Any, organizer: Any, owner: Any) -> dict[str, Any]:
         "timeoff": time_off,
         **inventory_matrix.objects_for(client_obj=client_obj, organizer=organizer, owner=owner, visit=visit),
         **billing_matrix.objects_for(client_obj=client_obj, organizer=organizer, owner=owner, visit=visit),
+        **portal_matrix.objects_for(client_obj=client_obj, owner=owner, visit=visit),
     }
 
 
@@ -75,6 +77,8 @@ def world_build() -> dict[str, Any]:
         "own": objects_for(client_a, users["organizer"], users["owner"]),
         "foreign": objects_for(client_b, users["organizer_b"], users["owner"]),
     }
+    users[portal_matrix.PORTAL_ROLE] = world["own"].pop("portal_user")  # P: a contact of the own client only
+    world["foreign"].pop("portal_user")
     return {part: {key: _reloaded(obj) for key, obj in objects.items()} for part, objects in world.items()}
 
 

@@ -1,0 +1,23 @@
+from django.urls import path
+
+from organizer_pm.portal.views import account, entry, records, visits
+
+app_name = "portal"
+
+urlpatterns = [
+    path("", visits.home, name="home"),
+    path("welcome/", entry.welcome, name="welcome"),
+    path("welcome/<str:token>/", entry.welcome_token, name="welcome_token"),
+    path("login/", entry.login, name="login"),
+    path("switch/", visits.switch_client, name="switch_client"),
+    path("visits/", visits.visit_list, name="visit_list"),
+    path("visits/<int:pk>/", visits.visit_detail, name="visit_detail"),
+    path("visits/<int:pk>/reschedule/", visits.visit_reschedule, name="visit_reschedule"),
+    path("visits/<int:pk>/cancel/", visits.visit_cancel, name="visit_cancel"),
+    path("intake/", account.intake, name="intake"),
+    path("profile/", account.profile, name="profile"),
+    path("access/", account.site_access, name="access"),
+    path("projects/", records.project_list, name="project_list"),
+    path("projects/<int:pk>/", records.project_detail, name="project_detail"),
+    path("bills/", records.bills, name="bills"),
+]
