@@ -35,6 +35,7 @@ NAV = [
     ("Team", "accounts:team_list", "person-badge", access.is_staff_role),
     ("Inventory", "operations:inventory_list", "box2", access.is_staff_role),
     ("Billing", "billing:ready", "cash-coin", billing_selectors.may_bill),
+    ("Photos", "photos:gallery", "images", lambda u: True),
 ]
 
 

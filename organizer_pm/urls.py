@@ -8,4 +8,5 @@ urlpatterns = [
     path("projects/", include("projects.urls")),
     path("schedule/", include("operations.urls")),
     path("billing/", include("billing.urls")),
+    path("photos/", include("photos.urls")),
 ]
