@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
@@ -29,10 +29,10 @@ class PhotoUploadForm(forms.Form):
         self.files_count = files_count
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
         if self.files_count > 1:
             raise forms.ValidationError(ONE_FILE_MSG, code="one_file")
-        return data
+        return self.cleaned_data
 
 
 LEVEL_CHOICES = [(str(v), label) for v, label in ConsentLevel.choices]
@@ -50,15 +50,16 @@ class ConsentForm(forms.Form):
     def __init__(self, *args: Any, spaces: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.spaces = {f"space-{s.pk}": s for s in spaces}
-        self.fields["scope"].choices = [("client", "All spaces (client default)")] + [
+        cast(forms.ChoiceField, self.fields["scope"]).choices = [("client", "All spaces (client default)")] + [
             (key, space.name) for key, space in self.spaces.items()
         ]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("scope") == "client" and data.get("level") == "default":
             self.add_error("level", "The client default needs a level.")
-        return data
+        return self.cleaned_data
 
     def service_kwargs(self) -> dict[str, Any]:
         data = self.cleaned_data

@@ -12,12 +12,12 @@ from photos.models import Photo
 VARIANTS = ("display", "thumb")
 
 
-def photo_file_response(photo: Photo, variant: str, *, download: bool = False) -> HttpResponse:
+def photo_file_response(photo: Photo, variant: str, *, download: bool = False) -> HttpResponse | FileResponse:
     if variant not in VARIANTS:
         raise Http404
     field = getattr(photo, variant)
     prefix = settings.PHOTO_X_ACCEL_PREFIX
-    response: HttpResponse
+    response: HttpResponse | FileResponse
     if prefix:
         response = HttpResponse(b"", content_type="image/jpeg")
         response["X-Accel-Redirect"] = prefix.rstrip("/") + "/" + field.name

@@ -24,7 +24,9 @@ from operations.selectors import visits as visit_selectors
 from photos.models import ConsentChange, Photo, PortfolioUse, TakedownTask
 
 
-def with_effective_level(photos: QuerySet[Photo]) -> QuerySet[Photo]:
+def with_effective_level(photos: QuerySet[Photo]) -> Any:
+    """`effective_level` on each row. Typed Any: the stubs cannot see annotations, so filters on it would fail
+    type checking although they are valid."""
     return photos.annotate(
         effective_level=Least(
             Coalesce(F("consent_cap"), Value(ConsentLevel.PORTFOLIO_ANON), output_field=IntegerField()),
@@ -169,8 +171,14 @@ def photos_shared_with_client(*, client_id: int) -> list[SharedPhoto]:
     """The photos a client's portal lists: shared with the client and not hidden, newest first."""
     return [
         SharedPhoto(
-            id=p.pk, space=p.space.name if p.space else "", stage=p.stage, caption=p.caption, taken_at=p.taken_at,
-            width=p.width, height=p.height, effective_level=p.effective_level,  # type: ignore[attr-defined]
+            id=p.pk,
+            space=p.space.name if p.space else "",
+            stage=p.stage,
+            caption=p.caption,
+            taken_at=p.taken_at,
+            width=p.width,
+            height=p.height,
+            effective_level=p.effective_level,  # type: ignore[attr-defined]
         )  # fmt: skip
         for p in _shared(client_id).order_by("-taken_at")
     ]
@@ -220,7 +228,9 @@ def consent_overview(*, client_id: int) -> list[ConsentRow]:
         if space.photo_consent is None:
             rows.append(row("space", space.name, None, f"{default_label} (default)", space.pk))
         else:
-            rows.append(row("space", space.name, space.photo_consent, ConsentLevel(space.photo_consent).label, space.pk))
+            rows.append(
+                row("space", space.name, space.photo_consent, ConsentLevel(space.photo_consent).label, space.pk)
+            )
     return rows
 
 
@@ -230,7 +240,6 @@ def _who(change: ConsentChange | None) -> str:
     if change.channel == ConsentChange.Channel.STAFF:
         return "office"
     return change.set_by.get_full_name() or change.set_by.get_username()
-
 
 
 def client_spaces(*, client_id: int) -> QuerySet[Space]:

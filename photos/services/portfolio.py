@@ -26,7 +26,7 @@ CHANNEL_MSG = "Choose where the photo is used."
 
 
 def photo_anonymization_check(*, photo: Photo, actor: Any, ticked: set[str]) -> Photo:
-    if set(key for key, _ in ANONYMIZATION_CHECKLIST) - ticked:
+    if {key for key, _ in ANONYMIZATION_CHECKLIST} - ticked:
         raise ValidationError(CHECKLIST_MSG, code="checklist")
     Photo.objects.filter(pk=photo.pk).update(anonymization_checked_by=actor, anonymization_checked_at=timezone.now())
     photo.refresh_from_db()

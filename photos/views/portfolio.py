@@ -8,7 +8,7 @@ import uuid
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
@@ -45,7 +45,7 @@ def portfolio(request: AuthedHttpRequest) -> HttpResponse:
 @require_POST
 @access.staff_required
 def anonymization_check(request: AuthedHttpRequest, pk: uuid.UUID) -> HttpResponse:
-    photo = get_object_or_404(selectors.portfolio_photos(), pk=pk)
+    photo = selectors.photo_get_for_user(user=request.user, pk=pk)
     form = AnonymizationForm(request.POST)
     ticked = set(form.cleaned_data["ticked"]) if form.is_valid() else set()
     try:
@@ -60,7 +60,7 @@ def anonymization_check(request: AuthedHttpRequest, pk: uuid.UUID) -> HttpRespon
 @require_POST
 @access.staff_required
 def portfolio_use(request: AuthedHttpRequest, pk: uuid.UUID) -> HttpResponse:
-    photo = get_object_or_404(selectors.portfolio_photos(), pk=pk)
+    photo = selectors.photo_get_for_user(user=request.user, pk=pk)  # the service checks the consent level
     form = PortfolioUseForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Choose where the photo is used (and a valid URL, if any).")

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from tests.authz import inventory_matrix, recurrence_matrix
 from tests.billing import billing_matrix
+from tests.photos import photos_matrix
 
 ROLES = ("anon", "owner", "office", "organizer")
 MISSING = 999_999_999
@@ -118,6 +119,8 @@ AUTHZ_MATRIX.update(inventory_matrix.rules(page=page, obj=obj, Rule=Rule))
 AUTHZ_MATRIX.update(recurrence_matrix.rules(page=page))
 # Billing's rows live in tests/billing/billing_matrix.py (billing is the owner's; office only when allowed).
 AUTHZ_MATRIX.update(billing_matrix.rules(page=page, obj=obj, Rule=Rule))
+# Photos' rows live in tests/photos/photos_matrix.py.
+AUTHZ_MATRIX.update(photos_matrix.rules(page=page, obj=obj, Rule=Rule))
 
 # Reachable without logging in (the view carries @login_not_required or is allauth's entrance).
 PUBLIC_URLS = {
