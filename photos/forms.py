@@ -77,3 +77,17 @@ class AnonymizationForm(forms.Form):
 class PortfolioUseForm(forms.Form):
     channel = forms.ChoiceField(choices=PortfolioUse.Channel.choices)
     url = forms.URLField(required=False, label="Where (URL)", assume_scheme="https")
+
+
+class PhotoEditForm(forms.Form):
+    stage = forms.ChoiceField(choices=Photo.Stage.choices)
+    space_label = forms.CharField(label="Space", max_length=80, required=False)
+    caption = forms.CharField(max_length=300, required=False)
+    shared_with_client = forms.BooleanField(label="Shared with the client", required=False)
+    portfolio_candidate = forms.BooleanField(label="Suggest for the portfolio", required=False)
+    hidden = forms.BooleanField(label="Hidden (kept, but shown to no one but owner and office)", required=False)
+
+    def __init__(self, *args: Any, can_hide: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not can_hide:
+            del self.fields["hidden"]  # neither shown nor saved for organizers

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from photos.views import consent, files, portfolio, visits
+from photos.views import consent, edit, files, portfolio, visits
 
 app_name = "photos"
 
@@ -19,4 +19,6 @@ urlpatterns = [
     path("<uuid:pk>/anonymization-check/", portfolio.anonymization_check, name="anonymization_check"),
     path("<uuid:pk>/portfolio-use/", portfolio.portfolio_use, name="portfolio_use"),
     path("takedowns/<int:pk>/done/", portfolio.takedown_done, name="takedown_done"),
+    path("<uuid:pk>/edit/", edit.photo_edit, name="photo_edit"),
+    path("<uuid:pk>/delete/", edit.photo_delete, name="photo_delete"),
 ]

@@ -55,7 +55,7 @@ def photo_upload(
         with transaction.atomic():
             photo = Photo.objects.create(
                 id=photo_id, client_id=visit.client_id, site_id=visit.site_id, visit=visit,
-                space=_space(visit.site_id, space_label), stage=stage, caption=caption.strip()[:300],
+                space=space_for_label(visit.site_id, space_label), stage=stage, caption=caption.strip()[:300],
                 taken_at=_taken_at(result.taken_at, visit, now), uploaded_by=actor,
                 display=written[0], thumb=written[1], width=result.width, height=result.height,
                 bytes=len(result.display), sha256=hashlib.sha256(result.display).hexdigest(),
@@ -68,7 +68,8 @@ def photo_upload(
     return photo
 
 
-def _space(site_id: int, label: str) -> Space | None:
+def space_for_label(site_id: int, label: str) -> Space | None:
+    """The site's space of that name (any case), created on first use; None for an empty label."""
     name = " ".join(label.split())[:SPACE_LABEL_MAX]
     if not name:
         return None
