@@ -91,3 +91,17 @@ class PhotoEditForm(forms.Form):
         super().__init__(*args, **kwargs)
         if not can_hide:
             del self.fields["hidden"]  # neither shown nor saved for organizers
+
+
+class PhotoCapForm(forms.Form):
+    """Staff set one photo's cap: it can only restrict what the space and client levels allow."""
+
+    level = forms.ChoiceField(choices=[("none", "No cap (follow the space)"), *LEVEL_CHOICES], label="Cap")
+    basis = forms.ChoiceField(choices=[("", "— (only needed to raise a cap)"), *ConsentChange.Basis.choices],
+                              required=False)  # fmt: skip
+    basis_date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def service_kwargs(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        level = None if data["level"] == "none" else int(data["level"])
+        return {"level": level, "basis": data["basis"] or "", "basis_date": data["basis_date"]}

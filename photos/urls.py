@@ -21,4 +21,5 @@ urlpatterns = [
     path("takedowns/<int:pk>/done/", portfolio.takedown_done, name="takedown_done"),
     path("<uuid:pk>/edit/", edit.photo_edit, name="photo_edit"),
     path("<uuid:pk>/delete/", edit.photo_delete, name="photo_delete"),
+    path("<uuid:pk>/consent-cap/", edit.photo_cap, name="photo_cap"),
 ]

@@ -15,7 +15,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts import access
 from accounts.http import AuthedHttpRequest, form_add_service_error
 from photos import selectors
-from photos.forms import PhotoEditForm
+from photos.forms import PhotoCapForm, PhotoEditForm
+from photos.services import consent as consent_services
 from photos.services import photo as photo_services
 
 
@@ -42,8 +43,33 @@ def photo_edit(request: AuthedHttpRequest, pk: uuid.UUID) -> HttpResponse:
             return redirect(photo.visit.get_absolute_url())
     elif request.method == "POST":
         status = 400
-    context = {"photo": photo, "form": form, "can_delete": access.is_owner(request.user)}
+    context = {
+        "photo": photo, "form": form, "can_delete": access.is_owner(request.user),
+        "cap_form": PhotoCapForm(initial={"level": "none" if photo.consent_cap is None else str(photo.consent_cap)})
+        if can_hide else None,
+    }  # fmt: skip
     return render(request, "photos/photo_edit.html", context, status=status)
+
+
+@require_POST
+@access.staff_required
+def photo_cap(request: AuthedHttpRequest, pk: uuid.UUID) -> HttpResponse:
+    """Owner and office cap one photo's consent level (a raise needs a basis, like any raise by staff). Back to
+    the edit page either way, with what was saved or why not."""
+    photo = selectors.photo_get_for_user(user=request.user, pk=pk)
+    form = PhotoCapForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose a cap (and, to raise one, a basis and its date).")
+        return redirect("photos:photo_edit", pk=photo.pk)
+    try:
+        consent_services.consent_set_by_staff(
+            actor=request.user, client=photo.client, photo=photo, **form.service_kwargs()
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, "Photo consent cap saved.")
+    return redirect("photos:photo_edit", pk=photo.pk)
 
 
 @require_POST

@@ -35,6 +35,7 @@ def rules(*, page: Any, obj: Any, Rule: Any) -> dict[str, Any]:
         "photos:portfolio_use": staff_only("photo", "POST", status=302),  # no channel: a message
         "photos:takedown_done": staff_only("takedown", "POST", status=302),
         "photos:photo_edit": obj("photo", owner=200, office=200, organizer=200),
+        "photos:photo_cap": staff_only("photo", "POST", status=302),  # empty form: a message, nothing written
         "photos:photo_delete": Rule(
             "POST", "photo", {"owner": (302, 302, 404), "office": (403, 403, 403), "organizer": (403, 403, 403)}
         ),  # fmt: skip

@@ -69,3 +69,25 @@ def test_W47_only_the_owner_deletes_and_everything_goes(client, w, django_captur
     for callback in callbacks:
         callback()
     assert media_files() == []
+
+
+def test_W47_staff_cap_one_photo_and_a_raise_needs_a_basis(client, w):
+    from photos.models import ConsentChange
+
+    photo = store(w.visit_a, w.organizer)
+    url = reverse("photos:photo_cap", kwargs={"pk": photo.pk})
+    client.force_login(w.office)
+    assert client.post(url, {"level": "0"}).status_code == 302  # a cap of private: lowering
+    photo.refresh_from_db()
+    assert photo.consent_cap == 0
+    refused = client.post(url, {"level": "none"}, follow=True)  # lifting the cap is a raise
+    assert "choose the basis and its date" in refused.content.decode()
+    photo.refresh_from_db()
+    assert photo.consent_cap == 0 and ConsentChange.objects.count() == 1
+    assert "Choose a cap" in client.post(url, {"level": "bogus"}, follow=True).content.decode()
+    assert ConsentChange.objects.count() == 1
+    client.force_login(w.organizer)
+    assert client.post(url, {"level": "2"}).status_code == 403
+    assert (
+        'id="photo-cap-form"' not in client.get(reverse("photos:photo_edit", kwargs={"pk": photo.pk})).content.decode()
+    )
