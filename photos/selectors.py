@@ -95,7 +95,7 @@ def uses_to_take_down(*, client_id: int) -> QuerySet[PortfolioUse]:
     return (
         PortfolioUse.objects.filter(photo__in=photos.values("pk"))
         .exclude(channel=PortfolioUse.Channel.PRINT)
-        .exclude(takedowns__done_at__isnull=True, takedowns__isnull=False)
+        .exclude(pk__in=TakedownTask.objects.filter(done_at__isnull=True).values("use_id"))
     )
 
 

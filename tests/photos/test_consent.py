@@ -156,6 +156,10 @@ def test_W15_W44_withdrawal_creates_one_takedown_per_web_or_social_use(w, portal
     assert photo not in selectors.portfolio_photos()
     portfolio.takedown_done(task=task, actor=w.office)
     assert not selectors.takedowns_open().exists()
+    consent.consent_set_by_staff(actor=w.owner, client=w.client_a, level=PORTFOLIO, basis="email",
+                                 basis_date=date(2026, 12, 3))  # fmt: skip
+    consent.consent_set_by_client(actor=portal_user, client=w.client_a, level=TEAM)
+    assert list(selectors.takedowns_open().values_list("use", flat=True)) == [web.pk]  # withdrawn again: a new task
 
 
 def test_W43_raising_by_staff_emails_the_primary_contact_after_commit(w, django_capture_on_commit_callbacks):
