@@ -21,6 +21,14 @@ def history_trackers() -> tuple[pghistory.Tracker, ...]:
     return (pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
 
 
+class ConsentLevel(models.IntegerChoices):
+    """Who may see or use a client's photos, ordered: a higher level allows more (docs/specs/portal.md §6)."""
+
+    PRIVATE = 0, "Private"
+    TEAM = 1, "Team"
+    PORTFOLIO_ANON = 2, "Portfolio (anonymized)"
+
+
 class Tag(models.Model):
     name = models.CharField(max_length=40, unique=True)
 
@@ -95,6 +103,9 @@ class Client(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     archived_at = models.DateTimeField(null=True, blank=True)
+    photo_consent_default = models.PositiveSmallIntegerField(
+        choices=ConsentLevel.choices, default=ConsentLevel.PRIVATE, help_text="Photos: opt-in, private unless changed."
+    )
     archived_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -286,3 +297,23 @@ class PortalInvitation(models.Model):
 
     def __str__(self) -> str:
         return f"Invitation {self.pk} for {self.access}"
+
+
+@pghistory.track(*history_trackers())
+class Space(models.Model):
+    """A room or area of a site ("Pantry", "Garage"): photos are filed and consented per space. `photo_consent`
+    overrides the client's default for this space when set (docs/specs/portal.md §6)."""
+
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="spaces")
+    name = models.CharField(max_length=80)
+    photo_consent = models.PositiveSmallIntegerField(choices=ConsentLevel.choices, null=True, blank=True)
+
+    class Meta:
+        ordering = ["name", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["site", "name"], name="space_name_unique_per_site"),
+            models.CheckConstraint(condition=~Q(name=""), name="space_name_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

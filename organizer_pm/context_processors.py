@@ -36,6 +36,7 @@ NAV = [
     ("Inventory", "operations:inventory_list", "box2", access.is_staff_role),
     ("Billing", "billing:ready", "cash-coin", billing_selectors.may_bill),
     ("Requests", "portal_office:request_list", "inbox", access.is_staff_role),
+    ("Photos", "photos:gallery", "images", lambda u: True),
 ]
 
 

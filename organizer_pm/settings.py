@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "billing",
     "organizer_pm.dashboard",
     "organizer_pm.portal",
+    "photos",
 ]
 
 MIDDLEWARE = [
@@ -182,6 +183,8 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60,
         "options": {"expires": 55},
     },
+    # Nightly: photo files no row points to (a failed upload, a rolled-back transaction) are deleted.
+    "photos-sweep-orphans": {"task": "photos.sweep_orphan_files", "schedule": 24 * 3600},
 }
 
 # Operations (docs/specs/README.md, Settings: each a deliberate, documented value) ---------------------
@@ -376,3 +379,12 @@ PORTAL_SESSION_IDLE_SECONDS = env.int("PORTAL_SESSION_IDLE_SECONDS", default=30 
 PORTAL_SESSION_ABSOLUTE_SECONDS = env.int("PORTAL_SESSION_ABSOLUTE_SECONDS", default=8 * 60 * 60)
 PORTAL_BUSINESS_NAME = env.str("PORTAL_BUSINESS_NAME", default="Organizer PM")
 PORTAL_BUSINESS_PHONE = env.str("PORTAL_BUSINESS_PHONE", default="+1 555 010 0100")
+# Photos (docs/specs/portal.md §5, §9): checked and re-encoded in the request, served only through views.
+PHOTO_MAX_UPLOAD_BYTES = env.int("PHOTO_MAX_UPLOAD_BYTES", default=20 * 1024 * 1024)
+PHOTO_MAX_PIXELS = env.int("PHOTO_MAX_PIXELS", default=50_000_000)  # a 48 MP phone photo passes
+PHOTO_DISPLAY_MAX_EDGE = 2560
+PHOTO_THUMB_MAX_EDGE = 480
+PHOTO_ORPHAN_GRACE_HOURS = 24  # the sweep leaves younger files alone: an upload may be mid-transaction
+# Empty: Django streams the file (development, tests). In production "/_protected/": nginx sends the bytes from
+# an `internal` location after the view's permission check (X-Accel-Redirect).
+PHOTO_X_ACCEL_PREFIX = env.str("PHOTO_X_ACCEL_PREFIX", default="")

@@ -19,4 +19,5 @@ urlpatterns = [
     path("billing/", include("billing.urls")),
     path("portal/", include("organizer_pm.portal.urls")),
     path("portal-office/", include("organizer_pm.portal.office_urls")),
+    path("photos/", include("photos.urls")),
 ]

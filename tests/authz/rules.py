@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from tests.authz import inventory_matrix, recurrence_matrix
 from tests.billing import billing_matrix
+from tests.photos import photos_matrix
 from tests.portal import portal_matrix
 
 # "portal" (a client's contact in the client portal) answers 404 on every row that does not name it.
@@ -133,6 +134,8 @@ AUTHZ_MATRIX.update(
 )
 # The client portal's rows, and the office's portal pages (tests/portal/portal_matrix.py).
 AUTHZ_MATRIX.update(portal_matrix.rules(page=page, obj=obj, Rule=Rule))
+# Photos' rows live in tests/photos/photos_matrix.py.
+AUTHZ_MATRIX.update(photos_matrix.rules(page=page, obj=obj, Rule=Rule))
 
 # Reachable without logging in (the view carries @login_not_required or is allauth's entrance).
 PUBLIC_URLS = {

@@ -7,6 +7,7 @@ Also the helpers the cases share: URL kwargs for an object, row counts, snapshot
 from __future__ import annotations
 
 import re
+import uuid
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -16,6 +17,7 @@ from django.db import connection
 from tests.authz import inventory_matrix
 from tests.authz.rules import MISSING
 from tests.billing import billing_matrix
+from tests.photos import photos_matrix
 from tests.portal import portal_matrix
 from tests.support import people
 
@@ -59,6 +61,7 @@ def objects_for(client_obj: Any, organizer: Any, owner: Any) -> dict[str, Any]:
         **inventory_matrix.objects_for(client_obj=client_obj, organizer=organizer, owner=owner, visit=visit),
         **billing_matrix.objects_for(client_obj=client_obj, organizer=organizer, owner=owner, visit=visit),
         **portal_matrix.objects_for(client_obj=client_obj, owner=owner, visit=visit),
+        **photos_matrix.objects_for(client_obj=client_obj, organizer=organizer, owner=owner, visit=visit),
     }
 
 
@@ -91,7 +94,9 @@ CHILD_KWARG = {
 }
 
 
-def url_kwargs(kind: str, target: Any) -> dict[str, int]:
+def url_kwargs(kind: str, target: Any) -> dict[str, Any]:
+    if kind == "photo":  # UUID ids
+        return {"pk": target.pk if target is not None else uuid.UUID(int=MISSING)}
     child = CHILD_KWARG.get(kind)
     if target is None:
         return {"pk": MISSING} | ({child: MISSING} if child else {})
@@ -102,7 +107,7 @@ def url_kwargs(kind: str, target: Any) -> dict[str, int]:
     return {"pk": target.pk}
 
 
-COUNTED_APPS = {"clients", "accounts", "projects", "operations", "billing"}
+COUNTED_APPS = {"clients", "accounts", "projects", "operations", "billing", "photos"}
 
 
 def table_counts_by_model() -> dict[str, int]:

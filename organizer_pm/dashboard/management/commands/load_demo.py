@@ -28,6 +28,7 @@ from operations.selectors import visits as operation_selectors
 from operations.services import series as series_services
 from operations.services import visits as operation_services
 from organizer_pm.dashboard.management import demo_inventory, demo_portal
+from photos import demo as photos_demo
 from projects import demo as project_demo
 from projects.models import Project
 
@@ -154,6 +155,7 @@ class Command(BaseCommand):
         self._today(users)
         organizers = [users[email] for email, *_, role, _profile in DEMO_USERS if role == User.Role.ORGANIZER]
         demo_inventory.load(owner=owner, organizers=organizers)
+        photos_demo.load(owner=owner, organizers=organizers)
         project_demo.templates_create()
         if not Project.objects.filter(is_template=False, name="Smith home move").exists():
             smith = Client.objects.get(name="Smith household")

@@ -1,0 +1,1 @@
+"""Writes with rules: uploads (upload.py), consent (consent.py), portfolio uses and takedowns (portfolio.py)."""
