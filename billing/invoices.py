@@ -78,7 +78,8 @@ def invoice_create(*, client: Client, creation_key: str, actor: User | None = No
         return found
     candidates = Charge.objects.filter(charges.unbilled_charges(client)).order_by("pk")
     locked = list(Charge.objects.select_for_update().filter(pk__in=candidates.values("pk")).order_by("pk"))
-    fresh = [c for c in locked if not InvoiceLine.objects.filter(charge=c, active=True).exists()]
+    taken = set(InvoiceLine.objects.filter(charge__in=locked, active=True).values_list("charge_id", flat=True))
+    fresh = [c for c in locked if c.pk not in taken]
     if not fresh:
         raise ValidationError(NOTHING_MSG, code="nothing_to_invoice")
     invoice = Invoice.objects.create(client=client, creation_key=creation_key, created_by=actor)
@@ -93,10 +94,8 @@ def invoice_create(*, client: Client, creation_key: str, actor: User | None = No
 def invoice_batch_create(*, batch_key: str, actor: User | None = None) -> list[Invoice]:
     """One draft per client with unbilled charges, each in its own transaction; idempotent per (batch, client),
     so a retried batch creates nothing twice."""
-    charges.charges_sync()
     made = []
-    client_ids = Charge.objects.filter(charges.unbilled_charges()).values_list("client_id", flat=True).distinct()
-    for client in Client.all_objects.filter(pk__in=list(client_ids)).order_by("pk"):
+    for client in Client.all_objects.filter(pk__in=charges.clients_to_invoice()).order_by("pk"):
         try:
             made.append(invoice_create(client=client, creation_key=f"{batch_key[:40]}:{client.pk}", actor=actor))
         except ValidationError:
@@ -125,7 +124,7 @@ def package_sell(
 ) -> Package:
     """A package sale: a pending package and its draft invoice; an assessment billed within the window before the
     sale is credited once. The package activates when the invoice is issued."""
-    Client.all_objects.select_for_update().get(pk=client.pk)
+    charges.charges_sync_client(client=client)  # also locks the client row: one sale at a time
     found = Package.objects.filter(creation_key=creation_key).first()
     if found is not None:
         return found

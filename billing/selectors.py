@@ -1,6 +1,7 @@
 """Reads: who may bill, what is ready to invoice, a client's billing, AR aging and the three revenues.
 
-Readers of charges first bring them up to date (`charges_sync_client`), so nothing is missed between beat runs.
+Reads never write (GET never writes): they show the stored charges, and work finished since a client's last charges
+sync as *pending* (`billing.watermarks`), which "Update charges", any invoicing action or beat turns into charges.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from accounts import access
-from billing import charges, packages, payments
+from billing import charges, packages, payments, watermarks
 from billing import money as bm
 from billing.models import (
     Allocation,
@@ -86,17 +87,22 @@ class ReadyRow:
     client: Client
     count: int
     amount: Decimal
+    pending: int = 0  # finished sources not charged yet (priced when the invoice is created)
 
 
 def ready_to_invoice() -> list[ReadyRow]:
-    """Every client with unbilled charges, with their count and amount (one grouped query after the sync)."""
-    charges.charges_sync()
+    """Every client with unbilled charges or with finished work not charged yet: the stored count and amount (one
+    grouped query) and the pending work (one query per kind of source), whatever the number of clients."""
     grouped = (
         Charge.objects.filter(charges.unbilled_charges()).values("client_id").annotate(n=Count("pk"), a=Sum("amount"))
     )
     totals = {row["client_id"]: (row["n"], row["a"]) for row in grouped}
-    found = Client.all_objects.filter(pk__in=totals).order_by("name", "pk")
-    return [ReadyRow(c, totals[c.pk][0], totals[c.pk][1] or ZERO) for c in found]
+    pending = watermarks.pending_counts()
+    found = Client.all_objects.filter(pk__in=set(totals) | set(pending)).order_by("name", "pk")
+    return [
+        ReadyRow(c, totals.get(c.pk, (0, ZERO))[0], totals.get(c.pk, (0, ZERO))[1] or ZERO, pending.get(c.pk, 0))
+        for c in found
+    ]
 
 
 def package_balances(client: Client) -> list[tuple[Package, int]]:
@@ -105,8 +111,8 @@ def package_balances(client: Client) -> list[tuple[Package, int]]:
 
 
 def client_billing(client: Client) -> dict[str, Any]:
-    charges.charges_sync_client(client=client)
     return {
+        "pending": watermarks.pending_count(client),
         "unbilled": list(unbilled(client)),
         "invoices": list(Invoice.objects.filter(client=client).order_by("-pk")[:50]),
         "payments": list(Payment.objects.filter(client=client)[:50]),
@@ -317,3 +323,7 @@ def setup_lists() -> dict[str, Any]:
         "rates": ClientRate.objects.select_related("client", "appointment_type", "organizer").order_by("client__name"),
         "pricings": TypePricing.objects.select_related("appointment_type"),
     }
+
+
+def clients_in(ids: list[int]) -> QuerySet[Client]:
+    return Client.all_objects.filter(pk__in=ids).order_by("pk")

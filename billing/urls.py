@@ -27,4 +27,5 @@ urlpatterns = [
     path("finance/", views.finance, name="finance"),
     path("finance.csv", views.finance_csv, name="finance_csv"),
     path("settings/", views_setup.billing_settings, name="settings"),
+    path("charges/update/", views.charges_update, name="charges_update"),
 ]

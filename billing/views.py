@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts import access
 from accounts.http import AuthedHttpRequest, form_add_service_error
-from billing import documents, forms, invoices, mailing, payments, rates, selectors, tasks
+from billing import charges, conf, documents, forms, invoices, mailing, payments, rates, selectors, tasks
 from billing.models import (
     Invoice,
 )
@@ -58,7 +58,32 @@ def _errors(request: HttpRequest, exc: ValidationError) -> None:
 @billing_required
 def ready(request: AuthedHttpRequest) -> HttpResponse:
     rows = selectors.ready_to_invoice()
-    return render(request, T + "ready.html", {"rows": rows, "key": forms.new_key()})
+    pending = sum(row.pending for row in rows)
+    return render(request, T + "ready.html", {"rows": rows, "key": forms.new_key(), "pending": pending})
+
+
+@require_POST
+@billing_required
+def charges_update(request: AuthedHttpRequest) -> HttpResponse:
+    """Turn finished work into charges now (pages only show it as pending): one client, or every client with
+    changed work (a Celery job when there are many, as beat would)."""
+    raw = request.POST.get("client", "")
+    if raw.isdigit():
+        client = selectors.client_get(pk=int(raw))
+        written = charges.charges_sync_client(client=client)
+        messages.success(request, f"Charges updated ({written} change{'s' if written != 1 else ''}).")
+        return redirect(client.get_absolute_url())
+    waiting = charges.clients_to_sync()
+    if len(waiting) > int(conf.get("BILLING_BATCH_INLINE_MAX")):
+        try:
+            tasks.charges_sync.delay()
+        except Exception:  # noqa: BLE001 - beat runs the same sync within minutes
+            logger.warning("charges_sync_publish_failed")
+        messages.success(request, f"Charges of {len(waiting)} clients are being updated; reload in a minute.")
+    else:
+        written = sum(charges.charges_sync_client(client=c) for c in selectors.clients_in(waiting))
+        messages.success(request, f"Charges updated ({written} change{'s' if written != 1 else ''}).")
+    return redirect("billing:ready")
 
 
 @require_GET
@@ -127,8 +152,10 @@ def invoice_create(request: AuthedHttpRequest, pk: int) -> HttpResponse:
             form_add_service_error(form, exc)
         else:
             return redirect(invoice.get_absolute_url())
-    charges = selectors.client_billing(client)["unbilled"]
-    return render(request, T + "invoice_create.html", {"client": client, "form": form, "charges": charges})
+    billing = selectors.client_billing(client)
+    return render(request, T + "invoice_create.html", {
+        "client": client, "form": form, "charges": billing["unbilled"], "pending": billing["pending"],
+    })  # fmt: skip
 
 
 @require_POST

@@ -177,3 +177,14 @@ class BillingNotice(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+
+class ChargeSyncMark(models.Model):
+    """Per-client watermark of the incremental charges sync: the sources of this client changed after
+    `synced_at` are the only ones the next sync reads (docs/specs/billing.md "Keeping charges current")."""
+
+    client = models.OneToOneField(Client, on_delete=models.CASCADE, primary_key=True, related_name="+")
+    synced_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"Charges of {self.client_id} synced at {self.synced_at:%Y-%m-%d %H:%M}Z"

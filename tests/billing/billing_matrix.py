@@ -44,6 +44,7 @@ def rules(*, page: Any, obj: Any, Rule: Any) -> dict[str, Any]:
         "billing:payment_create": owner_obj("client", status=200),
         "billing:package_sell": owner_obj("client", status=200),
         "billing:client_billing_panel": owner_obj("client", status=200),
+        "billing:charges_update": owner_page("POST", status=302),  # no client: every client with changed work
     }
 
 
