@@ -178,6 +178,8 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60,
         "options": {"expires": 55},
     },
+    # Owner notices (a package running low): an outbox sent every minute, once per row.
+    "billing-dispatch-notices": {"task": "billing.dispatch_notices", "schedule": 60, "options": {"expires": 55}},
 }
 
 # Operations (docs/specs/README.md, Settings: each a deliberate, documented value) ---------------------
