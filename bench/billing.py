@@ -220,12 +220,19 @@ def month_unsynced() -> None:
     visits saved after every client's last charges sync."""
     from django.utils import timezone
 
-    from billing.models import Charge
+    from billing.models import Charge, ChargeSyncMark
     from operations.models import Appointment
 
     Charge.objects.filter(service_date__gte=BILL_MONTH, lines__isnull=True).delete()
     month = datetime(BILL_MONTH.year, BILL_MONTH.month, 1, tzinfo=UTC)
-    Appointment.objects.filter(starts__gte=month).update(updated_at=timezone.now())
+    now = timezone.now()
+    # The history was last saved long ago and synced an hour ago (a fresh seed has just written all of it, which
+    # a sync would reread within its 10-minute overlap); the month's visits were finished since.
+    Appointment.objects.filter(starts__lt=month, updated_at__gt=now - timedelta(days=1)).update(
+        updated_at=now - timedelta(days=1)
+    )
+    ChargeSyncMark.objects.update(synced_at=now - timedelta(hours=1))
+    Appointment.objects.filter(starts__gte=month).update(updated_at=now)
 
 
 def pages_measure(client: Client, pages: list[tuple[str, str]], state: str) -> None:

@@ -38,10 +38,14 @@ def _amount(spec: Spec, hourly: int, rate: Decimal) -> Decimal:
     return spec.fixed if spec.fixed is not None and spec.draws != "cancel" else bm.hourly_amount(hourly, rate)
 
 
-def _create(client: Client, spec: Spec, *, has_packages: bool = True) -> Charge:
-    direct = not has_packages or not spec.draws or (spec.draws != "cancel" and not spec.billed)
+def _is_direct(spec: Spec, has_packages: bool) -> bool:
+    """Billed as it is, without touching a package (no package, or nothing a package could cover)."""
+    return not has_packages or not spec.draws or (spec.draws != "cancel" and not spec.billed)
+
+
+def _new_charge(client: Client, spec: Spec, *, direct: bool) -> Charge:
     plain = (spec.fixed or ZERO) if spec.draws == "cancel" else _amount(spec, spec.billed, spec.rate)
-    charge = Charge.objects.create(
+    return Charge(
         client=client, kind=spec.kind, source_key=spec.key, visit=spec.visit, purchase=spec.purchase,
         shopping=spec.shopping, milestone=spec.milestone, organizer_id=spec.organizer_id,
         service_date=spec.service_date, description=spec.description[:300], minutes_raw=spec.raw,
@@ -49,6 +53,13 @@ def _create(client: Client, spec: Spec, *, has_packages: bool = True) -> Charge:
         cost=spec.cost, amount=plain if direct else ZERO, taxable=spec.taxable, needs_review=spec.needs_review,
         hourly_minutes=spec.billed,
     )  # fmt: skip
+
+
+def _create(client: Client, spec: Spec, *, has_packages: bool = True) -> Charge:
+    direct = _is_direct(spec, has_packages)
+    plain = (spec.fixed or ZERO) if spec.draws == "cancel" else _amount(spec, spec.billed, spec.rate)
+    charge = _new_charge(client, spec, direct=direct)
+    charge.save()
     if direct:
         return charge
     if spec.draws == "cancel":
@@ -194,7 +205,8 @@ def charges_sync_client(*, client: Client) -> int:
     changes = watermarks.changed_sources(client_id=client.pk, overlap=watermarks.OVERLAP, finished_only=False)
     found = changes.get(client.pk)
     written = _sync_sources(client, found) if found else 0
-    ChargeSyncMark.objects.update_or_create(client=client, defaults={"synced_at": started})
+    ChargeSyncMark.objects.bulk_create([ChargeSyncMark(client=client, synced_at=started)], update_conflicts=True,
+                                       unique_fields=["client"], update_fields=["synced_at"])  # fmt: skip
     return written
 
 
@@ -209,17 +221,22 @@ def _sync_sources(client: Client, found: watermarks.Changes) -> int:
     existing = {c.source_key: c for c in Charge.objects.filter(of_sources, client=client).exclude(kind="adjustment")}
     has_packages = Package.objects.filter(client=client, status=Package.Status.ACTIVE).exists()
     written = 0
+    plain: list[Charge] = []  # new charges that touch no package: inserted together
     for key in sorted(set(made) | set(existing)):
         charge = existing.get(key)
         spec = made.get(key) or (_withdrawn(charge) if charge else None)
         if spec is None:
             continue
         if charge is None:
-            _create(client, spec, has_packages=has_packages)
+            if _is_direct(spec, has_packages):
+                plain.append(_new_charge(client, spec, direct=True))
+            else:
+                _create(client, spec, has_packages=has_packages)
             written += 1
             continue
         line = _frozen_line(charge)
         written += int(_adjust(charge, spec, line) if line else _recompute(charge, spec))
+    Charge.objects.bulk_create(plain)
     return written
 
 

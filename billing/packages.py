@@ -49,6 +49,28 @@ def active_packages(*, client: Client, on: date, shopping: bool = False) -> list
     return sorted(qs.order_by("pk"), key=lambda p: (p.expires_on or date.max, p.activated_on or date.max, p.pk))
 
 
+def ledger_entry(
+    package: Package, kind: str, minutes: int, on: date, charge: Charge | None, reason: str = ""
+) -> PackageEntry:
+    """Append one movement, valued cumulatively; the caller holds the package's row lock."""
+    return _entry(package, kind, minutes, on, charge, reason)
+
+
+def status_follow_balance(package: Package) -> None:
+    """Used up at zero (split_hourly), active again when minutes come back; the caller holds the row lock."""
+    balance = balance_of(package)
+    if (
+        package.status == Package.Status.ACTIVE
+        and balance <= 0
+        and (package.overage_policy == PackageProduct.Overage.SPLIT_HOURLY)
+    ):
+        package.status = Package.Status.EXHAUSTED
+        package.save(update_fields=["status"])
+    elif package.status == Package.Status.EXHAUSTED and balance > 0:
+        package.status = Package.Status.ACTIVE
+        package.save(update_fields=["status"])
+
+
 def _entry(
     package: Package, kind: str, minutes: int, on: date, charge: Charge | None, reason: str = ""
 ) -> PackageEntry:

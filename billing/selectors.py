@@ -313,10 +313,6 @@ def biller_ids() -> list[int]:
     return list(Biller.objects.values_list("user_id", flat=True))
 
 
-def type_pricing_for(type_id: str) -> TypePricing | None:
-    return TypePricing.objects.filter(appointment_type_id=int(type_id)).first() if type_id.isdigit() else None
-
-
 def setup_lists() -> dict[str, Any]:
     return {
         "products": PackageProduct.objects.all(),
@@ -327,3 +323,10 @@ def setup_lists() -> dict[str, Any]:
 
 def clients_in(ids: list[int]) -> QuerySet[Client]:
     return Client.all_objects.filter(pk__in=ids).order_by("pk")
+
+
+def package_get(*, pk: int) -> Package:
+    found = Package.objects.select_related("client").filter(pk=pk).first()
+    if found is None:
+        raise Http404
+    return found

@@ -92,6 +92,7 @@ class Charge(models.Model):
         FLAT_FEE = "flat_fee", "Flat fee"
         MILESTONE = "milestone", "Milestone"
         ADJUSTMENT = "adjustment", "Adjustment"
+        PACKAGE_OVERAGE = "package_overage", "Package overdraft"
 
     client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(max_length=16, choices=Kind.choices)

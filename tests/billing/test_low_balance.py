@@ -55,8 +55,12 @@ def test_P3_two_drawdowns_at_once_write_one_notice():
     world.package = PackageProduct.objects.create(name="5 h", minutes=300, price=Decimal("425.00"),
                                                   low_balance_minutes=240)  # fmt: skip
     sell_package(world, world.carol, on=ny(2026, 6, 1, 9))
-    made = [Charge.objects.create(client=world.carol, kind="visit_time", source_key=f"race:{n}", amount=0,
-                                  service_date=ny(2026, 6, 2, 9).date(), description="race") for n in range(2)]  # fmt: skip
+    day = ny(2026, 6, 2, 9).date()
+    made = [
+        Charge.objects.create(client=world.carol, kind="visit_time", source_key=f"race:{n}", amount=0,
+                              service_date=day, description="race")
+        for n in range(2)
+    ]  # fmt: skip
     barrier = threading.Barrier(2)
     errors = []
 
