@@ -2,9 +2,11 @@
 
 Closing a package settles its balance: unused minutes within the refund threshold are refunded by a credit note
 on the package invoice (above it the package is not refundable), an overdraft (`allow_negative`) is billed at the
-package's own hourly value as a charge on the next invoice, with an `adjustment` entry bringing the ledger back to
-zero. Moving minutes writes an adjustment pair: minus on one package, plus on the other, each valued by its own
-package (so each package still earns exactly its net price over its life).
+package's value per minute as a charge on the next invoice (overdrawn minutes are worth nothing in the ledger,
+so they are earned once, by that charge), with an `adjustment` entry bringing the ledger back to zero. Moving
+minutes writes an adjustment pair: minus on one package, plus on the other. Each entry is valued by its own
+package's cumulative allocation, so the minutes leaving the source are recognised at its price per minute and the
+target's first extra minutes are worth nothing: each package still earns exactly its net price over its life.
 """
 
 from __future__ import annotations
@@ -51,8 +53,8 @@ def _bill_overdraft(package: Package, minutes: int, day: date) -> Charge:
         minutes_billed=minutes, rate=hourly, rate_source="package", amount=0,
         taxable=bool(conf.get("BILLING_TAX_SERVICES")),
     )  # fmt: skip
-    entry = packages.ledger_entry(package, "adjustment", minutes, day, charge, "close-out: overdraft billed")
-    charge.amount = -entry.value  # the cumulative value of the overdrawn minutes (90 min of $1,700/1,200 = 127.50)
+    packages.ledger_entry(package, "adjustment", minutes, day, charge, "close-out: overdraft billed")
+    charge.amount = bm.money(minutes * package.net_price / package.minutes)  # 90 min of $1,700 / 1,200 = 127.50
     charge.save(update_fields=["amount"])
     return charge
 
