@@ -61,7 +61,7 @@ def use_database(name: str, *, reseed: bool) -> None:
     connections["default"].close()
     settings.DATABASES["default"]["NAME"] = "organizer_pm"
     settings.DATABASES["default"]["TEST"]["NAME"] = name
-    connections["default"].creation.create_test_db(verbosity=0, autoclobber=True, keepdb=not reseed)
+    connections["default"].creation.create_test_db(verbosity=0, autoclobber=True, keepdb=not reseed, serialize=False)
 
 
 def month_add(day: date, months: int) -> date:

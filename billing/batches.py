@@ -14,6 +14,7 @@ from django.utils import timezone
 from accounts.models import User
 from billing import charges, invoices
 from billing.models import Invoice, InvoiceBatch
+from billing.watermarks import Changes
 from clients.models import Client
 
 logger = logging.getLogger("organizer_pm.billing")
@@ -50,6 +51,9 @@ def batch_run(*, batch_id: int) -> InvoiceBatch:
         batch.status, batch.total, batch.error = Status.RUNNING, len(batch.client_ids), ""
         batch.save(update_fields=["status", "client_ids", "total", "error"])
     clients = Client.all_objects.in_bulk(batch.client_ids)
+    # The changed sources of every client read once (6 queries), instead of once per client inside its sync.
+    at = timezone.now()
+    changes = charges.changes_of_all()
     try:
         for done, client_id in enumerate(batch.client_ids, start=1):
             client = clients.get(client_id)
@@ -57,7 +61,8 @@ def batch_run(*, batch_id: int) -> InvoiceBatch:
             with contextlib.suppress(ValidationError):
                 if client is not None:
                     invoices.invoice_create(client=client, creation_key=client_key(batch.key, client_id),
-                                            actor=batch.created_by)  # fmt: skip
+                                            actor=batch.created_by, known=changes.get(client_id, Changes()),
+                                            known_at=at)  # fmt: skip
             InvoiceBatch.objects.filter(pk=batch.pk).update(done=done)
     except Exception as exc:
         logger.exception("invoice_batch_failed id=%s", batch.pk)

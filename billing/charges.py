@@ -10,7 +10,7 @@ its source becomes an `adjustment` charge (more) or a draft credit note (less) (
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.db import transaction
@@ -130,10 +130,6 @@ def _recompute(charge: Charge, spec: Spec) -> bool:
     return changed
 
 
-def _frozen_line(charge: Charge) -> InvoiceLine | None:
-    return InvoiceLine.objects.filter(charge=charge, active=True, locked=True).select_related("invoice").first()
-
-
 def _adjust(charge: Charge, spec: Spec, line: InvoiceLine) -> bool:
     """The source of an invoiced charge changed: record the difference, never touch the issued invoice."""
     if charge.kind in FEE_KINDS or charge.kind == "redo":
@@ -195,16 +191,20 @@ def _withdrawn(charge: Charge) -> Spec:
 
 
 @transaction.atomic
-def charges_sync_client(*, client: Client) -> int:
+def charges_sync_client(
+    *, client: Client, known: watermarks.Changes | None = None, known_at: datetime | None = None
+) -> int:
     """Bring one client's charges up to date; returns how many rows were written. Reads only the sources changed
     since the client's watermark (all of them the first time), then moves the watermark to the moment this run
-    started. Serialized per client by a lock on the client row, so two runs never create or draw the same thing
-    twice."""
+    started. A batch passes the changes it read for every client at once (`known`, read at `known_at`, which then
+    becomes the watermark, so nothing saved after that read is skipped). Serialized per client by a lock on the
+    client row, so two runs never create or draw the same thing twice."""
     client = Client.all_objects.select_for_update().get(pk=client.pk)
-    started = timezone.now()
-    changes = watermarks.changed_sources(client_id=client.pk, overlap=watermarks.OVERLAP, finished_only=False)
-    found = changes.get(client.pk)
-    written = _sync_sources(client, found) if found else 0
+    started = known_at or timezone.now()
+    if known is None:
+        found = watermarks.changed_sources(client_id=client.pk, overlap=watermarks.OVERLAP, finished_only=False)
+        known = found.get(client.pk)
+    written = _sync_sources(client, known) if known and known.count else 0
     ChargeSyncMark.objects.bulk_create([ChargeSyncMark(client=client, synced_at=started)], update_conflicts=True,
                                        unique_fields=["client"], update_fields=["synced_at"])  # fmt: skip
     return written
@@ -220,6 +220,12 @@ def _sync_sources(client: Client, found: watermarks.Changes) -> int:
     )  # fmt: skip
     existing = {c.source_key: c for c in Charge.objects.filter(of_sources, client=client).exclude(kind="adjustment")}
     has_packages = Package.objects.filter(client=client, status=Package.Status.ACTIVE).exists()
+    # The issued lines of the charges reread, in one query (a reread within the overlap is mostly unchanged).
+    frozen = {
+        line.charge_id: line
+        for line in InvoiceLine.objects.filter(charge__in=list(existing.values()), active=True, locked=True)
+        .select_related("invoice")
+    }  # fmt: skip
     written = 0
     plain: list[Charge] = []  # new charges that touch no package: inserted together
     for key in sorted(set(made) | set(existing)):
@@ -234,7 +240,7 @@ def _sync_sources(client: Client, found: watermarks.Changes) -> int:
                 _create(client, spec, has_packages=has_packages)
             written += 1
             continue
-        line = _frozen_line(charge)
+        line = frozen.get(charge.pk)
         written += int(_adjust(charge, spec, line) if line else _recompute(charge, spec))
     Charge.objects.bulk_create(plain)
     return written
@@ -248,22 +254,28 @@ def clients_with_work() -> list[int]:
     return sorted(ids)
 
 
+def changes_of_all() -> dict[int, watermarks.Changes]:
+    """Per client, the sources to reread (changed since its watermark, less the overlap): what beat and batches
+    sync, read for every client at once."""
+    return watermarks.changed_sources(overlap=watermarks.OVERLAP, finished_only=False)
+
+
 def clients_to_sync() -> list[int]:
-    """Clients with a source changed since their watermark (less the overlap): what beat and batches sync."""
-    return sorted(watermarks.changed_sources(overlap=watermarks.OVERLAP, finished_only=False))
+    return sorted(changes_of_all())
 
 
-def clients_to_invoice() -> list[int]:
+def clients_to_invoice(changes: dict[int, watermarks.Changes] | None = None) -> list[int]:
     """Clients with unbilled charges or with changed work (whose invoice_create will charge it first)."""
     found = set(Charge.objects.filter(unbilled_charges()).values_list("client_id", flat=True).distinct())
-    return sorted(found | set(clients_to_sync()))
+    return sorted(found | set(changes_of_all() if changes is None else changes))
 
 
 def charges_sync() -> int:
     """Every client with changed work, each in its own short transaction (the beat task)."""
-    written = 0
-    for client in Client.all_objects.filter(pk__in=clients_to_sync()).order_by("pk"):
-        written += charges_sync_client(client=client)
+    written, at = 0, timezone.now()
+    changes = changes_of_all()
+    for client in Client.all_objects.filter(pk__in=list(changes)).order_by("pk"):
+        written += charges_sync_client(client=client, known=changes[client.pk], known_at=at)
     return written
 
 

@@ -24,6 +24,7 @@ from billing.models import (
     Package,
     PackageProduct,
 )
+from billing.watermarks import Changes
 from clients.models import Client
 
 ZERO = Decimal("0.00")
@@ -69,10 +70,14 @@ def _add_deposit_deductions(invoice: Invoice) -> None:
 
 
 @transaction.atomic
-def invoice_create(*, client: Client, creation_key: str, actor: User | None = None) -> Invoice:
+def invoice_create(
+    *, client: Client, creation_key: str, actor: User | None = None, known: Changes | None = None,
+    known_at: datetime | None = None,
+) -> Invoice:  # fmt: skip
     """One draft with every unbilled charge of the client. A retry with the same key returns the same draft;
-    with nothing to bill no empty draft is made."""
-    charges.charges_sync_client(client=client)  # also locks the client row: one creator at a time
+    with nothing to bill no empty draft is made. A batch passes the source changes it read (see
+    `charges.charges_sync_client`)."""
+    charges.charges_sync_client(client=client, known=known, known_at=known_at)  # also locks: one creator at a time
     found = Invoice.objects.filter(creation_key=creation_key).first()
     if found is not None:
         return found
@@ -94,10 +99,12 @@ def invoice_create(*, client: Client, creation_key: str, actor: User | None = No
 def invoice_batch_create(*, batch_key: str, actor: User | None = None) -> list[Invoice]:
     """One draft per client with unbilled charges, each in its own transaction; idempotent per (batch, client),
     so a retried batch creates nothing twice."""
-    made = []
-    for client in Client.all_objects.filter(pk__in=charges.clients_to_invoice()).order_by("pk"):
+    made, at = [], timezone.now()
+    changes = charges.changes_of_all()
+    for client in Client.all_objects.filter(pk__in=charges.clients_to_invoice(changes)).order_by("pk"):
         try:
-            made.append(invoice_create(client=client, creation_key=f"{batch_key[:40]}:{client.pk}", actor=actor))
+            made.append(invoice_create(client=client, creation_key=f"{batch_key[:40]}:{client.pk}", actor=actor,
+                                       known=changes.get(client.pk, Changes()), known_at=at))  # fmt: skip
         except ValidationError:
             continue  # billed meanwhile by someone else
     return made

@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, DecimalField, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, TruncMonth
 from django.http import Http404
 
 from accounts import access
@@ -163,7 +163,13 @@ def ar_aging(*, on: date, client: Client | None = None) -> Aging:
     if client is not None:
         invoices, credits = invoices.filter(client=client), credits.filter(client=client)
     aging = Aging(credit=credits.aggregate(s=Sum("amount"))["s"] or ZERO)
-    # open_at in SQL for every invoice at once: one query however many invoices five years have made.
+    # Only invoices that can have been open at `on`: owing today (amount_due is what is left after every
+    # allocation and credit note), or paid or credited by something dated after `on`. Five years of paid
+    # invoices are then never read one by one (docs/PERFORMANCE.md, Billing).
+    later = Allocation.objects.filter(applied_on__gt=on).values("invoice_id")
+    later_notes = CreditNote.objects.filter(status="issued", issue_date__gt=on).values("invoice_id")
+    invoices = invoices.filter(Q(amount_due__gt=0) | Q(pk__in=later) | Q(pk__in=later_notes))
+    # open_at in SQL for the candidates at once: allocated and credited sums by subquery.
     allocated = Allocation.objects.filter(invoice=OuterRef("pk"), applied_on__lte=on).values("invoice")
     credited = CreditNote.objects.filter(invoice=OuterRef("pk"), status="issued", issue_date__lte=on).values("invoice")
     invoices = invoices.annotate(
@@ -215,6 +221,20 @@ def earned_by_organizer(start: date, end: date) -> dict[int | None, Decimal]:
     return dict(result)
 
 
+def earned_by_organizer_day(start: date, end: date) -> dict[tuple[date, int | None], Decimal]:
+    """Earned revenue per (local service date, organizer), for the KPI rollups: the same parts as
+    `earned_by_organizer` (hourly amounts by service date, package minutes by entry date, breakage and fees under
+    None), two grouped queries whatever the period. A stable API: KPIs read billing through it."""
+    result: dict[tuple[date, int | None], Decimal] = defaultdict(lambda: ZERO)
+    hourly = Charge.objects.filter(_between("service_date", start, end)).exclude(kind="adjustment", amount__lt=0)
+    for row in hourly.values("service_date", "organizer_id").annotate(s=Sum("amount")).order_by():
+        result[(row["service_date"], row["organizer_id"])] += row["s"] or ZERO
+    used = PackageEntry.objects.filter(_between("entry_date", start, end), kind__in=EARNING_ENTRIES)
+    for row in used.values("entry_date", "charge__organizer_id").annotate(s=Sum("value")).order_by():
+        result[(row["entry_date"], row["charge__organizer_id"])] += row["s"] or ZERO
+    return dict(result)
+
+
 def invoiced(start: date, end: date) -> Decimal:
     """Issued invoice subtotals by issue date, less credit notes (ex tax); void invoices excluded."""
     issued = Invoice.objects.filter(_between("issue_date", start, end)).exclude(status__in=["draft", "void"])
@@ -263,15 +283,27 @@ def credit_at(on: date) -> Decimal:
     return ClientCreditEntry.objects.filter(effective_date__lte=on).aggregate(s=Sum("amount"))["s"] or ZERO
 
 
+def _by_month(qs: QuerySet[Any], day_field: str, amount: str, start: date, end: date) -> dict[date, Decimal]:
+    rows = qs.filter(_between(day_field, start, end)).annotate(m=TruncMonth(day_field)).values("m")
+    return {row["m"]: row["s"] or ZERO for row in rows.annotate(s=Sum(amount)).order_by()}
+
+
 def monthly_finance(year: int) -> list[dict[str, Any]]:
-    """Invoiced and collected per month of a year (for the finance page and its CSV)."""
-    rows: dict[int, dict[str, Any]] = defaultdict(dict)
+    """Invoiced and collected per month of a year (for the finance page and its CSV): four grouped queries, the
+    same figures as `invoiced` and `collected` month by month."""
+    start, end = date(year, 1, 1), date(year, 12, 31)
+    issued = _by_month(Invoice.objects.exclude(status__in=["draft", "void"]), "issue_date", "subtotal", start, end)
+    notes = _by_month(CreditNote.objects.filter(status="issued"), "issue_date", "subtotal", start, end)
+    received = _by_month(Payment.objects.all(), "received_on", "amount", start, end)
+    refunds = _by_month(ClientCreditEntry.objects.filter(kind="refund"), "effective_date", "amount", start, end)
+    rows = []
     for month in range(1, 13):
-        start = date(year, month, 1)
-        end = date(year + month // 12, month % 12 + 1, 1).replace(day=1)
-        end = date.fromordinal(end.toordinal() - 1)
-        rows[month] = {"month": start, "invoiced": invoiced(start, end), "collected": collected(start, end)}
-    return [rows[m] for m in range(1, 13)]
+        first = date(year, month, 1)
+        rows.append({
+            "month": first, "invoiced": issued.get(first, ZERO) - notes.get(first, ZERO),
+            "collected": received.get(first, ZERO) + refunds.get(first, ZERO),
+        })  # fmt: skip
+    return rows
 
 
 # --- reads for the billing pages (views never query models themselves) ------------------------------------
