@@ -225,7 +225,7 @@ def _sync_sources(client: Client, found: watermarks.Changes) -> int:
         line.charge_id: line
         for line in InvoiceLine.objects.filter(charge__in=list(existing.values()), active=True, locked=True)
         .select_related("invoice")
-    }  # fmt: skip
+    } if existing else {}  # fmt: skip
     written = 0
     plain: list[Charge] = []  # new charges that touch no package: inserted together
     for key in sorted(set(made) | set(existing)):

@@ -176,8 +176,10 @@ class PackageMoveForm(forms.Form):
     minutes = forms.IntegerField(min_value=1, widget=forms.NumberInput(_SMALL_INPUT))
     reason = forms.CharField(max_length=150, widget=forms.TextInput(_SMALL_INPUT))
 
+    prefix = "move"
+
     def __init__(self, *args: Any, client: Any, **kwargs: Any) -> None:
-        super().__init__(*args, prefix="move", **kwargs)
+        super().__init__(*args, **kwargs)
         open_packages = Package.objects.filter(client=client, status__in=["active", "exhausted", "pending"])
         for name in ("source", "target"):
             self.fields[name].queryset = open_packages.order_by("pk")  # type: ignore[attr-defined]

@@ -48,11 +48,15 @@ def next_number(series: str, year: int) -> int:
 
 def _add_deposit_deductions(invoice: Invoice) -> None:
     """Paid deposits not yet used are deducted, capped at this invoice's subtotal (the rest carries on)."""
+    deposits = list(
+        InvoiceLine.objects.filter(
+            kind="prepayment", active=True, invoice__client=invoice.client, invoice__status=Invoice.Status.PAID
+        ).select_related("invoice").order_by("invoice__issue_date", "pk")
+    )  # fmt: skip
+    if not deposits:
+        return
     subtotal = InvoiceLine.objects.filter(invoice=invoice, active=True).aggregate(s=Sum("amount"))["s"] or ZERO
-    deposits = InvoiceLine.objects.filter(
-        kind="prepayment", active=True, invoice__client=invoice.client, invoice__status=Invoice.Status.PAID
-    ).select_related("invoice")
-    for deposit in deposits.order_by("invoice__issue_date", "pk"):
+    for deposit in deposits:
         used = (
             InvoiceLine.objects.filter(kind="prepayment_applied", active=True, deposit_of=deposit.invoice).aggregate(
                 s=Sum("amount")
