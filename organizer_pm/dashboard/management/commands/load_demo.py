@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from accounts import services as account_services
 from accounts.models import User
+from billing import demo as billing_demo
 from clients import services as client_services
 from clients.models import Client
 from operations.models import Appointment, AppointmentType, Item
@@ -152,6 +153,7 @@ class Command(BaseCommand):
             project = project_demo.worked_example_create(client=smith, lead=users["maya@example.com"])
             for task in project.tasks.filter(is_summary=False)[:6]:
                 task.assignees.add(users["maya@example.com"])
+        billing_demo.load()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {len(users)} users, {Client.objects.count()} clients, "
