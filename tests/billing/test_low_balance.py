@@ -82,3 +82,25 @@ def test_P3_two_drawdowns_at_once_write_one_notice():
     assert errors == []
     assert packages.client_balance(world.carol, ny(2026, 6, 2, 9).date()) == 100  # 300 - 100 - 100
     assert BillingNotice.objects.count() == 1
+
+
+@pytest.mark.timeout(120)
+def test_a_real_worker_sends_each_notice_once(celery_worker_real, mailoutbox):
+    import time
+
+    from billing.tasks import dispatch_notices
+
+    UserFactory(role="owner", email="owner@worker.example")
+    world = build_world()
+    sell_package(world, world.carol, on=ny(2026, 6, 1, 9))
+    _hours(world, world.carol, 2, 600)
+    _hours(world, world.carol, 3, 405)  # 600 -> 195: one crossing
+    assert BillingNotice.objects.filter(sent_at__isnull=True).count() == 1
+    for _ in range(3):  # a redelivered or repeated tick sends nothing more
+        dispatch_notices.delay()
+    deadline = time.monotonic() + 20
+    while BillingNotice.objects.filter(sent_at__isnull=True).exists():
+        assert time.monotonic() < deadline, "the worker did not send the notice"
+        time.sleep(0.1)
+    time.sleep(1)
+    assert [m.to for m in mailoutbox] == [["owner@worker.example"]]
