@@ -132,3 +132,13 @@ def test_P14_the_ready_page_costs_the_same_queries_for_three_clients_as_for_one(
         sync(other)
         visit(other, world.organizing, [world.alice], ny(2026, 6, 10 + n, 9), ny(2026, 6, 10 + n, 12))
     assert count() == few
+
+
+def test_beat_moves_the_watermark_of_clients_with_nothing_changed(world):
+    visit(world.carol, world.organizing, [world.alice], ny(2026, 6, 2, 9), ny(2026, 6, 2, 12))
+    charges.charges_sync()
+    _age(world.carol)
+    old = ChargeSyncMark.objects.get(client=world.carol).synced_at
+    assert charges.charges_sync() == 0
+    assert ChargeSyncMark.objects.get(client=world.carol).synced_at > old
+    assert ChargeSyncMark.objects.filter(client=world.dan).exists()  # no work at all: marked too
