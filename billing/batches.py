@@ -13,7 +13,8 @@ from django.utils import timezone
 
 from accounts.models import User
 from billing import charges, invoices
-from billing.models import Charge, Invoice, InvoiceBatch
+from billing.models import Invoice, InvoiceBatch
+from billing.watermarks import Changes
 from clients.models import Client
 
 logger = logging.getLogger("organizer_pm.billing")
@@ -21,10 +22,8 @@ Status = InvoiceBatch.Status
 
 
 def ready_client_ids() -> list[int]:
-    """Clients with unbilled charges, after bringing charges up to date."""
-    charges.charges_sync()
-    found = Charge.objects.filter(charges.unbilled_charges()).values_list("client_id", flat=True).distinct()
-    return sorted(found)
+    """Clients with unbilled charges or with work not charged yet (each invoice_create charges it first)."""
+    return charges.clients_to_invoice()
 
 
 def client_key(batch_key: str, client_id: int) -> str:
@@ -46,12 +45,15 @@ def batch_run(*, batch_id: int) -> InvoiceBatch:
         if batch.status == Status.DONE:
             return batch
         if not batch.client_ids:
-            # Every client with billable work, not only those found unbilled after a sync of all: invoice_create
-            # syncs its client anyway, so a client is synced once per batch instead of twice.
-            batch.client_ids = charges.clients_with_work()
+            # Clients with unbilled charges or changed work; invoice_create syncs its client (incrementally) in
+            # its own transaction, so a client is synced once per batch.
+            batch.client_ids = charges.clients_to_invoice()
         batch.status, batch.total, batch.error = Status.RUNNING, len(batch.client_ids), ""
         batch.save(update_fields=["status", "client_ids", "total", "error"])
     clients = Client.all_objects.in_bulk(batch.client_ids)
+    # The changed sources of every client read once (6 queries), instead of once per client inside its sync.
+    at = timezone.now()
+    changes = charges.changes_of_all()
     try:
         for done, client_id in enumerate(batch.client_ids, start=1):
             client = clients.get(client_id)
@@ -59,7 +61,8 @@ def batch_run(*, batch_id: int) -> InvoiceBatch:
             with contextlib.suppress(ValidationError):
                 if client is not None:
                     invoices.invoice_create(client=client, creation_key=client_key(batch.key, client_id),
-                                            actor=batch.created_by)  # fmt: skip
+                                            actor=batch.created_by, known=changes.get(client_id, Changes()),
+                                            known_at=at)  # fmt: skip
             InvoiceBatch.objects.filter(pk=batch.pk).update(done=done)
     except Exception as exc:
         logger.exception("invoice_batch_failed id=%s", batch.pk)

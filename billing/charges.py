@@ -1,199 +1,51 @@
 """charges_sync: derive charges from the work recorded below billing, idempotently, one client at a time.
 
-No signals: every reader of charges calls `charges_sync_client` in its own transaction first, and beat runs
-`charges_sync` every few minutes. Each charge has a unique `source_key` (e.g. ``visit:812:org:7``); a rerun
-recomputes the same rows. A charge on an issued invoice is frozen: a later edit of its source becomes an
-`adjustment` charge (more) or a draft credit note (less) (docs/specs/billing.md P15).
+No signals: every action that writes from charges (invoice creation, a batch, a package sale, "Update charges")
+calls `charges_sync_client` in its own transaction first, and beat runs `charges_sync` every few minutes; pages
+(GET) never sync, they read stored charges and show changed work as pending (`billing.watermarks`). A sync reads
+only the sources changed since the client's watermark. Each charge has a unique `source_key` (e.g.
+``visit:812:org:7``); a rerun recomputes the same rows. A charge on an issued invoice is frozen: a later edit of
+its source becomes an `adjustment` charge (more) or a draft credit note (less) (docs/specs/billing.md P15).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Max, Min, Q, Sum
+from django.db.models import Q, Sum
 from django.utils import timezone
 
-from billing import conf, packages, rates, totals
 from billing import money as bm
+from billing import packages, specs, totals, watermarks
 from billing.models import (
     Charge,
+    ChargeSyncMark,
     CreditNote,
     CreditNoteLine,
     InvoiceLine,
     MilestoneFee,
     Package,
-    RedoLink,
     ShoppingTime,
-    TypePricing,
-    VisitTime,
 )
+from billing.specs import FEE_KINDS, FINISHED, ZERO, Spec
 from clients.models import Client
 from operations.models import Appointment, ClientPurchase
-
-ZERO = Decimal("0.00")
-FINISHED = ("completed", "needs_redo", "late_cancelled", "no_show")
-FEE_KINDS = ("cancel_fee", "no_show_fee")
-
-
-@dataclass(frozen=True)
-class Spec:
-    """What one source should be billed at, before any package is taken into account."""
-
-    key: str
-    kind: str
-    service_date: date
-    description: str
-    visit: Appointment | None = None
-    purchase: ClientPurchase | None = None
-    shopping: ShoppingTime | None = None
-    milestone: MilestoneFee | None = None
-    organizer_id: int | None = None
-    raw: int = 0
-    rounded: int = 0
-    billed: int = 0
-    rate: Decimal = ZERO
-    rate_source: str = ""
-    fixed: Decimal | None = None  # a fixed amount (fee, purchase, flat fee, milestone); None = minutes × rate
-    cost: Decimal | None = None
-    taxable: bool = False
-    needs_review: bool = False
-    draws: str = ""  # "visit" | "shopping" | "cancel": may take minutes from a package
-
-
-def _services_taxable() -> bool:
-    return bool(conf.get("BILLING_TAX_SERVICES"))
-
-
-def _visit_specs(visit: Appointment, book: rates.Book) -> list[Spec]:
-    vtype = visit.appointment_type
-    pricing = rates.pricing_of(vtype, book)
-    organizers = sorted(visit.organizers.all(), key=lambda u: u.pk)
-    day = rates.local_date(visit.actual_start or visit.starts)
-    if visit.status in ("late_cancelled", "no_show"):
-        return [_fee_spec(visit, organizers, book)]
-    if pricing.pricing == TypePricing.Pricing.FLAT:
-        return [Spec(f"visit:{visit.pk}:flat", "flat_fee", day, str(vtype), visit=visit, fixed=pricing.flat_price,
-                     taxable=_services_taxable())]  # fmt: skip
-    redo = (book.redo or {}).get(visit.pk)
-    specs = []
-    for organizer in organizers:
-        worked = rates.worked_minutes(visit, organizer, book)
-        if redo:
-            was = rates.local_date(redo.redo_of.starts)
-            rounded, _ = rates.round_and_minimum(worked.raw, minimum=0)
-            specs.append(Spec(
-                f"visit:{visit.pk}:org:{organizer.pk}", "redo", day, f"Redo of {was.day} {was:%B} visit — no charge",
-                visit=visit, organizer_id=organizer.pk, raw=worked.raw, rounded=rounded, billed=rounded, fixed=ZERO,
-            ))  # fmt: skip
-            continue
-        rounded, billed = rates.round_and_minimum(worked.raw, minimum=rates.minimum_of(pricing))
-        rate, source = rates.resolve_rate(client=visit.client, appointment_type=vtype, organizer=organizer, book=book)
-        specs.append(Spec(
-            f"visit:{visit.pk}:org:{organizer.pk}", "visit_time", day, f"{vtype} — {organizer}", visit=visit,
-            organizer_id=organizer.pk, raw=worked.raw, rounded=rounded, billed=billed, rate=rate, rate_source=source,
-            taxable=_services_taxable(), needs_review=worked.needs_review, draws="visit",
-        ))  # fmt: skip
-    return specs
-
-
-def _fee_spec(visit: Appointment, organizers: list, book: rates.Book) -> Spec:
-    kind = "no_show_fee" if visit.status == "no_show" else "cancel_fee"
-    label = "No-show" if kind == "no_show_fee" else "Late cancellation"
-    day = rates.local_date(visit.updated_at)
-    booked = bm.minutes_between(visit.starts, visit.ends)
-    fee_kind = conf.get("BILLING_CANCEL_FEE_KIND")
-    first_rate = ZERO
-    fee = ZERO
-    for organizer in organizers:
-        rate, _ = rates.resolve_rate(
-            client=visit.client, appointment_type=visit.appointment_type, organizer=organizer, book=book
-        )
-        first_rate = first_rate or rate
-        if fee_kind == "percent_of_booked":
-            fee += bm.percent_fee(pct=Decimal(conf.get("BILLING_CANCEL_FEE_PERCENT")), booked_minutes=booked, rate=rate)
-        elif fee_kind == "hours":
-            fee += bm.hourly_amount(int(conf.get("BILLING_CANCEL_FEE_HOURS")) * 60, rate)
-    if fee_kind == "fixed":
-        fee = Decimal(conf.get("BILLING_CANCEL_FEE_FIXED"))
-    return Spec(
-        f"visit:{visit.pk}:fee", kind, day, f"{label}: {visit.appointment_type}, {day:%Y-%m-%d}", visit=visit,
-        rate=first_rate, fixed=fee, taxable=_services_taxable(), draws="cancel",
-    )  # fmt: skip
-
-
-def _purchase_spec(purchase: ClientPurchase) -> Spec:
-    markup = purchase.markup_pct
-    if not markup and purchase.created_by is not None and purchase.created_by.is_organizer:
-        markup = Decimal(conf.get("BILLING_DEFAULT_MARKUP"))  # an organizer's purchase gets the house markup
-    store = f" ({purchase.store})" if purchase.store else ""
-    return Spec(
-        f"purchase:{purchase.pk}", "purchase", rates.local_date(purchase.created_at), f"{purchase.description}{store}",
-        purchase=purchase, fixed=bm.markup_price(purchase.cost, markup), cost=purchase.cost,
-        taxable=bool(conf.get("BILLING_TAX_PRODUCTS")),
-    )  # fmt: skip
-
-
-def _shopping_spec(entry: ShoppingTime, book: rates.Book) -> Spec:
-    shopping_type = TypePricing.objects.filter(is_shopping=True).select_related("appointment_type").first()
-    atype = shopping_type.appointment_type if shopping_type else None
-    rounded, billed = rates.round_and_minimum(entry.minutes, minimum=0)
-    rate, source = rates.resolve_rate(client=entry.client, appointment_type=atype, organizer=entry.organizer, book=book)
-    return Spec(
-        f"shopping:{entry.pk}", "shopping_time", entry.worked_on, f"Shopping time — {entry.organizer}",
-        shopping=entry, organizer_id=entry.organizer_id, raw=entry.minutes, rounded=rounded, billed=billed, rate=rate,
-        rate_source=source, taxable=_services_taxable(), draws="shopping",
-    )  # fmt: skip
-
-
-def _unchanged_visits(client: Client) -> dict[int, datetime]:
-    """Visits whose charges are newer than every change of the visit, its times and its redo link: their specs
-    need no recomputation (the sync stays cheap for clients with a long history)."""
-    charged = dict(
-        Charge.objects.filter(client=client, visit__isnull=False).exclude(kind="adjustment")
-        .values("visit_id").annotate(t=Min("updated_at")).values_list("visit_id", "t")
-    )  # fmt: skip
-    for model, stamp in ((VisitTime, "updated_at"), (RedoLink, "created_at")):
-        rows = model.objects.filter(visit__client=client).values("visit_id").annotate(t=Max(stamp))
-        for visit_id, changed in rows.values_list("visit_id", "t"):
-            if visit_id in charged and changed > charged[visit_id]:
-                del charged[visit_id]
-    return charged
-
-
-def specs_for(client: Client, *, skip: set[int] | None = None) -> list[Spec]:
-    """Specs of every billable source of the client; visits unchanged since their charges are left out and their
-    ids added to `skip` when a set is given."""
-    specs: list[Spec] = []
-    book = rates.Book.for_client(client)
-    unchanged = _unchanged_visits(client) if skip is not None else {}
-    visits = Appointment.objects.filter(client=client, status__in=FINISHED).select_related("appointment_type", "client")
-    for visit in visits.prefetch_related("organizers").order_by("starts", "pk"):
-        if skip is not None and visit.pk in unchanged and visit.updated_at <= unchanged[visit.pk]:
-            skip.add(visit.pk)
-            continue
-        specs += _visit_specs(visit, book)
-    purchases = ClientPurchase.objects.filter(appointment__client=client).select_related("created_by")
-    specs += [_purchase_spec(p) for p in purchases.order_by("pk")]
-    shopping = ShoppingTime.objects.filter(client=client).select_related("organizer", "client")
-    specs += [_shopping_spec(s, book) for s in shopping.order_by("pk")]
-    for milestone in MilestoneFee.objects.filter(client=client, reached_on__isnull=False).order_by("pk"):
-        reached = milestone.reached_on or date.min  # the filter guarantees a date
-        specs.append(Spec(f"milestone:{milestone.pk}", "milestone", reached, milestone.name, milestone=milestone,
-                          fixed=milestone.amount, taxable=_services_taxable()))  # fmt: skip
-    return specs
 
 
 def _amount(spec: Spec, hourly: int, rate: Decimal) -> Decimal:
     return spec.fixed if spec.fixed is not None and spec.draws != "cancel" else bm.hourly_amount(hourly, rate)
 
 
-def _create(client: Client, spec: Spec, *, has_packages: bool = True) -> Charge:
-    direct = not has_packages or not spec.draws or (spec.draws != "cancel" and not spec.billed)
+def _is_direct(spec: Spec, has_packages: bool) -> bool:
+    """Billed as it is, without touching a package (no package, or nothing a package could cover)."""
+    return not has_packages or not spec.draws or (spec.draws != "cancel" and not spec.billed)
+
+
+def _new_charge(client: Client, spec: Spec, *, direct: bool) -> Charge:
     plain = (spec.fixed or ZERO) if spec.draws == "cancel" else _amount(spec, spec.billed, spec.rate)
-    charge = Charge.objects.create(
+    return Charge(
         client=client, kind=spec.kind, source_key=spec.key, visit=spec.visit, purchase=spec.purchase,
         shopping=spec.shopping, milestone=spec.milestone, organizer_id=spec.organizer_id,
         service_date=spec.service_date, description=spec.description[:300], minutes_raw=spec.raw,
@@ -201,6 +53,13 @@ def _create(client: Client, spec: Spec, *, has_packages: bool = True) -> Charge:
         cost=spec.cost, amount=plain if direct else ZERO, taxable=spec.taxable, needs_review=spec.needs_review,
         hourly_minutes=spec.billed,
     )  # fmt: skip
+
+
+def _create(client: Client, spec: Spec, *, has_packages: bool = True) -> Charge:
+    direct = _is_direct(spec, has_packages)
+    plain = (spec.fixed or ZERO) if spec.draws == "cancel" else _amount(spec, spec.billed, spec.rate)
+    charge = _new_charge(client, spec, direct=direct)
+    charge.save()
     if direct:
         return charge
     if spec.draws == "cancel":
@@ -271,10 +130,6 @@ def _recompute(charge: Charge, spec: Spec) -> bool:
     return changed
 
 
-def _frozen_line(charge: Charge) -> InvoiceLine | None:
-    return InvoiceLine.objects.filter(charge=charge, active=True, locked=True).select_related("invoice").first()
-
-
 def _adjust(charge: Charge, spec: Spec, line: InvoiceLine) -> bool:
     """The source of an invoiced charge changed: record the difference, never touch the issued invoice."""
     if charge.kind in FEE_KINDS or charge.kind == "redo":
@@ -336,35 +191,58 @@ def _withdrawn(charge: Charge) -> Spec:
 
 
 @transaction.atomic
-def charges_sync_client(*, client: Client) -> int:
-    """Bring one client's charges up to date; returns how many rows were written. Serialized per client by a lock
-    on the client row, so two runs never create or draw the same thing twice."""
+def charges_sync_client(
+    *, client: Client, known: watermarks.Changes | None = None, known_at: datetime | None = None
+) -> int:
+    """Bring one client's charges up to date; returns how many rows were written. Reads only the sources changed
+    since the client's watermark (all of them the first time), then moves the watermark to the moment this run
+    started. A batch passes the changes it read for every client at once (`known`, read at `known_at`, which then
+    becomes the watermark, so nothing saved after that read is skipped). Serialized per client by a lock on the
+    client row, so two runs never create or draw the same thing twice."""
     client = Client.all_objects.select_for_update().get(pk=client.pk)
-    started = timezone.now()
-    skipped: set[int] = set()
-    specs = {spec.key: spec for spec in specs_for(client, skip=skipped)}
-    existing = {c.source_key: c for c in Charge.objects.filter(client=client).exclude(kind="adjustment")}
+    started = known_at or timezone.now()
+    if known is None:
+        found = watermarks.changed_sources(client_id=client.pk, overlap=watermarks.OVERLAP, finished_only=False)
+        known = found.get(client.pk)
+    written = _sync_sources(client, known) if known and known.count else 0
+    ChargeSyncMark.objects.bulk_create([ChargeSyncMark(client=client, synced_at=started)], update_conflicts=True,
+                                       unique_fields=["client"], update_fields=["synced_at"])  # fmt: skip
+    return written
+
+
+def _sync_sources(client: Client, found: watermarks.Changes) -> int:
+    wanted = specs.Sources(visits=found.visits, purchases=found.purchases, shopping=found.shopping,
+                           milestones=found.milestones)  # fmt: skip
+    made = {spec.key: spec for spec in specs.specs_for(client, wanted)}
+    of_sources = (
+        Q(visit_id__in=found.visits) | Q(purchase_id__in=found.purchases) | Q(shopping_id__in=found.shopping)
+        | Q(milestone_id__in=found.milestones)
+    )  # fmt: skip
+    existing = {c.source_key: c for c in Charge.objects.filter(of_sources, client=client).exclude(kind="adjustment")}
     has_packages = Package.objects.filter(client=client, status=Package.Status.ACTIVE).exists()
+    # The issued lines of the charges reread, in one query (a reread within the overlap is mostly unchanged).
+    frozen = {
+        line.charge_id: line
+        for line in InvoiceLine.objects.filter(charge__in=list(existing.values()), active=True, locked=True)
+        .select_related("invoice")
+    } if existing else {}  # fmt: skip
     written = 0
-    for key in sorted(set(specs) | set(existing)):
+    plain: list[Charge] = []  # new charges that touch no package: inserted together
+    for key in sorted(set(made) | set(existing)):
         charge = existing.get(key)
-        if charge is not None and key not in specs and charge.visit_id in skipped:
-            continue  # unchanged since it was charged
-        spec = specs.get(key) or (_withdrawn(charge) if charge else None)
+        spec = made.get(key) or (_withdrawn(charge) if charge else None)
         if spec is None:
             continue
         if charge is None:
-            _create(client, spec, has_packages=has_packages)
+            if _is_direct(spec, has_packages):
+                plain.append(_new_charge(client, spec, direct=True))
+            else:
+                _create(client, spec, has_packages=has_packages)
             written += 1
             continue
-        line = _frozen_line(charge)
+        line = frozen.get(charge.pk)
         written += int(_adjust(charge, spec, line) if line else _recompute(charge, spec))
-    # The visits read here are up to date as of `started`: stamp their charges with it, so the next sync skips
-    # them unless the visit changes afterwards (an edit made while this ran is newer and is picked up).
-    looked_at = {s.visit.pk for s in specs.values() if s.visit} | {
-        c.visit_id for c in existing.values() if c.visit_id and c.visit_id not in skipped
-    }
-    Charge.objects.filter(client=client, visit_id__in=looked_at).exclude(kind="adjustment").update(updated_at=started)
+    Charge.objects.bulk_create(plain)
     return written
 
 
@@ -376,11 +254,36 @@ def clients_with_work() -> list[int]:
     return sorted(ids)
 
 
+def changes_of_all() -> dict[int, watermarks.Changes]:
+    """Per client, the sources to reread (changed since its watermark, less the overlap): what beat and batches
+    sync, read for every client at once."""
+    return watermarks.changed_sources(overlap=watermarks.OVERLAP, finished_only=False)
+
+
+def clients_to_sync() -> list[int]:
+    return sorted(changes_of_all())
+
+
+def clients_to_invoice(changes: dict[int, watermarks.Changes] | None = None) -> list[int]:
+    """Clients with unbilled charges or with changed work (whose invoice_create will charge it first)."""
+    found = set(Charge.objects.filter(unbilled_charges()).values_list("client_id", flat=True).distinct())
+    return sorted(found | set(changes_of_all() if changes is None else changes))
+
+
 def charges_sync() -> int:
-    """Every client with billable work, each in its own short transaction (the beat task)."""
-    written = 0
-    for client in Client.all_objects.filter(pk__in=clients_with_work()).order_by("pk"):
-        written += charges_sync_client(client=client)
+    """Every client with changed work, each in its own short transaction (the beat task)."""
+    written, at = 0, timezone.now()
+    changes = changes_of_all()
+    for client in Client.all_objects.filter(pk__in=list(changes)).order_by("pk"):
+        written += charges_sync_client(client=client, known=changes[client.pk], known_at=at)
+    # Clients with nothing changed are up to date as of `at` too: moving their watermark keeps the oldest one
+    # recent, so the "changed since" reads stay short ranges of the indexes (the overlap still covers a row
+    # committed late). Moving a watermark back, if another sync moved it further meanwhile, is harmless.
+    idle = Client.all_objects.exclude(pk__in=list(changes)).values_list("pk", flat=True)
+    ChargeSyncMark.objects.bulk_create(
+        [ChargeSyncMark(client_id=pk, synced_at=at) for pk in idle],
+        update_conflicts=True, unique_fields=["client"], update_fields=["synced_at"],
+    )  # fmt: skip
     return written
 
 

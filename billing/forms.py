@@ -10,14 +10,16 @@ from django import forms
 
 from accounts.models import User
 from billing.models import (
-    ClientRate,
     CreditNote,
     Invoice,
     InvoiceLine,
+    Package,
     PackageProduct,
     Payment,
     TypePricing,
 )
+from clients.models import Client
+from operations.models import AppointmentType
 
 
 def new_key() -> str:
@@ -119,46 +121,65 @@ class AgingForm(forms.Form):
     year = forms.IntegerField(required=False, min_value=2000, max_value=2100)
 
 
-class PackageProductForm(forms.ModelForm):
-    class Meta:
-        model = PackageProduct
-        fields = [
-            "name", "minutes", "price", "validity_months", "free_cancellations", "cancel_fee_minutes",
-            "covers_shopping", "overage_policy", "overage_tolerance_pct", "low_balance_minutes",
-        ]  # fmt: skip
+class PackageProductForm(forms.Form):
+    """Input of `setup.product_create` (the service checks the rules)."""
 
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        if data.get("minutes") is not None and data["minutes"] <= 0:
-            self.add_error("minutes", "A package has at least one minute.")
-        if data.get("price") is not None and data["price"] <= 0:
-            self.add_error("price", "Enter a price above zero.")
-        return data
+    name = forms.CharField(max_length=100)
+    minutes = forms.IntegerField(help_text="Minutes sold, e.g. 1200 for 20 hours.")
+    price = forms.DecimalField(max_digits=12, decimal_places=2)
+    validity_months = forms.IntegerField(min_value=1, initial=12)
+    free_cancellations = forms.IntegerField(min_value=0, initial=2)
+    cancel_fee_minutes = forms.IntegerField(min_value=0, initial=60)
+    covers_shopping = forms.BooleanField(required=False, initial=True)
+    overage_policy = forms.ChoiceField(choices=PackageProduct.Overage.choices)
+    overage_tolerance_pct = forms.DecimalField(max_digits=7, decimal_places=4, initial=Decimal("10"))
+    low_balance_minutes = forms.IntegerField(min_value=0, initial=240)
 
 
-class ClientRateForm(forms.ModelForm):
-    class Meta:
-        model = ClientRate
-        fields = ["client", "appointment_type", "organizer", "rate"]
+class ClientRateForm(forms.Form):
+    """Input of `setup.client_rate_set`: saving the same client, type and organizer again changes the rate."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    client = forms.ModelChoiceField(queryset=Client.objects.order_by("name"))
+    appointment_type = forms.ModelChoiceField(queryset=AppointmentType.objects.all(), required=False)
+    organizer = forms.ModelChoiceField(
+        queryset=User.objects.filter(role=User.Role.ORGANIZER).order_by("first_name", "email"), required=False
+    )
+    rate = forms.DecimalField(max_digits=10, decimal_places=2)
+
+
+class TypePricingForm(forms.Form):
+    """Input of `setup.type_pricing_set` (one pricing per appointment type)."""
+
+    appointment_type = forms.ModelChoiceField(queryset=AppointmentType.objects.all())
+    pricing = forms.ChoiceField(choices=TypePricing.Pricing.choices)
+    flat_price = forms.DecimalField(max_digits=12, decimal_places=2, required=False)
+    minimum_minutes = forms.IntegerField(min_value=0, required=False, help_text="Empty: the business default.")
+    is_shopping = forms.BooleanField(required=False, help_text="Its rate prices shopping time.")
+
+
+class PackageCloseForm(forms.Form):
+    disposition = forms.ChoiceField(
+        choices=CreditNote.Disposition.choices, required=False,
+        help_text="For unused minutes within the refund threshold: refund them or keep them as client credit.",
+    )  # fmt: skip
+
+
+_SMALL_SELECT = {"class": "form-select form-select-sm"}
+_SMALL_INPUT = {"class": "form-control form-control-sm"}
+
+
+class PackageMoveForm(forms.Form):
+    """Input of `closeout.package_minutes_move`: between two open packages of one client."""
+
+    source = forms.ModelChoiceField(queryset=Package.objects.none(), label="From", widget=forms.Select(_SMALL_SELECT))
+    target = forms.ModelChoiceField(queryset=Package.objects.none(), label="To", widget=forms.Select(_SMALL_SELECT))
+    minutes = forms.IntegerField(min_value=1, widget=forms.NumberInput(_SMALL_INPUT))
+    reason = forms.CharField(max_length=150, widget=forms.TextInput(_SMALL_INPUT))
+
+    prefix = "move"
+
+    def __init__(self, *args: Any, client: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["organizer"].queryset = User.objects.filter(role=User.Role.ORGANIZER)  # type: ignore[attr-defined]
-
-    def clean_rate(self) -> Decimal:
-        rate = self.cleaned_data["rate"]
-        if rate is None or rate <= 0:
-            raise forms.ValidationError("A rate must be above zero.")
-        return rate
-
-
-class TypePricingForm(forms.ModelForm):
-    class Meta:
-        model = TypePricing
-        fields = ["appointment_type", "pricing", "flat_price", "minimum_minutes", "is_shopping"]
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        if data.get("pricing") == TypePricing.Pricing.FLAT and not data.get("flat_price"):
-            self.add_error("flat_price", "A flat-priced type needs its price.")
-        return data
+        open_packages = Package.objects.filter(client=client, status__in=["active", "exhausted", "pending"])
+        for name in ("source", "target"):
+            self.fields[name].queryset = open_packages.order_by("pk")  # type: ignore[attr-defined]

@@ -24,6 +24,7 @@ from billing.models import (
     Package,
     PackageProduct,
 )
+from billing.watermarks import Changes
 from clients.models import Client
 
 ZERO = Decimal("0.00")
@@ -47,11 +48,15 @@ def next_number(series: str, year: int) -> int:
 
 def _add_deposit_deductions(invoice: Invoice) -> None:
     """Paid deposits not yet used are deducted, capped at this invoice's subtotal (the rest carries on)."""
+    deposits = list(
+        InvoiceLine.objects.filter(
+            kind="prepayment", active=True, invoice__client=invoice.client, invoice__status=Invoice.Status.PAID
+        ).select_related("invoice").order_by("invoice__issue_date", "pk")
+    )  # fmt: skip
+    if not deposits:
+        return
     subtotal = InvoiceLine.objects.filter(invoice=invoice, active=True).aggregate(s=Sum("amount"))["s"] or ZERO
-    deposits = InvoiceLine.objects.filter(
-        kind="prepayment", active=True, invoice__client=invoice.client, invoice__status=Invoice.Status.PAID
-    ).select_related("invoice")
-    for deposit in deposits.order_by("invoice__issue_date", "pk"):
+    for deposit in deposits:
         used = (
             InvoiceLine.objects.filter(kind="prepayment_applied", active=True, deposit_of=deposit.invoice).aggregate(
                 s=Sum("amount")
@@ -69,16 +74,21 @@ def _add_deposit_deductions(invoice: Invoice) -> None:
 
 
 @transaction.atomic
-def invoice_create(*, client: Client, creation_key: str, actor: User | None = None) -> Invoice:
+def invoice_create(
+    *, client: Client, creation_key: str, actor: User | None = None, known: Changes | None = None,
+    known_at: datetime | None = None,
+) -> Invoice:  # fmt: skip
     """One draft with every unbilled charge of the client. A retry with the same key returns the same draft;
-    with nothing to bill no empty draft is made."""
-    charges.charges_sync_client(client=client)  # also locks the client row: one creator at a time
+    with nothing to bill no empty draft is made. A batch passes the source changes it read (see
+    `charges.charges_sync_client`)."""
+    charges.charges_sync_client(client=client, known=known, known_at=known_at)  # also locks: one creator at a time
     found = Invoice.objects.filter(creation_key=creation_key).first()
     if found is not None:
         return found
     candidates = Charge.objects.filter(charges.unbilled_charges(client)).order_by("pk")
     locked = list(Charge.objects.select_for_update().filter(pk__in=candidates.values("pk")).order_by("pk"))
-    fresh = [c for c in locked if not InvoiceLine.objects.filter(charge=c, active=True).exists()]
+    taken = set(InvoiceLine.objects.filter(charge__in=locked, active=True).values_list("charge_id", flat=True))
+    fresh = [c for c in locked if c.pk not in taken]
     if not fresh:
         raise ValidationError(NOTHING_MSG, code="nothing_to_invoice")
     invoice = Invoice.objects.create(client=client, creation_key=creation_key, created_by=actor)
@@ -93,12 +103,12 @@ def invoice_create(*, client: Client, creation_key: str, actor: User | None = No
 def invoice_batch_create(*, batch_key: str, actor: User | None = None) -> list[Invoice]:
     """One draft per client with unbilled charges, each in its own transaction; idempotent per (batch, client),
     so a retried batch creates nothing twice."""
-    charges.charges_sync()
-    made = []
-    client_ids = Charge.objects.filter(charges.unbilled_charges()).values_list("client_id", flat=True).distinct()
-    for client in Client.all_objects.filter(pk__in=list(client_ids)).order_by("pk"):
+    made, at = [], timezone.now()
+    changes = charges.changes_of_all()
+    for client in Client.all_objects.filter(pk__in=charges.clients_to_invoice(changes)).order_by("pk"):
         try:
-            made.append(invoice_create(client=client, creation_key=f"{batch_key[:40]}:{client.pk}", actor=actor))
+            made.append(invoice_create(client=client, creation_key=f"{batch_key[:40]}:{client.pk}", actor=actor,
+                                       known=changes.get(client.pk, Changes()), known_at=at))  # fmt: skip
         except ValidationError:
             continue  # billed meanwhile by someone else
     return made
@@ -125,7 +135,7 @@ def package_sell(
 ) -> Package:
     """A package sale: a pending package and its draft invoice; an assessment billed within the window before the
     sale is credited once. The package activates when the invoice is issued."""
-    Client.all_objects.select_for_update().get(pk=client.pk)
+    charges.charges_sync_client(client=client)  # also locks the client row: one sale at a time
     found = Package.objects.filter(creation_key=creation_key).first()
     if found is not None:
         return found

@@ -49,6 +49,28 @@ def active_packages(*, client: Client, on: date, shopping: bool = False) -> list
     return sorted(qs.order_by("pk"), key=lambda p: (p.expires_on or date.max, p.activated_on or date.max, p.pk))
 
 
+def ledger_entry(
+    package: Package, kind: str, minutes: int, on: date, charge: Charge | None, reason: str = ""
+) -> PackageEntry:
+    """Append one movement, valued cumulatively; the caller holds the package's row lock."""
+    return _entry(package, kind, minutes, on, charge, reason)
+
+
+def status_follow_balance(package: Package) -> None:
+    """Used up at zero (split_hourly), active again when minutes come back; the caller holds the row lock."""
+    balance = balance_of(package)
+    if (
+        package.status == Package.Status.ACTIVE
+        and balance <= 0
+        and (package.overage_policy == PackageProduct.Overage.SPLIT_HOURLY)
+    ):
+        package.status = Package.Status.EXHAUSTED
+        package.save(update_fields=["status"])
+    elif package.status == Package.Status.EXHAUSTED and balance > 0:
+        package.status = Package.Status.ACTIVE
+        package.save(update_fields=["status"])
+
+
 def _entry(
     package: Package, kind: str, minutes: int, on: date, charge: Charge | None, reason: str = ""
 ) -> PackageEntry:
@@ -61,13 +83,29 @@ def _entry(
     )
 
 
-def _after_movement(package: Package, balance_before: int) -> None:
+def client_balance(client: Client, on: date) -> int:
+    """Minutes left on all the client's usable packages (the figure the low-balance alert watches)."""
+    usable = PackageEntry.objects.filter(package__client=client, package__status=Package.Status.ACTIVE).filter(
+        Q(package__expires_on__isnull=True) | Q(package__expires_on__gt=on)
+    )
+    return int(usable.aggregate(s=Sum("minutes"))["s"] or 0)
+
+
+def low_balance_check(*, package: Package, before: int, after: int) -> BillingNotice | None:
+    """One "offer a top-up" notice when the client's package minutes cross the threshold downwards, written in
+    the drawdown's transaction (an outbox row, sent by `billing.dispatch_notices`). Callers hold the lock on the
+    client's active packages, so two drawdowns never both see the crossing; a purchase or a minute returned
+    lifts the balance above the line again and re-arms the alert."""
+    if not before >= package.low_balance_minutes > after:
+        return None
+    return BillingNotice.objects.create(
+        kind="package_low", package=package,
+        text=f"{package.client}: {bm.minutes_text(max(after, 0))} of package time left; offer a top-up.",
+    )  # fmt: skip
+
+
+def _after_movement(package: Package) -> None:
     balance = balance_of(package)
-    if balance_before >= package.low_balance_minutes > balance:
-        BillingNotice.objects.create(
-            kind="package_low", package=package,
-            text=f"{package.client}: {bm.minutes_text(max(balance, 0))} left on {package.name}; offer a top-up.",
-        )  # fmt: skip
     if balance <= 0 and package.overage_policy == PackageProduct.Overage.SPLIT_HOURLY:
         package.status = Package.Status.EXHAUSTED
         package.save(update_fields=["status"])
@@ -85,7 +123,9 @@ def draw(
 ) -> Covered:
     """Take up to `minutes` from the client's packages (one entry per package used); the rest is hourly."""
     remaining, first, covered = minutes, None, 0
-    for package in active_packages(client=client, on=on, shopping=shopping):
+    usable = active_packages(client=client, on=on, shopping=shopping)
+    before = client_balance(client, on) if usable else 0
+    for package in usable:
         if remaining <= 0:
             break
         balance = balance_of(package)
@@ -97,10 +137,12 @@ def draw(
             package.save(update_fields=["upgrade_required"])
         if split.covered:
             _entry(package, kind, -split.covered, on, charge)
-            _after_movement(package, balance)
+            _after_movement(package)
             first = first or package
             covered += split.covered
             remaining -= split.covered
+    if first is not None:
+        low_balance_check(package=first, before=before, after=before - covered)
     return Covered(first, covered, remaining)
 
 
@@ -130,8 +172,10 @@ def cancel_fee_draw(*, client: Client, on: date, charge: Charge) -> tuple[Packag
     balance = balance_of(package)
     split = bm.drawdown(billed=package.cancel_fee_minutes, balance=balance)
     if split.covered:
+        before = client_balance(client, on)
         _entry(package, "cancel_fee", -split.covered, on, charge)
-        _after_movement(package, balance)
+        _after_movement(package)
+        low_balance_check(package=package, before=before, after=before - split.covered)
     return package, split.covered, split.hourly
 
 

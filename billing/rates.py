@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -34,9 +35,14 @@ class Book:
     redo: dict[int, RedoLink] | None = None
 
     @classmethod
-    def for_client(cls, client: Client) -> Book:
-        times = {(t.visit_id, t.organizer_id): t for t in VisitTime.objects.filter(visit__client=client)}
-        redo = {r.visit_id: r for r in RedoLink.objects.filter(visit__client=client).select_related("redo_of")}
+    def for_client(cls, client: Client, visits: Iterable[int] | None = None) -> Book:
+        """The book of a client's sync; `visits` limits the times and redo links read to those visits."""
+        times_qs = VisitTime.objects.filter(visit__client=client)
+        redo_qs = RedoLink.objects.filter(visit__client=client).select_related("redo_of")
+        if visits is not None:
+            times_qs, redo_qs = times_qs.filter(visit_id__in=list(visits)), redo_qs.filter(visit_id__in=list(visits))
+        times = {(t.visit_id, t.organizer_id): t for t in times_qs}
+        redo = {r.visit_id: r for r in redo_qs}
         return cls(times=times, redo=redo)
 
 

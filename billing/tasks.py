@@ -57,3 +57,11 @@ def invoice_batch_run(batch_id: int) -> int:
     from billing import batches
 
     return batches.batch_run(batch_id=batch_id).made
+
+
+@shared_task(name="billing.dispatch_notices", expires=55, acks_late=True, reject_on_worker_lost=True)
+def dispatch_notices() -> int:
+    """Beat, every minute: e-mail the owner the notices written since (a package running low), once each."""
+    from billing import notices
+
+    return notices.notices_dispatch()

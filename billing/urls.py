@@ -27,4 +27,8 @@ urlpatterns = [
     path("finance/", views.finance, name="finance"),
     path("finance.csv", views.finance_csv, name="finance_csv"),
     path("settings/", views_setup.billing_settings, name="settings"),
+    path("charges/update/", views.charges_update, name="charges_update"),
+    path("clients/<int:pk>/reprice/", views.charges_reprice, name="charges_reprice"),
+    path("clients/<int:pk>/packages/move/", views.package_move, name="package_move"),
+    path("packages/<int:pk>/close/", views.package_close, name="package_close"),
 ]

@@ -21,7 +21,20 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts import access
 from accounts.http import AuthedHttpRequest, form_add_service_error
-from billing import documents, forms, invoices, mailing, payments, rates, selectors, tasks
+from billing import (
+    charges,
+    closeout,
+    conf,
+    documents,
+    forms,
+    invoices,
+    mailing,
+    payments,
+    rates,
+    reprice,
+    selectors,
+    tasks,
+)
 from billing.models import (
     Invoice,
 )
@@ -58,7 +71,32 @@ def _errors(request: HttpRequest, exc: ValidationError) -> None:
 @billing_required
 def ready(request: AuthedHttpRequest) -> HttpResponse:
     rows = selectors.ready_to_invoice()
-    return render(request, T + "ready.html", {"rows": rows, "key": forms.new_key()})
+    pending = sum(row.pending for row in rows)
+    return render(request, T + "ready.html", {"rows": rows, "key": forms.new_key(), "pending": pending})
+
+
+@require_POST
+@billing_required
+def charges_update(request: AuthedHttpRequest) -> HttpResponse:
+    """Turn finished work into charges now (pages only show it as pending): one client, or every client with
+    changed work (a Celery job when there are many, as beat would)."""
+    raw = request.POST.get("client", "")
+    if raw.isdigit():
+        client = selectors.client_get(pk=int(raw))
+        written = charges.charges_sync_client(client=client)
+        messages.success(request, f"Charges updated ({written} change{'s' if written != 1 else ''}).")
+        return redirect(client.get_absolute_url())
+    waiting = charges.clients_to_sync()
+    if len(waiting) > int(conf.get("BILLING_BATCH_INLINE_MAX")):
+        try:
+            tasks.charges_sync.delay()
+        except Exception:  # noqa: BLE001 - beat runs the same sync within minutes
+            logger.warning("charges_sync_publish_failed")
+        messages.success(request, f"Charges of {len(waiting)} clients are being updated; reload in a minute.")
+    else:
+        written = sum(charges.charges_sync_client(client=c) for c in selectors.clients_in(waiting))
+        messages.success(request, f"Charges updated ({written} change{'s' if written != 1 else ''}).")
+    return redirect("billing:ready")
 
 
 @require_GET
@@ -127,8 +165,10 @@ def invoice_create(request: AuthedHttpRequest, pk: int) -> HttpResponse:
             form_add_service_error(form, exc)
         else:
             return redirect(invoice.get_absolute_url())
-    charges = selectors.client_billing(client)["unbilled"]
-    return render(request, T + "invoice_create.html", {"client": client, "form": form, "charges": charges})
+    billing = selectors.client_billing(client)
+    return render(request, T + "invoice_create.html", {
+        "client": client, "form": form, "charges": billing["unbilled"], "pending": billing["pending"],
+    })  # fmt: skip
 
 
 @require_POST
@@ -299,7 +339,10 @@ def package_sell(request: AuthedHttpRequest, pk: int) -> HttpResponse:
 def client_billing_panel(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     """The client page's billing tab, loaded by htmx (the clients app never imports billing)."""
     client = selectors.client_get(pk=pk)
-    return render(request, T + "partials/client_billing.html", {"client": client, **selectors.client_billing(client)})
+    billing = selectors.client_billing(client)
+    open_packages = [p for p, _ in billing["packages"] if p.status in ("active", "exhausted", "pending")]
+    move_form = forms.PackageMoveForm(client=client) if len(open_packages) > 1 else None
+    return render(request, T + "partials/client_billing.html", {"client": client, "move_form": move_form, **billing})
 
 
 def _finance_context(request: AuthedHttpRequest) -> dict[str, Any]:
@@ -332,3 +375,49 @@ def finance_csv(request: AuthedHttpRequest) -> HttpResponse:
     for row in context["months"]:
         writer.writerow([row["month"].strftime("%Y-%m"), row["invoiced"], row["collected"]])
     return response
+
+
+@require_POST
+@billing_required
+def charges_reprice(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    """ "Re-price at today's rates": the client's charges not yet on an issued invoice (drafts follow)."""
+    client = selectors.client_get(pk=pk)
+    changed = reprice.charges_reprice(client=client)
+    messages.success(request, f"{changed} charge{'s' if changed != 1 else ''} re-priced at today's rates.")
+    raw = request.POST.get("invoice", "")
+    back = selectors.invoice_get(pk=int(raw)) if raw.isdigit() else None
+    return redirect(back.get_absolute_url() if back and back.client_id == client.pk else client.get_absolute_url())
+
+
+@require_POST
+@billing_required
+def package_close(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    """Close out a package: refund the few unused minutes, or bill an overdraft (P18)."""
+    package = selectors.package_get(pk=pk)
+    form = forms.PackageCloseForm(request.POST)
+    disposition = (form.cleaned_data["disposition"] if form.is_valid() else "") or "refund"
+    try:
+        closeout.package_close(package=package, disposition=disposition)
+    except ValidationError as exc:
+        _errors(request, exc)
+    else:
+        messages.success(request, f"{package.name} closed.")
+    return redirect(package.client.get_absolute_url())
+
+
+@require_POST
+@billing_required
+def package_move(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    """Move unused minutes from one of the client's packages to another (an adjustment pair in the ledgers)."""
+    client = selectors.client_get(pk=pk)
+    form = forms.PackageMoveForm(request.POST, client=client)
+    if not form.is_valid():
+        messages.error(request, "Choose two packages of this client, the minutes to move and a reason.")
+        return redirect(client.get_absolute_url())
+    try:
+        closeout.package_minutes_move(**form.cleaned_data)
+    except ValidationError as exc:
+        _errors(request, exc)
+    else:
+        messages.success(request, f"{form.cleaned_data['minutes']} min moved.")
+    return redirect(client.get_absolute_url())

@@ -13,11 +13,13 @@ from django.views.decorators.http import require_http_methods
 
 from accounts import access
 from accounts.http import AuthedHttpRequest, form_add_service_error
-from billing import billers, forms, selectors
+from billing import billers, forms, selectors, setup
 
-SETUP_FORMS: dict[str, type[Any]] = {
-    "product": forms.PackageProductForm, "rate": forms.ClientRateForm, "pricing": forms.TypePricingForm,
-}  # fmt: skip
+SETUP_FORMS: dict[str, tuple[type[Any], Any]] = {
+    "product": (forms.PackageProductForm, setup.product_create),
+    "rate": (forms.ClientRateForm, setup.client_rate_set),
+    "pricing": (forms.TypePricingForm, setup.type_pricing_set),
+}
 
 
 def _billers_form(request: AuthedHttpRequest, which: str) -> forms.BillersForm:
@@ -41,16 +43,15 @@ def billing_settings(request: AuthedHttpRequest) -> HttpResponse:
             messages.success(request, "Billers saved.")
             return redirect("billing:settings")
     bound: dict[str, Any] = {"billers": billers_form}
-    for name, form_class in SETUP_FORMS.items():
-        data = request.POST if which == name else None
-        if name == "pricing" and data is not None:
-            existing = selectors.type_pricing_for(data.get("pricing-appointment_type", ""))
-            bound[name] = form_class(data, instance=existing, prefix=name)
-        else:
-            bound[name] = form_class(data, prefix=name)
+    for name, (form_class, _service) in SETUP_FORMS.items():
+        bound[name] = form_class(request.POST if which == name else None, prefix=name)
     if which in SETUP_FORMS and bound[which].is_valid():
-        bound[which].save()
-        messages.success(request, "Billing setup saved.")
-        return redirect("billing:settings")
+        try:
+            SETUP_FORMS[which][1](**bound[which].cleaned_data)
+        except ValidationError as exc:
+            form_add_service_error(bound[which], exc)
+        else:
+            messages.success(request, "Billing setup saved.")
+            return redirect("billing:settings")
     context = {"forms": bound, **selectors.setup_lists()}
     return render(request, "billing/settings.html", context, status=400 if which else 200)

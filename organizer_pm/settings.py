@@ -185,6 +185,8 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Nightly: photo files no row points to (a failed upload, a rolled-back transaction) are deleted.
     "photos-sweep-orphans": {"task": "photos.sweep_orphan_files", "schedule": 24 * 3600},
+    # Owner notices (a package running low): an outbox sent every minute, once per row.
+    "billing-dispatch-notices": {"task": "billing.dispatch_notices", "schedule": 60, "options": {"expires": 55}},
 }
 
 # Operations (docs/specs/README.md, Settings: each a deliberate, documented value) ---------------------

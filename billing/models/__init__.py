@@ -1,6 +1,6 @@
 """billing's models: inputs (rates, pricing, per-organizer times), charges and packages, invoices and money."""
 
-from billing.models.charges import BillingNotice, Charge, Package, PackageEntry, PackageProduct
+from billing.models.charges import BillingNotice, Charge, ChargeSyncMark, Package, PackageEntry, PackageProduct
 from billing.models.inputs import (
     Biller,
     ClientRate,
@@ -23,7 +23,7 @@ from billing.models.invoices import (
 from billing.models.outbox import InvoiceBatch, InvoiceEmail
 
 __all__ = [
-    "Allocation", "BillingNotice", "Biller", "Charge", "ClientCreditEntry", "ClientRate", "Counter",
+    "Allocation", "BillingNotice", "Biller", "Charge", "ChargeSyncMark", "ClientCreditEntry", "ClientRate", "Counter",
     "CreditNote", "CreditNoteLine", "Invoice", "InvoiceBatch", "InvoiceEmail", "InvoiceLine", "MilestoneFee",
     "Package", "PackageEntry", "PackageProduct", "Payment", "RedoLink", "ShoppingTime", "TypePricing", "VisitTime",
 ]  # fmt: skip

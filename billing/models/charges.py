@@ -92,6 +92,7 @@ class Charge(models.Model):
         FLAT_FEE = "flat_fee", "Flat fee"
         MILESTONE = "milestone", "Milestone"
         ADJUSTMENT = "adjustment", "Adjustment"
+        PACKAGE_OVERAGE = "package_overage", "Package overdraft"
 
     client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(max_length=16, choices=Kind.choices)
@@ -177,3 +178,14 @@ class BillingNotice(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+
+class ChargeSyncMark(models.Model):
+    """Per-client watermark of the incremental charges sync: the sources of this client changed after
+    `synced_at` are the only ones the next sync reads (docs/specs/billing.md "Keeping charges current")."""
+
+    client = models.OneToOneField(Client, on_delete=models.CASCADE, primary_key=True, related_name="+")
+    synced_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"Charges of {self.client_id} synced at {self.synced_at:%Y-%m-%d %H:%M}Z"

@@ -79,6 +79,7 @@ class VisitTime(models.Model):
     updated_at = models.DateTimeField(auto_now=True)  # charges_sync recomputes visits changed since their charges
 
     class Meta:
+        indexes = [models.Index(fields=["updated_at"], name="visit_time_updated")]
         constraints = [
             models.UniqueConstraint(fields=["visit", "organizer"], name="visit_time_one_per_organizer"),
             models.CheckConstraint(condition=Q(ends__gt=F("starts")), name="visit_time_ends_after_start"),
@@ -105,9 +106,11 @@ class ShoppingTime(models.Model):
     worked_on = models.DateField()
     minutes = models.PositiveIntegerField(validators=[MinValueValidator(1)])
     note = models.CharField(max_length=200, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)  # the incremental charges sync reads what changed since
 
     class Meta:
         constraints = [models.CheckConstraint(condition=Q(minutes__gt=0), name="shopping_minutes_positive")]
+        indexes = [models.Index(fields=["updated_at"], name="shopping_time_updated")]
 
     def __str__(self) -> str:
         return f"Shopping {self.minutes} min"
@@ -121,6 +124,7 @@ class MilestoneFee(models.Model):
     name = models.CharField(max_length=200)
     amount = models.DecimalField(max_digits=12, decimal_places=2)
     reached_on = models.DateField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)  # the incremental charges sync reads what changed since
 
     class Meta:
         constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="milestone_amount_positive")]

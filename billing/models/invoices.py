@@ -54,6 +54,10 @@ class Invoice(models.Model):
 
     class Meta:
         ordering = ["-issue_date", "-pk"]
+        indexes = [  # the finance page: months by issue date; AR aging starts from what is owed today
+            models.Index(fields=["issue_date"], name="invoice_issue_date"),
+            models.Index(fields=["due_date"], condition=Q(amount_due__gt=0), name="invoice_owing"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(status="draft", number__isnull=True) | (~Q(status="draft") & Q(number__isnull=False)),
@@ -204,6 +208,7 @@ class Payment(models.Model):
 
     class Meta:
         ordering = ["-received_on", "-pk"]
+        indexes = [models.Index(fields=["received_on"], name="payment_received_on")]  # collected per month
         constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive")]
 
     def __str__(self) -> str:
@@ -249,6 +254,7 @@ class Allocation(models.Model):
     applied_on = models.DateField()
 
     class Meta:
+        indexes = [models.Index(fields=["applied_on"], name="allocation_applied_on")]  # AR aging as of a date
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="allocation_amount_positive"),
             models.CheckConstraint(

@@ -132,7 +132,10 @@ class Appointment(models.Model):
                 name="appointment_actual_end_after_start",
             ),
         ]
-        indexes = [models.Index(fields=["starts"]), models.Index(fields=["status", "starts"])]
+        indexes = [
+            models.Index(fields=["starts"]), models.Index(fields=["status", "starts"]),
+            models.Index(fields=["updated_at"], name="appointment_updated"),  # billing's incremental charges sync
+        ]  # fmt: skip
 
     def __str__(self) -> str:
         return f"{self.appointment_type} at {self.client} {self.starts:%Y-%m-%d %H:%M}Z"

@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from billing import invoices
-from billing.models import CreditNote, Invoice, InvoiceBatch
+from billing.models import CreditNote, Invoice, InvoiceBatch, PackageProduct
 
 
 def rules(*, page: Any, obj: Any, Rule: Any) -> dict[str, Any]:
@@ -44,6 +44,10 @@ def rules(*, page: Any, obj: Any, Rule: Any) -> dict[str, Any]:
         "billing:payment_create": owner_obj("client", status=200),
         "billing:package_sell": owner_obj("client", status=200),
         "billing:client_billing_panel": owner_obj("client", status=200),
+        "billing:charges_update": owner_page("POST", status=302),  # no client: every client with changed work
+        "billing:charges_reprice": owner_obj("client", "POST", status=302),
+        "billing:package_move": owner_obj("client", "POST", status=302),  # empty form: a message
+        "billing:package_close": owner_obj("package", "POST", status=302),  # pending: refused with a message
     }
 
 
@@ -58,4 +62,8 @@ def objects_for(*, client_obj: Any, organizer: Any, owner: Any, visit: Any) -> d
     note = invoices.credit_note_create(invoice=issued, amounts={line.pk: Decimal("10")}, reason="matrix")
     assert note.status == CreditNote.Status.DRAFT
     batch = InvoiceBatch.objects.create(key=f"matrix-{client_obj.pk}")
-    return {"invoice": issued, "creditnote": note, "invoicebatch": batch}
+    product, _ = PackageProduct.objects.get_or_create(
+        name="Matrix package", defaults={"minutes": 600, "price": Decimal("850")}
+    )
+    package = invoices.package_sell(client=client_obj, product=product, creation_key=f"matrix-{client_obj.pk}")
+    return {"invoice": issued, "creditnote": note, "invoicebatch": batch, "package": package}

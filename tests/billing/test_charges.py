@@ -217,14 +217,30 @@ def _queries_of_a_rerun(client):
     return len(ctx.captured_queries)
 
 
+def _age(client):
+    """Make the client's work and its last sync an hour old (outside the sync's reread overlap)."""
+    from datetime import timedelta
+
+    from django.db.models import F
+
+    from billing.models import ChargeSyncMark
+    from operations.models import Appointment
+
+    Appointment.objects.filter(client=client).update(updated_at=F("updated_at") - timedelta(hours=1))
+    ChargeSyncMark.objects.filter(client=client).update(synced_at=F("synced_at") - timedelta(minutes=30))
+
+
 def test_P14_a_rerun_on_an_unchanged_history_costs_the_same_for_any_number_of_visits(world):
     for day in range(1, 4):
         visit(world.carol, world.organizing, [world.alice], ny(2026, 5, day, 9), ny(2026, 5, day, 12))
     sync(world.carol)
+    assert _queries_of_a_rerun(world.carol) > 0  # within the overlap: reread, nothing written
+    _age(world.carol)
     few = _queries_of_a_rerun(world.carol)
     for day in range(4, 20):
         visit(world.carol, world.organizing, [world.alice], ny(2026, 5, day, 9), ny(2026, 5, day, 12))
     sync(world.carol)
+    _age(world.carol)
     assert _queries_of_a_rerun(world.carol) == few
 
 

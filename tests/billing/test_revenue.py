@@ -216,3 +216,19 @@ def test_P2_earned_per_organizer_for_a_team_visit_and_package_work(world):
     by = selectors.earned_by_organizer(date(2026, 5, 1), date(2026, 5, 31))
     assert by == {world.alice.pk: D("403.75"), world.ben.pk: D("243.75") + D("340.00")}
     assert sum(by.values()) == selectors.earned(date(2026, 5, 1), date(2026, 5, 31))
+
+
+def test_P2_earned_per_organizer_per_day_adds_up_to_the_period(world):
+    visit(world.carol, world.team, [world.alice, world.ben], ny(2026, 5, 13, 9), ny(2026, 5, 13, 13, 10),
+          times={world.alice: (ny(2026, 5, 13, 9), ny(2026, 5, 13, 13, 10)),
+                 world.ben: (ny(2026, 5, 13, 9, 30), ny(2026, 5, 13, 13, 10))})  # fmt: skip
+    sync(world.carol)
+    sell_package(world, world.dan, on=ny(2026, 5, 1, 9))
+    visit(world.dan, world.organizing, [world.ben], ny(2026, 5, 14, 9), ny(2026, 5, 14, 13))
+    sync(world.dan)
+    by_day = selectors.earned_by_organizer_day(date(2026, 5, 1), date(2026, 5, 31))
+    assert by_day == {
+        (date(2026, 5, 13), world.alice.pk): D("403.75"), (date(2026, 5, 13), world.ben.pk): D("243.75"),
+        (date(2026, 5, 14), world.ben.pk): D("340.00"),
+    }  # fmt: skip
+    assert sum(by_day.values()) == selectors.earned(date(2026, 5, 1), date(2026, 5, 31))

@@ -203,7 +203,11 @@ def test_owner_sets_up_products_rates_and_pricing_and_bad_input_changes_nothing(
         assert client.post(url, {**rate, "rate-rate": bad}).status_code == 400
     assert not ClientRate.objects.filter(client=world.carol).exists()
     assert client.post(url, {**rate, "rate-rate": "88.00"}).status_code == 302
-    assert client.post(url, {**rate, "rate-rate": "77.00"}).status_code == 400  # one client-wide rate
+    assert client.post(url, {**rate, "rate-rate": "77.00"}).status_code == 302  # one client-wide rate: changed
+    assert list(ClientRate.objects.filter(client=world.carol).values_list("rate", flat=True)) == [D("77.00")]
+    assert client.post(url, {**product, "product-name": "10-HOUR package"}).status_code == 400  # name taken
+    assert client.post(url, {**product, "product-name": "x", "product-overage_tolerance_pct": "150"}).status_code == 400
+    assert PackageProduct.objects.count() == 2
     pricing = {"form": "pricing", "pricing-appointment_type": world.organizing.pk, "pricing-pricing": "flat",
                "pricing-flat_price": "0"}  # fmt: skip
     assert client.post(url, pricing).status_code == 400

@@ -1,5 +1,6 @@
 """Billing in real Chromium at 1280 px and 390 px: ready to invoice → draft → issue → payment, the client page's
-billing panel (htmx), a package sale, the finance page. Every page loads with no CSP violation
+billing panel (htmx) with pending work and "Update charges", a package sale, credit note, print, setup and batch
+pages, the finance page. Every page loads with no CSP violation
 (tests/browser/conftest.py); screenshots go to test-artifacts/."""
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from datetime import timedelta
 import pytest
 from playwright.sync_api import expect
 
-from billing.models import Invoice
+from billing.models import Invoice, InvoiceBatch
 from tests.billing.world import build_world, ny, visit
 from tests.browser.conftest import DESKTOP, PHONE
 
@@ -34,9 +35,13 @@ def test_owner_invoices_a_finished_visit_and_records_the_payment(app, make_user,
     app.log_in(owner.email)
     page = app.page
 
-    app.goto("/billing/")
+    app.goto("/billing/")  # the page writes nothing: the finished visit is pending until charged
     row = page.locator(f"[data-client='{world.carol.pk}']")
+    expect(row).to_contain_text("+1 pending")
+    page.get_by_role("button", name="Update charges (1 not charged yet)").click()
+    app.assert_healthy()
     expect(row).to_contain_text("$270.00")
+    expect(row).not_to_contain_text("pending")
     row.get_by_role("link", name="Create invoice").click()
     app.assert_healthy()
     expect(page.get_by_text("Organizing session — Alice")).to_be_visible()
@@ -74,10 +79,11 @@ def test_owner_invoices_a_finished_visit_and_records_the_payment(app, make_user,
     assert app.no_horizontal_overflow()
 
 
-def test_package_sale_on_a_phone(app, make_user, artifacts):
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1280", "390"])
+def test_package_sale_documents_setup_and_batch_pages(app, make_user, artifacts, viewport):
     owner = make_user("owner", "Olivia")
     world = build_world()
-    app.page.set_viewport_size(PHONE)
+    app.page.set_viewport_size(viewport)
     app.log_in(owner.email)
     page = app.page
     app.goto(f"/billing/clients/{world.carol.pk}/package/")
@@ -89,10 +95,22 @@ def test_package_sale_on_a_phone(app, make_user, artifacts):
     app.assert_healthy()
     app.goto(world.carol.get_absolute_url())
     expect(page.locator("#client-billing")).to_contain_text("1200 min")
+    expect(page.locator("#client-billing").get_by_role("button", name="Close out")).to_be_visible()
     assert app.no_horizontal_overflow()
-    page.screenshot(path=str(artifacts / "billing-client-panel-390.png"), full_page=True)
+    page.screenshot(path=str(artifacts / f"billing-client-panel-{viewport['width']}.png"), full_page=True)
+    invoice = Invoice.objects.get()
+    app.goto(f"/billing/invoices/{invoice.pk}/credit-note/")
+    expect(page.get_by_role("heading", name=f"Credit note for invoice {invoice}")).to_be_visible()
+    assert app.no_horizontal_overflow()
+    # The print page is standalone (its own CSS, no Bootstrap or htmx): CSP is still checked at teardown.
+    assert page.goto(app.url(f"/billing/invoices/{invoice.pk}/print/")).status == 200
+    expect(page.get_by_role("heading", name=f"Invoice {invoice.number}")).to_be_visible()
     app.goto("/billing/settings/")
     expect(page.get_by_text("20-hour package · 1200 min")).to_be_visible()
+    assert app.no_horizontal_overflow()
+    batch = InvoiceBatch.objects.create(key=f"browser-{viewport['width']}", status="done", total=3, done=3, made=2)
+    app.goto(f"/billing/batches/{batch.pk}/")
+    expect(page.get_by_role("heading", name="Creating draft invoices")).to_be_visible()
     assert app.no_horizontal_overflow()
 
 

@@ -20,6 +20,7 @@ from django.utils import timezone
 from accounts import services as account_services
 from accounts.mfa import mfa_required
 from accounts.models import User
+from billing import demo as billing_demo
 from clients import services as client_services
 from clients.models import Client
 from operations.models import Appointment, AppointmentType, Item
@@ -163,6 +164,7 @@ class Command(BaseCommand):
             for task in project.tasks.filter(is_summary=False)[:6]:
                 task.assignees.add(users["maya@example.com"])
         demo_portal.load(owner=owner)
+        billing_demo.load()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {len(users)} users, {Client.objects.count()} clients, "
