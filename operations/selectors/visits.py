@@ -18,7 +18,15 @@ from accounts import access
 from accounts.models import OrganizerProfile, User, WorkingHours
 from clients.models import Contact, Site
 from operations import availability, localtime
-from operations.models import Appointment, AppointmentType, CalendarFeed, OrganizerBlock, Reminder, TimeOff
+from operations.models import (
+    Appointment,
+    AppointmentType,
+    CalendarFeed,
+    OrganizerBlock,
+    RecurringSeries,
+    Reminder,
+    TimeOff,
+)
 from operations.recurrence_text import describe_stored
 
 
@@ -49,6 +57,19 @@ def _with_people(visits: QuerySet[Appointment]) -> QuerySet[Appointment]:
     )
 
 
+URL_PK = "2147483647"  # a placeholder id no real row has, replaced per event
+
+
+def _url_template(name: str) -> str:
+    return reverse(name, kwargs={"pk": int(URL_PK)})
+
+
+def _series_words(series: RecurringSeries, memo: dict[int, str]) -> str:
+    if series.pk not in memo:
+        memo[series.pk] = describe_stored(series.rrule, tz=series.tz, local_start=series.local_start)
+    return memo[series.pk]
+
+
 def calendar_events(
     *, user: Any, start: datetime, end: datetime, organizer_ids: list[int] | None = None
 ) -> list[dict[str, Any]]:
@@ -63,7 +84,12 @@ def calendar_events(
         visits = visits.filter(organizers__in=organizer_ids).distinct()
     can_move = access.is_staff_role(user)
     events = []
-    for visit in _with_people(visits.order_by("starts")):
+    # A week of 20 organizers is ~500 events: reverse each URL once and describe each series once (a reverse()
+    # per event was a third of the response time on the scale data set, docs/PERFORMANCE.md).
+    detail_url, move_url = _url_template("operations:appointment_detail"), _url_template("operations:calendar_move")
+    repeats: dict[int, str] = {}
+    rows = visits.order_by("starts").defer("notes", "checklist", "checklist_left_open", "outcome_notes")
+    for visit in _with_people(rows):
         people: list[User] = visit.people  # type: ignore[attr-defined]  # prefetched with to_attr
         colour = people[0].organizer_profile.colour if people and hasattr(people[0], "organizer_profile") else "#6c757d"
         events.append(
@@ -74,19 +100,15 @@ def calendar_events(
                 "end": visit.ends.isoformat(),
                 "backgroundColor": colour,
                 "borderColor": colour,
-                "url": reverse("operations:appointment_detail", kwargs={"pk": visit.pk}),
+                "url": detail_url.replace(URL_PK, str(visit.pk)),
                 "editable": can_move and visit.is_upcoming,
                 "extendedProps": {
                     "status": visit.status,
                     "organizers": [str(p) for p in people],
-                    "moveUrl": reverse("operations:calendar_move", kwargs={"pk": visit.pk}),
+                    "moveUrl": move_url.replace(URL_PK, str(visit.pk)),
                     **_site_time(visit),
                     # The series' rule in words, for the tooltip (docs/specs/recurrence-rfc5545.md §5).
-                    "repeats": describe_stored(
-                        visit.series.rrule, tz=visit.series.tz, local_start=visit.series.local_start
-                    )
-                    if visit.series is not None
-                    else "",
+                    "repeats": _series_words(visit.series, repeats) if visit.series is not None else "",
                 },
             }
         )
