@@ -8,7 +8,8 @@ Both databases live on DATABASE_URL's server (its database name is replaced). Ea
 process (`--measure NAME` prints JSON), through Django's test client in-process (real middleware, templates, ORM),
 logged in with `force_login` as the scale owner, office user or organizer 1. Per page: one request (its SQL
 queries counted), 2 more warm-ups, then p50 and p95 of 20 timed requests; a page slower than 1 s gets 5 timed
-requests (p95 is then the slowest), one slower than 5 s only the first request. A URL name that does not exist in this build is listed as "not in this build".
+requests (p95 is then the slowest), one slower than 5 s only the first request. A URL name that does not exist in this
+build is listed as "not in this build".
 
 The client list is also compared with Django admin's changelist of the same rows (unarchived clients, the same
 page size and order), served from a URLconf that adds an admin site for this run only; the ratio is printed.

@@ -21,6 +21,7 @@ from clients.models import Client
 from operations.models import Appointment, OrganizerBlock, RecurringSeries, StockMove
 from organizer_pm.dashboard.scale import load as scale_load
 from projects.models import Dependency, Project, Task
+from projects.planning import SCHEDULE_FIELDS, project_schedule_recalculate
 
 # `db` on every test: pytest-django switches to the test database only for a session that asks for it.
 pytestmark = pytest.mark.django_db
@@ -92,9 +93,29 @@ def _measure() -> dict:
         "blocks": OrganizerBlock.objects.count(),
         "charges": Charge.objects.count(),
         "invoices": Invoice.objects.count(),
-        "unbilled_this_month": Charge.objects.filter(service_date__gte=TODAY.replace(day=1), lines__isnull=True).count(),
+        "unbilled_this_month": Charge.objects.filter(
+            service_date__gte=TODAY.replace(day=1), lines__isnull=True
+        ).count(),
         "fingerprint": fingerprint(),
+        "schedule_differences": _schedule_differences(),
     }
+
+
+def _schedule_differences() -> int:
+    """Rows whose stored schedule differs from what the app's own recalculation stores (run last: it writes)."""
+    fields = [f.replace("driving_link_id", "driving_link") for f in SCHEDULE_FIELDS]
+
+    def snapshot() -> list:
+        return [
+            *Task.objects.order_by("pk").values_list("pk", *fields),
+            *Dependency.objects.order_by("pk").values_list("pk", "is_critical"),
+            *Project.objects.order_by("pk").values_list("pk", "finish_on", "min_total_float"),
+        ]
+
+    before = snapshot()
+    for project in Project.objects.all():
+        project_schedule_recalculate(project=project)
+    return sum(a != b for a, b in zip(before, snapshot(), strict=True))
 
 
 @pytest.fixture(scope="module")
@@ -145,6 +166,7 @@ def test_DS2_rows_are_consistent(scale):
     assert scale["negative_levels"] == 0
     assert scale["invoice_mismatches"] == 0
     assert scale["overlapping_blocks"] == 0
+    assert scale["schedule_differences"] == 0  # the stored plans are what the app's recalculation stores
     assert scale["blocks"] >= scale["visits"]
 
 

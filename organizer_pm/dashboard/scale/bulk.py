@@ -59,7 +59,7 @@ def copy_rows(model: type[models.Model], rows: Iterable[dict[str, Any]]) -> int:
     Every concrete column is written: one a row leaves out gets the field's default, so a field added later
     with a default (by another feature) needs no change here.
     """
-    fields = [f for f in model._meta.concrete_fields]
+    fields = list(model._meta.concrete_fields)
     encoders = [_encoder(f) for f in fields]
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")

@@ -49,6 +49,7 @@ def wipe() -> None:
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         names = ", ".join(connection.ops.quote_name(t) for t in sorted(set(tables)))
         cursor.execute(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")  # rows are written parents-last (tasks before links)
 
 
 def backfill_command() -> str | None:

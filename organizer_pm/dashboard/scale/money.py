@@ -32,7 +32,9 @@ def _cents(value: Decimal) -> Decimal:
 def _charges(plan: Plan, world: World) -> list[dict]:
     zone = ZoneInfo(settings.BUSINESS_TIME_ZONE)
     type_rate = {pk: rate for pk, _, rate in world.types}
-    org_rate = dict(OrganizerProfile.objects.filter(user_id__in=world.organizers).values_list("user_id", "billable_rate"))
+    org_rate = dict(
+        OrganizerProfile.objects.filter(user_id__in=world.organizers).values_list("user_id", "billable_rate")
+    )
     billable = [v for v in world.visits if v.status in ("completed", "needs_redo", "late_cancelled", "no_show")]
     times, redos, charges = [], [], []
     pk = reserve_ids(Charge, sum(len(v.organizers) for v in billable))
@@ -66,14 +68,28 @@ def _charges(plan: Plan, world: World) -> list[dict]:
                           "created_at": visit.updated_at})  # fmt: skip
             redo_pk += 1
         for organizer in sorted(visit.organizers):
-            times.append({"id": time_pk, "visit_id": visit.pk, "organizer_id": organizer,
-                          "starts": visit.actual_start, "ends": visit.actual_end, "updated_at": visit.updated_at})  # fmt: skip
+            times.append(
+                {
+                    "id": time_pk,
+                    "visit_id": visit.pk,
+                    "organizer_id": organizer,
+                    "starts": visit.actual_start,
+                    "ends": visit.actual_end,
+                    "updated_at": visit.updated_at,
+                }
+            )
             time_pk += 1
             rate, source = (type_rate[visit.type_pk], "appointment_type") if type_rate[visit.type_pk] else (
                 org_rate[organizer], "organizer")  # fmt: skip
             billed = raw if visit.redo_of else max(raw, MINIMUM)
-            common = {"source_key": f"visit:{visit.pk}:org:{organizer}", "organizer_id": organizer,
-                      "service_date": day, "minutes_raw": raw, "minutes_rounded": raw, "minutes_billed": billed}  # fmt: skip
+            common = {
+                "source_key": f"visit:{visit.pk}:org:{organizer}",
+                "organizer_id": organizer,
+                "service_date": day,
+                "minutes_raw": raw,
+                "minutes_rounded": raw,
+                "minutes_billed": billed,
+            }
             if visit.redo_of:
                 charge(visit, kind="redo", description="Redo visit — no charge", hourly_minutes=0, rate=Decimal(0),
                        rate_source="", amount=Decimal("0.00"), **common)  # fmt: skip
@@ -88,11 +104,26 @@ def _charges(plan: Plan, world: World) -> list[dict]:
 
 def _line(c: dict, invoice: int, pk: int) -> dict:
     hours = c["kind"] in ("visit_time", "redo") and c["hourly_minutes"] > 0
-    return {"id": pk, "invoice_id": invoice, "kind": "charge", "charge_id": c["id"], "credits_charge_id": None,
-            "package_id": None, "deposit_of_id": None, "description": c["description"],
-            "service_date": c["service_date"], "quantity": _cents(Decimal(c["hourly_minutes"]) / 60) if hours else 1,
-            "unit": "h" if hours else "ea", "unit_price": c["rate"] if hours else c["amount"], "amount": c["amount"],
-            "taxable": False, "tax_rate": Decimal(0), "tax_amount": Decimal("0.00"), "active": True, "locked": True}  # fmt: skip
+    return {
+        "id": pk,
+        "invoice_id": invoice,
+        "kind": "charge",
+        "charge_id": c["id"],
+        "credits_charge_id": None,
+        "package_id": None,
+        "deposit_of_id": None,
+        "description": c["description"],
+        "service_date": c["service_date"],
+        "quantity": _cents(Decimal(c["hourly_minutes"]) / 60) if hours else 1,
+        "unit": "h" if hours else "ea",
+        "unit_price": c["rate"] if hours else c["amount"],
+        "amount": c["amount"],
+        "taxable": False,
+        "tax_rate": Decimal(0),
+        "tax_amount": Decimal("0.00"),
+        "active": True,
+        "locked": True,
+    }
 
 
 def _invoices(plan: Plan, world: World, charges: list[dict]) -> None:

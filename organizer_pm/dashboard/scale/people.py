@@ -5,15 +5,41 @@ from __future__ import annotations
 from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
 
-from accounts.models import OrganizerProfile, User, WorkingHours
+from accounts.models import OrganizerProfile, WorkingHours
 from accounts.services import user_create
 from clients.models import Client, Contact, Site
 from operations.models import AppointmentType
 from organizer_pm.dashboard.scale.bulk import copy_rows, reserve_ids
 from organizer_pm.dashboard.scale.plan import Plan, World
 
-FIRST = ["Ava", "Ben", "Chloe", "Dan", "Eve", "Finn", "Grace", "Hugo", "Iris", "Jack", "Kate", "Liam", "Maya",
-         "Noah", "Olive", "Paul", "Quinn", "Rosa", "Sam", "Tara", "Uma", "Vic", "Wes", "Xena", "Yara", "Zack"]  # fmt: skip
+FIRST = [
+    "Ava",
+    "Ben",
+    "Chloe",
+    "Dan",
+    "Eve",
+    "Finn",
+    "Grace",
+    "Hugo",
+    "Iris",
+    "Jack",
+    "Kate",
+    "Liam",
+    "Maya",
+    "Noah",
+    "Olive",
+    "Paul",
+    "Quinn",
+    "Rosa",
+    "Sam",
+    "Tara",
+    "Uma",
+    "Vic",
+    "Wes",
+    "Xena",
+    "Yara",
+    "Zack",
+]
 LAST = ["Adams", "Baker", "Clark", "Davis", "Evans", "Flores", "Garcia", "Hill", "Ito", "Jones", "King", "Lopez",
         "Moore", "Nguyen", "Ortiz", "Patel", "Reed", "Smith", "Turner", "Vega", "Walsh", "Young"]  # fmt: skip
 STREETS = ["Oak St", "Maple Ave", "Cedar Ln", "Pine Rd", "Elm St", "Birch Way", "Lake Dr", "Hill Rd", "Park Ave"]
@@ -115,5 +141,3 @@ def build(plan: Plan, world: World) -> None:
     _types(world)
     _clients(plan, world)
 
-
-__all__ = ["User", "build"]

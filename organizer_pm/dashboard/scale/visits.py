@@ -21,7 +21,7 @@ ZONE = ZoneInfo("America/New_York")
 SLOTS = (time(9), time(11), time(13), time(15))
 BOOKED, TRAVEL = timedelta(minutes=90), timedelta(minutes=30)
 SERIES_AHEAD, ONE_OFF_AHEAD = 60, 21  # days after today that hold series visits, one-off visits
-WEEKDAYS = "MO TU WE TH FR SA".split()
+WEEKDAYS = ["MO", "TU", "WE", "TH", "FR", "SA"]
 CHECKLIST = [{"text": "Photos before", "done": False}, {"text": "Sort and purge", "done": False}]
 
 

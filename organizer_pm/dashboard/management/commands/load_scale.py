@@ -13,9 +13,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from projects.dates import business_today
 from organizer_pm.dashboard.scale.load import backfill, load
 from organizer_pm.dashboard.scale.plan import Plan
+from projects.dates import business_today
 
 
 class Command(BaseCommand):
