@@ -1,15 +1,16 @@
 """Benchmark: every main page, as each role, on the 1-year and 5-year scale data sets (issue 12).
 
 Run:
-    .venv/bin/python bench/pages.py --setup     # creates org_scale_1y and org_scale_5y and loads them (load_scale)
     .venv/bin/python bench/pages.py             # measures both, prints one table, writes it to docs/PERFORMANCE.md
+    .venv/bin/python bench/pages.py --setup     # reloads both first (a missing or empty one is always loaded)
 
-Both databases live on DATABASE_URL's server (its database name is replaced). Each data set is measured in its own
-process (`--measure NAME` prints JSON), through Django's test client in-process (real middleware, templates, ORM),
-logged in with `force_login` as the scale owner, office user or organizer 1. Per page: one request (its SQL
-queries counted), 2 more warm-ups, then p50 and p95 of 20 timed requests; a page slower than 1 s gets 5 timed
-requests (p95 is then the slowest), one slower than 5 s only the first request. A URL name that does not exist in this
-build is listed as "not in this build".
+Both databases, org_scale_1y and org_scale_5y, live on DATABASE_URL's server (its database name is replaced); each
+is created and loaded with `load_scale --years 1|5 --organizers 20 --seed 1` when missing, and migrated before it is
+measured. Each is measured in its own process (`--measure NAME` prints JSON), through Django's test client
+in-process (real middleware, templates, ORM), logged in with `force_login` as the scale owner, office user or
+organizer 1. Per page: one request (its SQL queries counted), 2 more warm-ups, then p50 and p95 of 20 timed
+requests; a page slower than 1 s gets 5 timed requests (p95 is then the slowest), one slower than 5 s only the
+first request. A URL name that does not exist in this build is listed as "not in this build".
 
 The client list is also compared with Django admin's changelist of the same rows (unarchived clients, the same
 page size and order), served from a URLconf that adds an admin site for this run only; the ratio is printed.
@@ -54,7 +55,8 @@ def run_manage(name: str, *args: str) -> str:
     return done.stdout
 
 
-def setup() -> dict[str, str]:
+def setup(*, force: bool) -> dict[str, str]:
+    """Create and load each data set that is missing (every one with `force`); returns the load times."""
     import psycopg2
 
     admin = psycopg2.connect(database_url("postgres"))
@@ -65,6 +67,13 @@ def setup() -> dict[str, str]:
             cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
             if cursor.fetchone() is None:
                 cursor.execute(f'CREATE DATABASE "{name}"')
+            elif not force:
+                with psycopg2.connect(database_url(name)) as db, db.cursor() as probe:
+                    probe.execute("SELECT to_regclass('accounts_user') IS NOT NULL")
+                    if probe.fetchone()[0]:
+                        probe.execute("SELECT 1 FROM accounts_user WHERE email = 'scale-owner@example.com'")
+                        if probe.fetchone() is not None:
+                            continue
         run_manage(name, "migrate", "-v0")
         started = time.perf_counter()
         out = run_manage(name, "load_scale", "--years", str(years), "--organizers", "20", "--seed", "1", "--wipe")
@@ -273,9 +282,10 @@ def main() -> None:
     if "--measure" in sys.argv:
         print(json.dumps(measure(sys.argv[sys.argv.index("--measure") + 1])))
         return
-    loads = setup() if "--setup" in sys.argv else {}
+    loads = setup(force="--setup" in sys.argv)
     results = []
     for name, _ in SETS:
+        run_manage(name, "migrate", "-v0")
         done = subprocess.run([sys.executable, __file__, "--measure", name], capture_output=True, text=True, cwd=ROOT)
         if done.returncode:
             raise SystemExit(done.stderr[-3000:])
