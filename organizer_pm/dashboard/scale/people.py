@@ -140,4 +140,3 @@ def build(plan: Plan, world: World) -> None:
     _users(plan, world)
     _types(world)
     _clients(plan, world)
-

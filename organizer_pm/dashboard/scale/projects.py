@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
+from typing import cast
 
 from django.utils import timezone
 
@@ -18,6 +19,7 @@ from organizer_pm.dashboard.scale.plan import Plan, World
 from projects import scheduling
 from projects.models import Dependency, Project, Task
 from projects.planning import plan_input
+from projects.scheduling.model import LinkKind
 from projects.services import calendar_default
 
 KINDS = ["move", "relocation", "garage", "declutter", "storage", "estate", "other"]
@@ -61,8 +63,8 @@ def _schedule(project: Project, tasks: list[Task], deps: list[Dependency]) -> No
     incoming: dict[int, list[Dependency]] = {}
     for dep in deps:
         incoming.setdefault(dep.succ_id, []).append(dep)
-        dep.is_critical = result.is_critical_link(scheduling.Link(dep.pred_id, dep.succ_id, kind=dep.kind,
-                                                                  lag=dep.lag_wd))  # type: ignore[arg-type]  # fmt: skip
+        link = scheduling.Link(dep.pred_id, dep.succ_id, kind=cast(LinkKind, dep.kind), lag=dep.lag_wd)
+        dep.is_critical = result.is_critical_link(link)
     _codes(tasks)
     for task in tasks:
         r = result.tasks[task.pk]

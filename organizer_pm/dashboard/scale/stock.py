@@ -111,12 +111,11 @@ def build(plan: Plan, world: World) -> None:
     copy_rows(StockLevel, ({"id": first + n, "item_id": i, "location_id": loc, "qty": Decimal(q),
                             "allocated": Decimal(0)} for n, ((i, loc), q) in enumerate(levels)))  # fmt: skip
     world.counts["stock levels"] = len(levels)
-    changed = []
-    for item in Item.objects.filter(pk__in=items):
-        if ledger.qty[item.pk]:
-            item.avg_cost = ledger.avg(item.pk)
-        item.last_cost = ledger.last_cost.get(item.pk, item.last_cost)
-        changed.append(item)
+    changed = list(Item.objects.filter(pk__in=items))
+    for row in changed:
+        if ledger.qty[row.pk]:
+            row.avg_cost = ledger.avg(row.pk)
+        row.last_cost = ledger.last_cost.get(row.pk, row.last_cost)
     Item.objects.bulk_update(changed, ["avg_cost", "last_cost"])
     assert all(q >= 0 for q in ledger.level.values())
     Location.objects.filter(pk__in=internal).update(is_active=True)
