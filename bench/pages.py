@@ -90,10 +90,22 @@ def pages(today: date) -> list[tuple[str, str, str, list, dict]]:
     monday = today - timedelta(days=today.weekday())
     week = {"start": f"{monday}T00:00:00-05:00", "end": f"{monday + timedelta(days=7)}T00:00:00-05:00"}
     return [
-        ("owner dashboard, this week", "owner", "home", [], {"start": monday, "end": today}),
-        ("owner dashboard, one year", "owner", "home", [], {"start": today - timedelta(days=365), "end": today}),
-        ("owner dashboard, five years", "owner", "home", [], {"start": today - timedelta(days=5 * 365), "end": today}),
-        ("office home", "office", "home", [], {}),
+        ("owner dashboard, this week", "owner", "dashboard:home", [], {"start": monday, "end": today}),
+        (
+            "owner dashboard, one year",
+            "owner",
+            "dashboard:home",
+            [],
+            {"start": today - timedelta(days=365), "end": today},
+        ),
+        (
+            "owner dashboard, five years",
+            "owner",
+            "dashboard:home",
+            [],
+            {"start": today - timedelta(days=5 * 365), "end": today},
+        ),
+        ("office home", "office", "dashboard:home", [], {}),
         ("calendar week (page)", "office", "operations:calendar", [], {"date": monday}),
         ("calendar week (events JSON, 20 organizers)", "office", "operations:calendar_events", [], week),
         ("Gantt data, 300-task project", "owner", "projects:gantt_data", ["big_project"], {}),
@@ -102,7 +114,7 @@ def pages(today: date) -> list[tuple[str, str, str, list, dict]]:
         ("client detail (busiest client)", "office", "clients:client_detail", ["busy_client"], {}),
         ("client visits panel (busiest client)", "office", "operations:client_visits_panel", ["busy_client"], {}),
         ("My day (organizer)", "organizer", "operations:my_day", [], {}),
-        ("organizer home", "organizer", "home", [], {}),
+        ("organizer home", "organizer", "dashboard:home", [], {}),
         ("inventory list", "office", "operations:inventory_list", [], {}),
         ("ready to invoice", "owner", "billing:ready", [], {}),
         ("finance page", "owner", "billing:finance", [], {}),
