@@ -17,7 +17,19 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 
 from accounts.models import OrganizerProfile
-from billing.models import Allocation, Charge, Counter, Invoice, InvoiceLine, Payment, RedoLink, TypePricing, VisitTime
+from billing.models import (
+    Allocation,
+    Charge,
+    ChargeSyncMark,
+    Counter,
+    Invoice,
+    InvoiceLine,
+    Payment,
+    RedoLink,
+    TypePricing,
+    VisitTime,
+)
+from clients.models import Client
 from organizer_pm.dashboard.scale.bulk import copy_rows, reserve_ids
 from organizer_pm.dashboard.scale.plan import Plan, Visit, World
 
@@ -183,3 +195,10 @@ def build(plan: Plan, world: World) -> None:
         TypePricing.objects.update_or_create(appointment_type_id=pk,
                                              defaults={"pricing": "hourly", "minimum_minutes": MINIMUM})  # fmt: skip
     _invoices(plan, world, _charges(plan, world))
+    # Every source was charged above: mark each client synced now, so pages show no "pending" work and the next
+    # sync reads only what changes from here on (docs/specs/billing.md "Keeping charges current").
+    now = datetime.now(UTC)
+    client_ids = Client.objects.values_list("pk", flat=True)
+    world.counts["charge sync marks"] = copy_rows(
+        ChargeSyncMark, ({"client_id": pk, "synced_at": now} for pk in client_ids)
+    )
