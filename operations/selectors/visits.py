@@ -228,15 +228,17 @@ def slot_clashes(*, blocks: list[OrganizerBlock], tz: str) -> list[Clash]:
 def free_starts_that_day(
     *, organizers: list[User], starts: datetime, duration: timedelta, travel: timedelta, tz: str,
     exclude_appointment_id: int | None = None, limit: int = 4, now: datetime | None = None,
+    step_min: int | None = None, notice_min: int | None = None,
 ) -> list[datetime]:  # fmt: skip
     """The next starts on the same local day (in `tz`) when every one of `organizers` works and is free for
-    duration + travel, from the free-slot finder; earlier ones that day only when none is left after `starts`."""
+    duration + travel, from the free-slot finder; earlier ones that day only when none is left after `starts`.
+    Step and notice default to the visit settings (work sessions pass their own)."""
     zone = ZoneInfo(tz)
     day = starts.astimezone(zone).date()
     day_start, day_end = localtime.local_day_bounds(day, tz)
     request = availability.SlotRequest(
-        duration=duration, travel_after=travel, step=timedelta(minutes=settings.SLOT_STEP_MINUTES),
-        min_notice=timedelta(minutes=settings.MIN_BOOKING_NOTICE_MINUTES),
+        duration=duration, travel_after=travel, step=timedelta(minutes=step_min or settings.SLOT_STEP_MINUTES),
+        min_notice=timedelta(minutes=settings.MIN_BOOKING_NOTICE_MINUTES if notice_min is None else notice_min),
     )  # fmt: skip
     common: set[datetime] | None = None
     for person in organizers:
