@@ -146,7 +146,9 @@ def task_delete(request: AuthedHttpRequest, pk: int, task_pk: int) -> HttpRespon
     project = _project_for_plan_edit(request, pk)
     task = selectors.task_get_for_user(user=request.user, project=project, pk=task_pk)
     try:
-        services.task_delete(task=task)
+        services.task_delete(
+            task=task, cancel_sessions=request.POST.get("cancel_sessions") == "1", actor=request.user
+        )
     except ValidationError as exc:
         messages.error(request, exc.messages[0])
     else:

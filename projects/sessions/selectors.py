@@ -195,7 +195,14 @@ def scheduled_sessions(*, project: Project | None = None, task_ids: Iterable[int
         sessions = sessions.filter(task__project=project)
     if task_ids is not None:
         sessions = sessions.filter(task_id__in=list(task_ids))
-    return list(sessions.select_related("task", "appointment").order_by("appointment__starts"))
+    return list(sessions.select_related("task", "appointment__site").order_by("appointment__starts"))
+
+
+def session_text(session: WorkSession) -> str:
+    """ "C Declutter & donate, Wed 07-01 09:00" in the site's zone."""
+    appt = session.appointment
+    zone = ZoneInfo(appt.site.time_zone)
+    return f"{session.task.wbs_code} {session.task.name}, {appt.starts.astimezone(zone):%a %m-%d %H:%M}".strip()
 
 
 def sessions_for_task(*, task: Task) -> list[WorkSession]:
