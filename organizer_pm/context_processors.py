@@ -35,6 +35,7 @@ NAV = [
     ("Team", "accounts:team_list", "person-badge", access.is_staff_role),
     ("Inventory", "operations:inventory_list", "box2", access.is_staff_role),
     ("Billing", "billing:ready", "cash-coin", billing_selectors.may_bill),
+    ("Capacity", "projects:capacity", "bar-chart-steps", access.is_staff_role),
 ]
 
 

@@ -351,3 +351,6 @@ SESSION_PROGRESS_PROPOSAL = env.bool("SESSION_PROGRESS_PROPOSAL", default=True)
 CAPACITY_OVERALLOCATION_PCT = env.int("CAPACITY_OVERALLOCATION_PCT", default=100)
 CAPACITY_TRAVEL_IN_LOAD = env.bool("CAPACITY_TRAVEL_IN_LOAD", default=True)
 CAPACITY_WEEKS = env.int("CAPACITY_WEEKS", default=8)
+# Session flags follow the plan and the date: hourly and idempotent. The module is outside the apps' `tasks`.
+CELERY_IMPORTS = ["projects.sessions.tasks"]
+CELERY_BEAT_SCHEDULE["session-flags-refresh"] = {"task": "projects.session_flags_refresh", "schedule": 3600}

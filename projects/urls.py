@@ -36,8 +36,8 @@ urlpatterns = [
     path("sessions/<int:appt_pk>/", session_views.session_detail, name="session_detail"),
     path("sessions/<int:appt_pk>/panel/", session_views.session_panel, name="session_panel"),
     path("sessions/<int:appt_pk>/complete/", session_views.session_complete, name="session_complete"),
-    path("sessions/<int:appt_pk>/checklist/<int:item_pk>/", session_views.checklist_toggle, name="session_checklist"),
+    path("sessions/<int:appt_pk>/checklist/", session_views.checklist_toggle, name="session_checklist"),
     path("unbooked/", session_views.unbooked_work, name="unbooked_work"),
     path("capacity/", session_views.capacity, name="capacity"),
-    path("capacity/<int:organizer_pk>/<str:week>/", session_views.capacity_cell, name="capacity_cell"),
+    path("capacity/<int:pk>/", session_views.capacity_cell, name="capacity_cell"),
 ]

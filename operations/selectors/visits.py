@@ -66,18 +66,24 @@ def calendar_events(
     for visit in _with_people(visits.order_by("starts")):
         people: list[User] = visit.people  # type: ignore[attr-defined]  # prefetched with to_attr
         colour = people[0].organizer_profile.colour if people and hasattr(people[0], "organizer_profile") else "#6c757d"
+        session = visit.category == Appointment.Category.PROJECT_SESSION
         events.append(
             {
                 "id": str(visit.pk),
-                "title": f"{visit.client.name} · {visit.appointment_type.name}",
+                # Sessions say so in words, not by colour alone (docs/specs/one-schedule.md §2).
+                "title": f"Project · {visit.title}"
+                if session
+                else f"{visit.client.name} · {visit.appointment_type.name}",
+                "classNames": ["ev-session" if session else "ev-visit"],
                 "start": visit.starts.isoformat(),
                 "end": visit.ends.isoformat(),
                 "backgroundColor": colour,
                 "borderColor": colour,
-                "url": reverse("operations:appointment_detail", kwargs={"pk": visit.pk}),
+                "url": visit.link_url if session and visit.link_url else visit.get_absolute_url(),
                 "editable": can_move and visit.is_upcoming,
                 "extendedProps": {
                     "status": visit.status,
+                    "category": visit.category,
                     "organizers": [str(p) for p in people],
                     "moveUrl": reverse("operations:calendar_move", kwargs={"pk": visit.pk}),
                     **_site_time(visit),

@@ -47,6 +47,12 @@ class Cell:
         self.no_availability = self.no_availability or other.no_availability
 
     @property
+    def hours(self) -> dict[str, str]:
+        """Each component in hours with one decimal, for the page."""
+        names = ("available", "visits", "sessions", "travel", "demand")
+        return {n: selectors.hours_text(getattr(self, n)) for n in names}
+
+    @property
     def booked(self) -> int:
         return self.visits + self.sessions
 

@@ -118,6 +118,13 @@ def hours_for_tasks(tasks: Sequence[Task]) -> dict[int, Hours]:
     return out
 
 
+def project_hours_context(*, project: Project) -> dict[str, Any]:
+    """The project page's hours per leaf task and its flagged sessions (three + one queries)."""
+    leaves = list(Task.objects.filter(project=project, is_summary=False).order_by("wbs_code", "pk"))
+    hours = hours_for_tasks(leaves)
+    return {"task_hours": [(t, hours[t.pk]) for t in leaves], "flagged_sessions": flagged_sessions(project=project)}
+
+
 @dataclass(frozen=True)
 class UnbookedRow:
     task: Task

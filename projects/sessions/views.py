@@ -139,9 +139,12 @@ def _session_context(request: AuthedHttpRequest, session: WorkSession) -> dict[s
 
 
 @require_POST
-def checklist_toggle(request: AuthedHttpRequest, appt_pk: int, item_pk: int) -> HttpResponse:
+def checklist_toggle(request: AuthedHttpRequest, appt_pk: int) -> HttpResponse:
     session = _session(request, appt_pk)
-    item = TaskChecklistItem.objects.filter(task_id=session.task_id, pk=item_pk).first()
+    raw = request.POST.get("item", "")
+    if not raw.isdigit():
+        return HttpResponse("Which checklist item?", status=400)
+    item = TaskChecklistItem.objects.filter(task_id=session.task_id, pk=int(raw)).first()
     if item is None:
         raise Http404
     services.checklist_toggle(item=item, actor=request.user, done=request.POST.get("done") == "1")
@@ -198,22 +201,17 @@ def capacity(request: AuthedHttpRequest) -> HttpResponse:
 
 @access.staff_required
 @require_GET
-def capacity_cell(request: AuthedHttpRequest, organizer_pk: int, week: str) -> HttpResponse:
-    monday = _monday(week)
-    if monday is None:
-        raise Http404
+def capacity_cell(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    """One organizer's week (`?week=2026-W26`, default this week): its days and their items."""
+    monday = _monday(request.GET.get("week"))
     view = capacity_selectors.capacity(monday=monday, weeks=1)
-    row = next((r for r in view.rows if r.organizer.pk == organizer_pk), None)
+    row = next((r for r in view.rows if r.organizer.pk == pk), None)
     if row is None:
         raise Http404
-    days = sorted((d, c) for d, c in row.days.items() if monday <= d <= monday.fromordinal(monday.toordinal() + 6))
-    context = {
-        "row": row,
-        "cell": row.weeks[0],
-        "days": days,
-        "week": capacity_selectors.iso_week_label(monday),
-        "items": row.items,
-    }
+    first = view.mondays[0]
+    days = sorted((d, c) for d, c in row.days.items() if 0 <= (d - first).days < 7)
+    week = capacity_selectors.iso_week_label(first)
+    context = {"row": row, "cell": row.weeks[0], "days": days, "week": week, "items": row.items}
     return render(request, "projects/capacity_cell.html", context)
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from tests.authz import inventory_matrix, recurrence_matrix
+from tests.authz import inventory_matrix, recurrence_matrix, sessions_matrix
 from tests.billing import billing_matrix
 
 ROLES = ("anon", "owner", "office", "organizer")
@@ -118,6 +118,8 @@ AUTHZ_MATRIX.update(inventory_matrix.rules(page=page, obj=obj, Rule=Rule))
 AUTHZ_MATRIX.update(recurrence_matrix.rules(page=page))
 # Billing's rows live in tests/billing/billing_matrix.py (billing is the owner's; office only when allowed).
 AUTHZ_MATRIX.update(billing_matrix.rules(page=page, obj=obj, Rule=Rule))
+# Work sessions, unbooked work and capacity: tests/authz/sessions_matrix.py.
+AUTHZ_MATRIX.update(sessions_matrix.rules(page=page, obj=obj, Rule=Rule))
 
 # Reachable without logging in (the view carries @login_not_required or is allauth's entrance).
 PUBLIC_URLS = {

@@ -50,9 +50,8 @@ def test_OS15_week_27_and_the_day_drill_down(w):
     thu = olivia.days[date(2026, 6, 25)]
     assert tuple(_h(x) for x in (thu.available, thu.visits, thu.travel, thu.demand)) == (8, 3, 0.5, 12)
     items = [(i.kind, i.label, _h(i.minutes)) for i in olivia.items if i.day == date(2026, 6, 25)]
-    assert items == [
-        ("visit", "Lee household", 3), ("demand", f"Smith home move · {w.t['I'].wbs_code} Unpack & set up (unbooked)", 12),
-    ]  # fmt: skip
+    unbooked_i = f"Smith home move · {w.t['I'].wbs_code} Unpack & set up (unbooked)"
+    assert items == [("visit", "Lee household", 3), ("demand", unbooked_i, 12)]
 
 
 def test_OS15_overallocation_threshold_and_travel_are_settings(w, settings):
