@@ -87,7 +87,7 @@ def test_OS9_session_and_visit_race_over_http_one_wins_twenty_times(live_server)
         barrier = threading.Barrier(2)
         results: dict[str, tuple[int, str]] = {}
 
-        def go(name, who, path, data, token):
+        def go(name, who, path, data, token, barrier=barrier, results=results):
             barrier.wait(timeout=10)
             results[name] = who.post(path, data, token)
 
