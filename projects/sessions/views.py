@@ -194,9 +194,13 @@ def capacity(request: AuthedHttpRequest) -> HttpResponse:
     monday = _monday(request.GET.get("week"))
     view = capacity_selectors.capacity(monday=monday)
     weeks = [capacity_selectors.iso_week_label(m) for m in view.mondays]
-    return render(
-        request, "projects/capacity.html", {"view": view, "weeks": weeks, "week_param": request.GET.get("week", "")}
-    )
+    step = timedelta(weeks=len(view.mondays))
+    context = {
+        "view": view, "weeks": weeks, "threshold": settings.CAPACITY_OVERALLOCATION_PCT,
+        "earlier": capacity_selectors.iso_week_label(view.mondays[0] - step),
+        "later": capacity_selectors.iso_week_label(view.mondays[0] + step),
+    }  # fmt: skip
+    return render(request, "projects/capacity.html", context)
 
 
 @access.staff_required
