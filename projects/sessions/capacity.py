@@ -16,7 +16,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Prefetch
 from django.utils import timezone
 
 from accounts.models import User
@@ -24,7 +23,7 @@ from operations import availability, localtime
 from operations.models import Appointment
 from operations.selectors import sessions as op_sessions
 from projects.dates import business_today
-from projects.models import Project, Task
+from projects.models import Task
 from projects.sessions import selectors
 from projects.sessions.spread import split_among, spread_evenly
 
@@ -127,25 +126,24 @@ def _available(hours: Any, tz: str, day: date, time_off: list[tuple[datetime, da
     return max(0, minutes)
 
 
-def _demand_tasks(organizer_ids: set[int]) -> list[tuple[Task, int]]:
-    """Unfinished leaves of open projects with an organizer assignee, and the minutes still to place:
-    unbooked U for on-site work, planned − logged for off-site work."""
-    tasks = list(
-        Task.objects.filter(is_summary=False, project__is_template=False, assignees__in=organizer_ids)
-        .exclude(project__status__in=Project.CLOSED_STATUSES)
-        .exclude(status=Task.Status.DONE)
-        .exclude(progress_pct__gte=100)
-        .distinct()
-        .select_related("project__calendar")
-        .prefetch_related(Prefetch("assignees", queryset=User.objects.order_by("pk")))
+def _demand_tasks(organizer_ids: set[int]) -> list[tuple[Task, int, list[int]]]:
+    """Unfinished leaves of open projects with an organizer assignee, the minutes still to place (unbooked U for
+    on-site work, planned − logged for off-site work) and all their assignees' ids."""
+    pairs = list(
+        Task.assignees.through.objects.filter(task__in=selectors.open_leaves()).values_list("task_id", "user_id")
     )
-    hours = selectors.hours_for_tasks(tasks)
+    assignees: dict[int, list[int]] = {}
+    for task_id, user_id in sorted(pairs):
+        assignees.setdefault(task_id, []).append(user_id)
+    query = selectors.open_leaves().filter(assignees__in=organizer_ids).distinct()
+    tasks = list(query)
+    hours = selectors.hours_for_tasks(tasks, among=selectors.open_leaves().filter(assignees__in=organizer_ids))
     out = []
     for t in tasks:
         h = hours[t.pk]
         amount = h.unbooked if t.on_site else max(0, h.planned - h.logged)
         if amount > 0:
-            out.append((t, amount))
+            out.append((t, amount, assignees[t.pk]))
     return out
 
 
@@ -162,8 +160,8 @@ def capacity(*, monday: date | None = None, weeks: int | None = None, now: datet
     people = op_sessions.organizers_with_hours()
     ids = {p.organizer.pk for p in people}
     demand_tasks = _demand_tasks(ids)
-    calendars = selectors.calendars_for({t.project_id: t.project for t, _ in demand_tasks}.values())
-    windows = {t.pk: selectors.task_window(t, calendars[t.project_id]) for t, _ in demand_tasks}
+    calendars = selectors.calendars_for({t.project_id: t.project for t, _, _ in demand_tasks}.values())
+    windows = {t.pk: selectors.task_window(t, calendars[t.project_id]) for t, _, _ in demand_tasks}
     span_start = min([monday, *(w[0] for w in windows.values())])
     span_end = max([last_day, *(w[1] for w in windows.values())])
     range_start = localtime.local_day_bounds(span_start, btz)[0] - timedelta(days=1)
@@ -201,24 +199,23 @@ def capacity(*, monday: date | None = None, weeks: int | None = None, now: datet
             c.visits += length
         c.travel += travel
         rows[item.organizer_id].items.append(Item(day, "session" if session else "visit", item.label, length, travel))
-    for task, amount in demand_tasks:
-        assignees = list(task.assignees.all())
+    for task, amount, assignees in demand_tasks:
         cal = calendars[task.project_id]
         first, last = windows[task.pk]
         days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
         days = [d for d in days if d >= today and cal.is_workday(d)] or [last]
         for person, share in zip(assignees, split_among(amount, len(assignees)), strict=True):
-            if person.pk not in rows or share == 0:
+            if person not in rows or share == 0:
                 continue
-            eligible = [d for d in days if avail(person.pk, d) > 0]
+            eligible = [d for d in days if avail(person, d) > 0]
             parts = spread_evenly(share, eligible or [days[-1]])
             for day, minutes in parts.items():
                 if monday <= day <= last_day:
-                    c = cell(person.pk, day)
+                    c = cell(person, day)
                     c.demand += minutes
                     c.no_availability = c.no_availability or not eligible
                     label = f"{task.project.name} · {task.wbs_code} {task.name} (unbooked)"
-                    rows[person.pk].items.append(Item(day, "demand", label, minutes))
+                    rows[person].items.append(Item(day, "demand", label, minutes))
     totals = [Cell() for _ in mondays]
     over_counts = [0 for _ in mondays]
     for row in rows.values():

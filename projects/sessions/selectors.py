@@ -15,7 +15,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Prefetch, Q, Sum
+from django.db.models import Count, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
 
@@ -96,19 +96,20 @@ class Hours:
         return " | ".join(hours_text(m) for m in (self.planned, self.booked, self.logged, self.unbooked))
 
 
-def hours_for_tasks(tasks: Sequence[Task]) -> dict[int, Hours]:
-    """P | Bk | Lg | U in organizer-minutes per leaf task: three queries whatever the number of tasks."""
-    ids = [t.pk for t in tasks]
+def hours_for_tasks(tasks: Sequence[Task], *, among: QuerySet[Task] | None = None) -> dict[int, Hours]:
+    """P | Bk | Lg | U in organizer-minutes per leaf task: three queries whatever the number of tasks. `among`, the
+    query the tasks came from, is used as a subquery instead of a list of hundreds of ids."""
+    ids: Any = among.values("pk") if among is not None else [t.pk for t in tasks]
     logged = dict(
         TimeEntry.objects.filter(task_id__in=ids)
         .values("task_id")
         .annotate(m=Sum("minutes"))
         .values_list("task_id", "m")
     )
-    pairs = list(WorkSession.objects.filter(task_id__in=ids).values_list("task_id", "appointment_id"))
-    per_appt = op_sessions.session_booked_minutes(appointment_ids=[a for _, a in pairs])
+    sessions = WorkSession.objects.filter(task_id__in=ids)
+    per_appt = op_sessions.session_booked_minutes(appointment_ids=sessions.values("appointment_id"))
     booked: dict[int, int] = {}
-    for task_id, appt_id in pairs:
+    for task_id, appt_id in sessions.values_list("task_id", "appointment_id"):
         booked[task_id] = booked.get(task_id, 0) + per_appt.get(appt_id, 0)
     out = {}
     for t in tasks:
@@ -119,7 +120,7 @@ def hours_for_tasks(tasks: Sequence[Task]) -> dict[int, Hours]:
 
 
 def project_hours_context(*, project: Project) -> dict[str, Any]:
-    """The project page's hours per leaf task and its flagged sessions (three + one queries)."""
+    """The project page's hours per leaf task and its flagged sessions (four queries)."""
     leaves = list(Task.objects.filter(project=project, is_summary=False).order_by("wbs_code", "pk"))
     hours = hours_for_tasks(leaves)
     return {"task_hours": [(t, hours[t.pk]) for t in leaves], "flagged_sessions": flagged_sessions(project=project)}
@@ -139,43 +140,69 @@ class UnbookedRow:
         return hours_text(self.unbooked)
 
 
-def _open_leaves() -> Any:
+# What the lists read of a task and its project: enough for hours, windows and the row, nothing more (hundreds of
+# rows: every loaded field costs).
+TASK_LIST_FIELDS = (
+    "pk", "name", "wbs_code", "es", "ef", "lf", "total_float", "is_critical", "estimate_hours", "progress_pct",
+    "status", "on_site", "is_summary", "duration_wd", "project_id", "project__name", "project__deadline_on",
+    "project__start_on", "project__blackout_days", "project__calendar_id", "project__calendar__workdays",
+)  # fmt: skip
+
+
+def open_leaves() -> Any:
+    """Unfinished leaf tasks of open (not template, not closed) projects, with their project and calendar."""
     return (
-        Task.objects.filter(is_summary=False, project__is_template=False, on_site=True)
+        Task.objects.filter(is_summary=False, project__is_template=False)
         .exclude(project__status__in=Project.CLOSED_STATUSES)
         .exclude(status=Task.Status.DONE)
         .exclude(progress_pct__gte=100)
+        .select_related("project__calendar")
+        .only(*TASK_LIST_FIELDS)
     )
+
+
+def assignees_of(task_ids: Any) -> dict[int, list[User]]:
+    """Each task's assignees (names only), ordered by first name: two queries for any number of tasks."""
+    pairs = list(Task.assignees.through.objects.filter(task_id__in=task_ids).values_list("task_id", "user_id"))
+    users = {
+        u.pk: u for u in User.objects.filter(pk__in={u for _, u in pairs}).only("first_name", "last_name", "email")
+    }
+    out: dict[int, list[User]] = {}
+    for task_id, user_id in pairs:
+        out.setdefault(task_id, []).append(users[user_id])
+    for people in out.values():
+        people.sort(key=lambda u: (u.first_name, u.pk))
+    return out
 
 
 def unbooked_work() -> list[UnbookedRow]:
     """On-site leaves of open projects with unbooked hours, most urgent first: total float (negative first, none
     last), early start, early finish, project deadline (none last), WBS code. Constant queries."""
-    tasks = list(
-        _open_leaves()
-        .select_related("project__calendar")
-        .prefetch_related(Prefetch("assignees", queryset=User.objects.order_by("first_name", "pk")))
-        .annotate(
-            flagged=Sum(  # counted here so the list needs no query per row
-                1,
-                filter=~Q(sessions__window_flag=WorkSession.WindowFlag.IN_WINDOW)
-                & Q(sessions__appointment__status__in=Appointment.UPCOMING_STATUSES),
-            )
-        )  # fmt: skip
+    query = open_leaves().filter(on_site=True)
+    tasks = list(query)
+    hours = hours_for_tasks(tasks, among=query)
+    tasks = [t for t in tasks if hours[t.pk].unbooked > 0]
+    people = assignees_of(query.values("pk"))
+    flagged = dict(
+        WorkSession.objects.filter(
+            task_id__in=query.values("pk"), appointment__status__in=Appointment.UPCOMING_STATUSES
+        )
+        .exclude(window_flag=WorkSession.WindowFlag.IN_WINDOW)
+        .values("task_id")
+        .annotate(n=Count("pk"))
+        .values_list("task_id", "n")
     )
-    hours = hours_for_tasks(tasks)
     calendars = calendars_for({t.project_id: t.project for t in tasks}.values())
     rows = [
         UnbookedRow(
             t,
             t.project,
-            list(t.assignees.all()),
+            people.get(t.pk, []),
             task_window(t, calendars[t.project_id]),
             hours[t.pk].unbooked,
-            t.flagged or 0,  # type: ignore[attr-defined]  # annotated above
+            flagged.get(t.pk, 0),
         )  # fmt: skip
         for t in tasks
-        if hours[t.pk].unbooked > 0
     ]
 
     def key(r: UnbookedRow) -> tuple[Any, ...]:
