@@ -183,6 +183,8 @@ def main() -> None:
     settings.SECURE_SSL_REDIRECT = False
     use_database(DB, reseed="--reseed" in sys.argv)
     seed()
+    with connection.cursor() as cursor:  # bulk-loaded tables: give the planner real row counts, as autovacuum would
+        cursor.execute("ANALYZE")
     print(
         f"{User.objects.filter(role='organizer').count()} organizers, {Project.objects.count()} projects, "
         f"{Task.objects.count()} tasks, {Appointment.objects.filter(category='visit').count()} visits, "

@@ -135,9 +135,9 @@ def _demand_tasks(organizer_ids: set[int]) -> list[tuple[Task, int, list[int]]]:
     assignees: dict[int, list[int]] = {}
     for task_id, user_id in sorted(pairs):
         assignees.setdefault(task_id, []).append(user_id)
-    query = selectors.open_leaves().filter(assignees__in=organizer_ids).distinct()
-    tasks = list(query)
-    hours = selectors.hours_for_tasks(tasks, among=selectors.open_leaves().filter(assignees__in=organizer_ids))
+    query = selectors.open_leaves()
+    tasks = [t for t in query if organizer_ids.intersection(assignees.get(t.pk, ()))]
+    hours = selectors.hours_for_tasks(tasks, among=query)
     out = []
     for t in tasks:
         h = hours[t.pk]

@@ -9,6 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
@@ -185,7 +186,9 @@ def session_complete(request: AuthedHttpRequest, appt_pk: int) -> HttpResponse:
 @access.staff_required
 @require_GET
 def unbooked_work(request: AuthedHttpRequest) -> HttpResponse:
-    return render(request, "projects/unbooked_work.html", {"rows": selectors.unbooked_work()})
+    """The most urgent first, 50 to a page (the list is sorted in full: float decides the order)."""
+    rows = Paginator(selectors.unbooked_work(), 50).get_page(request.GET.get("page"))
+    return render(request, "projects/unbooked_work.html", {"rows": rows, "page_obj": rows})
 
 
 @access.staff_required
