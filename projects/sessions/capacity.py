@@ -220,9 +220,9 @@ def capacity(*, monday: date | None = None, weeks: int | None = None, now: datet
     over_counts = [0 for _ in mondays]
     for row in rows.values():
         for day, c in row.days.items():
-            i = _week_index(mondays, day)
-            if i is not None:
-                row.weeks[i].add(c)
+            w = _week_index(mondays, day)
+            if w is not None:
+                row.weeks[w].add(c)
         for i, c in enumerate(row.weeks):
             totals[i].add(c)
             over_counts[i] += 1 if c.overallocated else 0

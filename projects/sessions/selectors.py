@@ -78,6 +78,8 @@ def window_flag(*, local_day: date, window: tuple[date, date], today: date, upco
 
 def project_site(project: Project) -> Site | None:
     """Where the project's sessions happen: the client's first site."""
+    if project.client_id is None:  # a template has no client
+        return None
     return Site.objects.filter(client_id=project.client_id).order_by("pk").first()
 
 

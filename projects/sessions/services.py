@@ -94,7 +94,7 @@ def task_session_book(
     now = now or timezone.now()
     project = _check_task(task)
     site = selectors.project_site(project)
-    if site is None:
+    if site is None or project.client is None:
         raise ValidationError(NO_SITE_MSG, code="no_site")
     if not organizers:
         raise ValidationError(NO_ORGANIZER_MSG, code="no_organizer")
