@@ -27,6 +27,7 @@ from operations.services import visits as operation_services
 from organizer_pm.dashboard.management import demo_inventory
 from projects import demo as project_demo
 from projects.models import Project
+from projects.sessions import demo as session_demo
 
 DEMO_PASSWORD = "organize-demo-2026"
 DEMO_USERS = [
@@ -152,6 +153,8 @@ class Command(BaseCommand):
             project = project_demo.worked_example_create(client=smith, lead=users["maya@example.com"])
             for task in project.tasks.filter(is_summary=False)[:6]:
                 task.assignees.add(users["maya@example.com"])
+        # Work sessions: a garage project booked from "Find slots" (projects/sessions/demo.py).
+        session_demo.load(client=Client.objects.get(name="Garcia garage"), organizers=organizers[1:3])
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {len(users)} users, {Client.objects.count()} clients, "
