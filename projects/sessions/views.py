@@ -161,7 +161,9 @@ def session_complete(request: AuthedHttpRequest, appt_pk: int) -> HttpResponse:
     access.require(request, access.is_staff_role(request.user) or request.user.pk in {p.pk for p in people})
     booked = selectors.booked_minutes(session=session)
     proposal = selectors.progress_proposal(task=session.task, extra_minutes=booked * len(people))
-    form = forms.CompleteForm(request.POST or None, people=people, booked=booked, initial={"progress": proposal})
+    # Progress is left empty: the service proposes it from the minutes actually entered (OS12), not the booked ones.
+    form = forms.CompleteForm(request.POST or None, people=people, booked=booked)
+    form.fields["progress"].widget.attrs["placeholder"] = f"{proposal} (proposed)"
     status = 200
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
@@ -200,6 +202,8 @@ def capacity(request: AuthedHttpRequest) -> HttpResponse:
     step = timedelta(weeks=len(view.mondays))
     context = {
         "view": view, "weeks": weeks, "threshold": settings.CAPACITY_OVERALLOCATION_PCT,
+        "rows": [(row, list(zip(weeks, row.weeks, strict=True))) for row in view.rows],
+        "totals": list(zip(view.totals, view.over_counts, strict=True)),
         "earlier": capacity_selectors.iso_week_label(view.mondays[0] - step),
         "later": capacity_selectors.iso_week_label(view.mondays[0] + step),
     }  # fmt: skip
