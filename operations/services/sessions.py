@@ -23,8 +23,8 @@ SESSION_TYPE_NAME = "Project work session"
 
 
 def session_appointment_type() -> AppointmentType:
-    """The visit type sessions are booked with (created on first use). No rate: project work is billed by the
-    project, never as a visit."""
+    """The visit type sessions are booked with (created on first use), with no rate of its own: a completed
+    session's time is priced by billing's usual rate order like any finished visit."""
     kind, _ = AppointmentType.objects.get_or_create(
         name=SESSION_TYPE_NAME,
         defaults={
