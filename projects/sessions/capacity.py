@@ -69,6 +69,14 @@ class Cell:
         return None if self.available == 0 else 100 * self.load_minutes / self.available
 
     @property
+    def utilization_text(self) -> str:
+        return "" if self.utilization is None else f"{self.utilization:.1f}"
+
+    @property
+    def load_text(self) -> str:
+        return "" if self.load is None else f"{self.load:.1f}"
+
+    @property
     def over_minutes(self) -> int:
         """Minutes above the overallocation threshold (0 when within it)."""
         limit = self.available * settings.CAPACITY_OVERALLOCATION_PCT / 100
@@ -136,7 +144,7 @@ def _demand_tasks(organizer_ids: set[int]) -> list[tuple[Task, int, list[int]]]:
     for task_id, user_id in sorted(pairs):
         assignees.setdefault(task_id, []).append(user_id)
     query = selectors.open_leaves()
-    tasks = [t for t in query if organizer_ids.intersection(assignees.get(t.pk, ()))]
+    tasks = selectors.with_projects([t for t in query if organizer_ids.intersection(assignees.get(t.pk, ()))])
     hours = selectors.hours_for_tasks(tasks, among=query)
     out = []
     for t in tasks:

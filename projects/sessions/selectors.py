@@ -142,25 +142,34 @@ class UnbookedRow:
         return hours_text(self.unbooked)
 
 
-# What the lists read of a task and its project: enough for hours, windows and the row, nothing more (hundreds of
-# rows: every loaded field costs).
+# What the lists read of a task: enough for hours, windows and the row, nothing more (hundreds of rows: every
+# loaded field and every model instance costs).
 TASK_LIST_FIELDS = (
     "pk", "name", "wbs_code", "es", "ef", "lf", "total_float", "is_critical", "estimate_hours", "progress_pct",
-    "status", "on_site", "is_summary", "duration_wd", "project_id", "project__name", "project__deadline_on",
-    "project__start_on", "project__blackout_days", "project__calendar_id", "project__calendar__workdays",
+    "status", "on_site", "is_summary", "duration_wd", "project_id",
 )  # fmt: skip
 
 
 def open_leaves() -> Any:
-    """Unfinished leaf tasks of open (not template, not closed) projects, with their project and calendar."""
+    """Unfinished leaf tasks of open (not template, not closed) projects."""
     return (
         Task.objects.filter(is_summary=False, project__is_template=False)
         .exclude(project__status__in=Project.CLOSED_STATUSES)
         .exclude(status=Task.Status.DONE)
         .exclude(progress_pct__gte=100)
-        .select_related("project__calendar")
         .only(*TASK_LIST_FIELDS)
     )
+
+
+def with_projects(tasks: list[Task]) -> list[Task]:
+    """Attach each task's project (with its calendar) from one query: one instance per project, not per task."""
+    projects = Project.objects.filter(pk__in={t.project_id for t in tasks}).select_related("calendar")
+    by_pk = {p.pk: p for p in projects.only(
+        "name", "deadline_on", "start_on", "blackout_days", "calendar_id", "calendar__workdays"
+    )}  # fmt: skip
+    for t in tasks:
+        t.project = by_pk[t.project_id]
+    return tasks
 
 
 def assignees_of(task_ids: Any) -> dict[int, list[User]]:
@@ -181,7 +190,7 @@ def unbooked_work() -> list[UnbookedRow]:
     """On-site leaves of open projects with unbooked hours, most urgent first: total float (negative first, none
     last), early start, early finish, project deadline (none last), WBS code. Constant queries."""
     query = open_leaves().filter(on_site=True)
-    tasks = list(query)
+    tasks = with_projects(list(query))
     hours = hours_for_tasks(tasks, among=query)
     tasks = [t for t in tasks if hours[t.pk].unbooked > 0]
     people = assignees_of(query.values("pk"))

@@ -33,7 +33,7 @@ def test_OS7_unbooked_list_by_total_float(w):
 
 
 def test_OS7_unbooked_list_has_a_constant_query_count(w, django_assert_max_num_queries):
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(9):
         selectors.unbooked_work()
 
 
