@@ -160,3 +160,16 @@ def test_OS13_project_page_names_the_flagged_session(w, client):
     assert "40.0 | 16.0 | 0.0 | 24.0" in tasks
     gantt = client.get(reverse("projects:gantt_data", args=[w.project.pk])).json()
     assert {r["text"]: r["hours"] for r in gantt["data"]}["Pack non-essentials"] == "40.0 | 16.0 | 0.0 | 24.0"
+
+
+def test_OS8_book_selected_with_a_garbled_slot_books_nothing(w, client):
+    client.force_login(w.priya)
+    url = reverse("projects:session_slots", args=[w.project.pk, w.t["C"].pk])
+    with time_machine.travel(NOW, tick=False):
+        naive = client.post(url, {"slot": ["2026-06-11T09:00:00"]})
+        garbled = client.post(url, {"slot": ["next tuesday"]})
+        empty = client.post(url, {})
+    assert naive.status_code == garbled.status_code == empty.status_code == 400
+    assert "Those slots were not understood." in garbled.content.decode()
+    assert "Select at least one proposal." in empty.content.decode()
+    assert not WorkSession.objects.filter(task=w.t["C"]).exists()
