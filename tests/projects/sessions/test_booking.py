@@ -159,3 +159,19 @@ def test_OS9_one_session_per_task_per_day(w, settings):
     assert err.code == "per_day"
     settings.SESSION_MAX_PER_TASK_PER_DAY = 2
     assert _book(w, "C", [w.olivia, w.sam], date(2026, 6, 11), 13, 15).pk
+
+
+def test_OS13_the_hourly_flag_refresh_is_scheduled_and_idempotent(w):
+    from django.conf import settings
+
+    from organizer_pm.celery import app
+    from projects.sessions import tasks
+
+    entry = settings.CELERY_BEAT_SCHEDULE["session-flags-refresh"]
+    assert (entry["task"], entry["schedule"]) == ("projects.session_flags_refresh", 3600)
+    app.loader.import_default_modules()
+    assert "projects.session_flags_refresh" in app.tasks
+    later = datetime(2026, 6, 18, 8, 0, tzinfo=ZoneInfo("America/New_York"))
+    assert services.session_flags_refresh_all(now=later) >= 1
+    assert services.session_flags_refresh_all(now=later) == 0  # a second run the same day changes nothing
+    assert tasks.session_flags_refresh.name == "projects.session_flags_refresh"
