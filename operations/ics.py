@@ -43,7 +43,11 @@ def feed_calendar(*, organizer: User, visits: Iterable[Appointment], now: dateti
         event.add("dtstart", visit.starts.astimezone(zone))
         event.add("dtend", visit.ends.astimezone(zone))
         event.add("sequence", visit.sequence)
-        event.add("summary", f"{visit.appointment_type.name}: {visit.client.name}")
+        if visit.category == Appointment.Category.PROJECT_SESSION:
+            event.add("summary", f"Project · {visit.title}")
+            event.add("categories", ["Project work"])
+        else:
+            event.add("summary", f"{visit.appointment_type.name}: {visit.client.name}")
         event.add("location", visit.site.one_line_address)
         event.add("description", f"{settings.SITE_URL}{visit.get_absolute_url()}")
         event.add("status", "CONFIRMED")

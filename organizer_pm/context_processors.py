@@ -37,6 +37,7 @@ NAV = [
     ("Billing", "billing:ready", "cash-coin", billing_selectors.may_bill),
     ("Requests", "portal_office:request_list", "inbox", access.is_staff_role),
     ("Photos", "photos:gallery", "images", lambda u: True),
+    ("Capacity", "projects:capacity", "bar-chart-steps", access.is_staff_role),
 ]
 
 

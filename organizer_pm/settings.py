@@ -390,3 +390,17 @@ PHOTO_ORPHAN_GRACE_HOURS = 24  # the sweep leaves younger files alone: an upload
 # Empty: Django streams the file (development, tests). In production "/_protected/": nginx sends the bytes from
 # an `internal` location after the view's permission check (X-Accel-Redirect).
 PHOTO_X_ACCEL_PREFIX = env.str("PHOTO_X_ACCEL_PREFIX", default="")
+# Work sessions and capacity (docs/specs/one-schedule.md §7) --------------------------------------------------
+SESSION_DEFAULT_MINUTES = env.int("SESSION_DEFAULT_MINUTES", default=240)  # longest session "find slots" proposes
+SESSION_MAX_PER_TASK_PER_DAY = env.int("SESSION_MAX_PER_TASK_PER_DAY", default=1)
+SESSION_TRAVEL_MINUTES = env.int("SESSION_TRAVEL_MINUTES", default=30)  # buffer after a session
+SESSION_FINDER_STEP_MINUTES = env.int("SESSION_FINDER_STEP_MINUTES", default=30)
+SESSION_MIN_NOTICE_MINUTES = env.int("SESSION_MIN_NOTICE_MINUTES", default=60)
+SESSION_COMPLETION_TOLERANCE_MINUTES = env.int("SESSION_COMPLETION_TOLERANCE_MINUTES", default=60)
+SESSION_PROGRESS_PROPOSAL = env.bool("SESSION_PROGRESS_PROPOSAL", default=True)
+CAPACITY_OVERALLOCATION_PCT = env.int("CAPACITY_OVERALLOCATION_PCT", default=100)
+CAPACITY_TRAVEL_IN_LOAD = env.bool("CAPACITY_TRAVEL_IN_LOAD", default=True)
+CAPACITY_WEEKS = env.int("CAPACITY_WEEKS", default=8)
+# Session flags follow the plan and the date: hourly and idempotent. The module is outside the apps' `tasks`.
+CELERY_IMPORTS = ["projects.sessions.tasks"]
+CELERY_BEAT_SCHEDULE["session-flags-refresh"] = {"task": "projects.session_flags_refresh", "schedule": 3600}

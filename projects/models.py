@@ -185,6 +185,10 @@ class Task(models.Model):
     progress_pct = models.PositiveSmallIntegerField(default=0, validators=[MaxValueValidator(100)])
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.TODO)
     notes = models.TextField(blank=True, max_length=4000)
+    # Work at the client's site is booked as sessions; off-site tasks ("order supplies") never are.
+    on_site = models.BooleanField(default=True, db_default=True)
+    actual_start = models.DateField(null=True, blank=True)
+    actual_finish = models.DateField(null=True, blank=True)
     # Written by the scheduler.
     is_summary = models.BooleanField(default=False)
     es = models.IntegerField(default=0)
@@ -222,6 +226,14 @@ class Task(models.Model):
     @property
     def is_milestone(self) -> bool:
         return not self.is_summary and self.duration_wd == 0
+
+    @property
+    def is_done(self) -> bool:
+        return self.status == self.Status.DONE or self.progress_pct >= 100
+
+    @property
+    def estimate_minutes(self) -> int:
+        return int(self.estimate_hours * 60)
 
     @property
     def span_wd(self) -> int:
@@ -294,7 +306,52 @@ class BaselineTask(models.Model):
         return f"{self.baseline}: {self.task}"
 
 
+class WorkSession(models.Model):
+    """A visit of category project_session booked for a leaf task (docs/specs/one-schedule.md §2)."""
+
+    class WindowFlag(models.TextChoices):
+        IN_WINDOW = "in_window", "In the task's window"
+        BEFORE_WINDOW = "before_window", "Before the task's window"
+        AFTER_WINDOW = "after_window", "After the task's window"
+        AWAITING_COMPLETION = "awaiting_completion", "Past, not completed"
+
+    task = models.ForeignKey(Task, on_delete=models.PROTECT, related_name="sessions")
+    appointment = models.OneToOneField("operations.Appointment", on_delete=models.PROTECT, related_name="work_session")
+    window_flag = models.CharField(
+        max_length=20, choices=WindowFlag.choices, default=WindowFlag.IN_WINDOW, db_default=WindowFlag.IN_WINDOW
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+
+    class Meta:
+        ordering = ["pk"]
+        indexes = [models.Index(fields=["task", "window_flag"])]
+
+    def __str__(self) -> str:
+        return f"Session of {self.task} ({self.window_flag})"
+
+
+class TaskChecklistItem(models.Model):
+    """A step of a task, shared by all its sessions; ticking records who and when."""
+
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="checklist_items")
+    text = models.CharField(max_length=200)
+    position = models.PositiveIntegerField(default=0)
+    done_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["task", "position", "pk"]
+
+    def __str__(self) -> str:
+        return self.text
+
+
 class TimeEntry(models.Model):
+    class Source(models.TextChoices):
+        SESSION = "session", "Work session"
+        MANUAL = "manual", "Entered by hand"
+
     task = models.ForeignKey(Task, on_delete=models.PROTECT, related_name="time_entries")
     organizer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="time_entries")
     worked_on = models.DateField()
@@ -302,11 +359,17 @@ class TimeEntry(models.Model):
     note = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    source = models.CharField(max_length=8, choices=Source.choices, default=Source.MANUAL, db_default=Source.MANUAL)
+    session = models.ForeignKey(WorkSession, on_delete=models.PROTECT, null=True, blank=True, related_name="entries")
 
     class Meta:
         ordering = ["-worked_on", "-pk"]
         constraints = [
-            models.CheckConstraint(condition=Q(minutes__gte=1, minutes__lte=1440), name="time_entry_minutes_in_a_day")
+            models.CheckConstraint(condition=Q(minutes__gte=1, minutes__lte=1440), name="time_entry_minutes_in_a_day"),
+            # A replayed completion cannot write an organizer's session time twice.
+            models.UniqueConstraint(
+                fields=["session", "organizer"], condition=Q(session__isnull=False), name="time_entry_once_per_session"
+            ),
         ]
 
     def __str__(self) -> str:

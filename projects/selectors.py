@@ -44,6 +44,7 @@ from projects.models import (
     minutes_to_hours,
 )  # fmt: skip
 from projects.planning import engine_calendar
+from projects.sessions import selectors as session_selectors
 
 ZERO = Decimal("0")
 
@@ -252,6 +253,7 @@ def gantt_payload_for_project(*, project: Project, user: Any) -> dict[str, Any]:
         }
     )
     progress = _rolled_up_progress(tasks)
+    hours = session_selectors.hours_for_tasks([t for t in tasks if not t.is_summary])
     data = []
     for t in tasks:
         start = t.start_on or project.start_on
@@ -272,6 +274,7 @@ def gantt_payload_for_project(*, project: Project, user: Any) -> dict[str, Any]:
             "tf": t.total_float,
             "ff": t.free_float,
             "status": t.status,
+            "hours": hours[t.pk].text if t.pk in hours else "",
         }
         b = base.get(t.pk)
         if b is not None and b.start_on and b.finish_on:

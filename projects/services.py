@@ -14,6 +14,7 @@ from django.utils import timezone
 from accounts import access
 from accounts.models import User
 from accounts.updates import fields_apply
+from operations.services.visits import appointment_cancel
 from projects.dates import business_today, date_window
 from projects.models import (
     Baseline,
@@ -24,9 +25,11 @@ from projects.models import (
     Task,
     TimeEntry,
     WorkCalendar,
+    WorkSession,
 )  # fmt: skip
 from projects.planning import engine_calendar, project_schedule_recalculate
 from projects.selectors import open_task_count
+from projects.sessions import selectors as session_selectors
 
 DEPENDENCY_EXISTS_MSG = "%(pred)s is already linked to %(succ)s."
 DEPENDENCY_OTHER_PROJECT_MSG = "Both tasks must belong to the same project."
@@ -37,6 +40,8 @@ TASK_PARENT_LOOP_MSG = "A task cannot be placed under itself or one of its own s
 TASK_SUMMARY_CONSTRAINT_MSG = "A phase (a task with sub-tasks) cannot carry a date constraint."
 TIME_NOT_ASSIGNED_MSG = "You can only log time on tasks you are assigned to."
 CLOSEOUT_STATUS_MSG = "Only an active, planned or on-hold project can be completed."
+CLOSEOUT_SESSIONS_MSG = "Sessions are still scheduled: %(sessions)s. Complete or cancel them first."
+TASK_HAS_SESSIONS_MSG = "“%(task)s” has scheduled sessions: %(sessions)s. Cancel them and delete, or keep the task."
 CLOSEOUT_OPEN_TASKS_MSG = "%(count)s not done yet. Confirm that you want to complete the project anyway."
 DATE_WINDOW_MSG = "Choose a date between %(first)s and %(last)s (within 20 years of the project start)."
 TIME_IN_FUTURE_MSG = "Time can only be logged for today or earlier (today is %(today)s)."
@@ -135,6 +140,10 @@ def project_close_out(
     project = _lock(project)
     if not project.can_close_out:
         raise ValidationError(CLOSEOUT_STATUS_MSG, code="status")
+    scheduled = session_selectors.scheduled_sessions(project=project)
+    if scheduled:  # the client would otherwise get stray project visits after close-out (OS16)
+        listed = "; ".join(session_selectors.session_text(s) for s in scheduled)
+        raise ValidationError(CLOSEOUT_SESSIONS_MSG, code="sessions_scheduled", params={"sessions": listed})
     open_tasks = open_task_count(project=project)
     if open_tasks and not confirm_open_tasks:
         count = f"{open_tasks} task is" if open_tasks == 1 else f"{open_tasks} tasks are"
@@ -198,12 +207,22 @@ def task_update(*, task: Task, data: dict[str, Any], assignees: list[User] | Non
 
 
 @transaction.atomic
-def task_delete(*, task: Task) -> None:
-    """Delete a task and its sub-tasks; refused when any of them has logged time (time is history)."""
+def task_delete(*, task: Task, cancel_sessions: bool = False, actor: User | None = None) -> None:
+    """Delete a task and its sub-tasks; refused when any of them has logged time (time is history), and while
+    sessions are scheduled unless the caller asks to cancel them first (their hours are freed at once)."""
     project = _lock(task.project)
     subtree = _subtree_ids(task)
     if TimeEntry.objects.filter(task_id__in=subtree).exists():
         raise ValidationError(TASK_HAS_TIME_MSG, code="has_time", params={"task": task.name})
+    scheduled = session_selectors.scheduled_sessions(task_ids=subtree)
+    if scheduled and not cancel_sessions:
+        listed = "; ".join(session_selectors.session_text(s) for s in scheduled)
+        raise ValidationError(
+            TASK_HAS_SESSIONS_MSG, code="has_sessions", params={"task": task.name, "sessions": listed}
+        )
+    for session in scheduled:
+        appointment_cancel(appointment=session.appointment, actor=actor)
+    WorkSession.objects.filter(task_id__in=subtree).delete()  # only cancelled ones are left: nothing was logged
     Task.objects.filter(pk__in=subtree).delete()
     project_schedule_recalculate(project=project)
 

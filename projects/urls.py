@@ -1,6 +1,7 @@
 from django.urls import path
 
 from projects import views
+from projects.sessions import views as session_views
 
 app_name = "projects"
 
@@ -29,4 +30,14 @@ urlpatterns = [
     path("<int:pk>/time/", views.time_entries, name="time_entries"),
     path("<int:pk>/close-out/", views.project_closeout, name="project_closeout"),
     path("<int:pk>/save-as-template/", views.template_save, name="template_save"),
+    # Work sessions, unbooked work and capacity (docs/specs/one-schedule.md §2-§4).
+    path("<int:pk>/tasks/<int:task_pk>/sessions/new/", session_views.session_book, name="session_book"),
+    path("<int:pk>/tasks/<int:task_pk>/slots/", session_views.session_slots, name="session_slots"),
+    path("sessions/<int:appt_pk>/", session_views.session_detail, name="session_detail"),
+    path("sessions/<int:appt_pk>/panel/", session_views.session_panel, name="session_panel"),
+    path("sessions/<int:appt_pk>/complete/", session_views.session_complete, name="session_complete"),
+    path("sessions/<int:appt_pk>/checklist/", session_views.checklist_toggle, name="session_checklist"),
+    path("unbooked/", session_views.unbooked_work, name="unbooked_work"),
+    path("capacity/", session_views.capacity, name="capacity"),
+    path("capacity/<int:pk>/", session_views.capacity_cell, name="capacity_cell"),
 ]

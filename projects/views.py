@@ -15,6 +15,7 @@ from accounts import access
 from accounts.http import AuthedHttpRequest, form_add_service_error, safe_next_url
 from projects import explain, forms, selectors, services
 from projects.models import Project
+from projects.sessions import selectors as session_selectors
 
 
 def _project_for_plan_edit(request: AuthedHttpRequest, pk: int) -> Project:
@@ -68,6 +69,7 @@ def project_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
         "is_staff": access.is_staff_role(request.user),
         "is_owner": access.is_owner(request.user),
         "can_edit_plan": selectors.can_edit_plan(user=request.user, project=project),
+        **session_selectors.project_hours_context(project=project),
     }
     return render(request, "projects/project_detail.html", context)
 
@@ -95,9 +97,11 @@ def project_edit(request: AuthedHttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def project_tasks(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     project = selectors.project_get_for_user(user=request.user, pk=pk)
+    tasks = selectors.tasks_for_project(project=project)
+    hours = session_selectors.hours_for_tasks([t for t in tasks if not t.is_summary])
     context = {
         "project": project,
-        "tasks": selectors.tasks_for_project(project=project),
+        "tasks": [(t, hours.get(t.pk)) for t in tasks],
         "can_edit_plan": selectors.can_edit_plan(user=request.user, project=project),
     }
     return render(request, "projects/task_list.html", context)
@@ -146,7 +150,7 @@ def task_delete(request: AuthedHttpRequest, pk: int, task_pk: int) -> HttpRespon
     project = _project_for_plan_edit(request, pk)
     task = selectors.task_get_for_user(user=request.user, project=project, pk=task_pk)
     try:
-        services.task_delete(task=task)
+        services.task_delete(task=task, cancel_sessions=request.POST.get("cancel_sessions") == "1", actor=request.user)
     except ValidationError as exc:
         messages.error(request, exc.messages[0])
     else:

@@ -88,6 +88,10 @@ class Appointment(models.Model):
         NO_SHOW = "no_show", "No-show"
         NEEDS_REDO = "needs_redo", "Needs redo"
 
+    class Category(models.TextChoices):
+        VISIT = "visit", "Visit"
+        PROJECT_SESSION = "project_session", "Project work session"
+
     # Named once: a visit that has not happened yet may be moved, cancelled and reminded of.
     UPCOMING_STATUSES = (Status.SCHEDULED, Status.CONFIRMED)
     CANCELLED_STATUSES = (Status.CANCELLED, Status.LATE_CANCELLED)
@@ -118,6 +122,13 @@ class Appointment(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # A project work session is booked like a visit (docs/specs/one-schedule.md §2). Title and link are plain
+    # strings set by the caller, so calendars can label and link a session without operations knowing projects.
+    category = models.CharField(
+        max_length=16, choices=Category.choices, default=Category.VISIT, db_default=Category.VISIT
+    )
+    title = models.CharField(max_length=300, blank=True, default="", db_default="")
+    link_url = models.CharField(max_length=300, blank=True, default="", db_default="")
 
     class Meta:
         ordering = ["starts", "pk"]
@@ -146,6 +157,10 @@ class Appointment(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("operations:appointment_detail", kwargs={"pk": self.pk})
+
+    @property
+    def is_session(self) -> bool:
+        return self.category == self.Category.PROJECT_SESSION
 
     @property
     def is_cancelled(self) -> bool:
@@ -198,6 +213,8 @@ class OrganizerBlock(models.Model):
     ends = models.DateTimeField()
     blocked_until = models.DateTimeField()
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
+    # Minutes this organizer worked, set when the visit or session is completed with minutes (the KPI source).
+    worked_minutes = models.PositiveIntegerField(null=True, blank=True)
 
     class Meta:
         constraints = [

@@ -74,7 +74,7 @@ def _people_of(visit_ids: list[int]) -> dict[int, list[tuple[str, str]]]:
 NO_COLOUR = "#6c757d"
 EVENT_FIELDS = (
     "pk", "starts", "ends", "status", "client__name", "appointment_type__name", "site__time_zone", "series_id",
-    "series__rrule", "series__tz", "series__local_start",
+    "series__rrule", "series__tz", "series__local_start", "category", "title", "link_url",
 )  # fmt: skip
 
 
@@ -108,18 +108,24 @@ def calendar_events(
             repeats[series] = describe_stored(
                 row["series__rrule"], tz=row["series__tz"], local_start=row["series__local_start"]
             )
+        session = row["category"] == Appointment.Category.PROJECT_SESSION
         events.append(
             {
                 "id": str(pk),
-                "title": f"{row['client__name']} · {row['appointment_type__name']}",
+                # Sessions say so in words, not by colour alone (docs/specs/one-schedule.md §2).
+                "title": f"Project · {row['title']}"
+                if session
+                else f"{row['client__name']} · {row['appointment_type__name']}",
+                "classNames": ["ev-session" if session else "ev-visit"],
                 "start": row["starts"].isoformat(),
                 "end": row["ends"].isoformat(),
                 "backgroundColor": colour,
                 "borderColor": colour,
-                "url": detail_url.replace(URL_PK, str(pk)),
+                "url": row["link_url"] if session and row["link_url"] else detail_url.replace(URL_PK, str(pk)),
                 "editable": can_move and row["status"] in Appointment.UPCOMING_STATUSES,
                 "extendedProps": {
                     "status": row["status"],
+                    "category": row["category"],
                     "organizers": [name for name, _ in who],
                     "moveUrl": move_url.replace(URL_PK, str(pk)),
                     **_zone_times(row["site__time_zone"], row["starts"], row["ends"]),
@@ -266,15 +272,17 @@ def slot_clashes(*, blocks: list[OrganizerBlock], tz: str) -> list[Clash]:
 def free_starts_that_day(
     *, organizers: list[User], starts: datetime, duration: timedelta, travel: timedelta, tz: str,
     exclude_appointment_id: int | None = None, limit: int = 4, now: datetime | None = None,
+    step_min: int | None = None, notice_min: int | None = None,
 ) -> list[datetime]:  # fmt: skip
     """The next starts on the same local day (in `tz`) when every one of `organizers` works and is free for
-    duration + travel, from the free-slot finder; earlier ones that day only when none is left after `starts`."""
+    duration + travel, from the free-slot finder; earlier ones that day only when none is left after `starts`.
+    Step and notice default to the visit settings (work sessions pass their own)."""
     zone = ZoneInfo(tz)
     day = starts.astimezone(zone).date()
     day_start, day_end = localtime.local_day_bounds(day, tz)
     request = availability.SlotRequest(
-        duration=duration, travel_after=travel, step=timedelta(minutes=settings.SLOT_STEP_MINUTES),
-        min_notice=timedelta(minutes=settings.MIN_BOOKING_NOTICE_MINUTES),
+        duration=duration, travel_after=travel, step=timedelta(minutes=step_min or settings.SLOT_STEP_MINUTES),
+        min_notice=timedelta(minutes=settings.MIN_BOOKING_NOTICE_MINUTES if notice_min is None else notice_min),
     )  # fmt: skip
     common: set[datetime] | None = None
     for person in organizers:

@@ -181,9 +181,10 @@ def appointment_book(
     *, client: Client, site: Site, appointment_type: AppointmentType, organizers: Sequence[User], starts: datetime,
     ends: datetime | None = None, travel_min: int | None = None, notes: str = "", actor: User | None = None,
     allow_outside_hours: bool = False, series: RecurringSeries | None = None, original_start: datetime | None = None,
-    now: datetime | None = None,
+    now: datetime | None = None, category: str = Appointment.Category.VISIT, title: str = "", link_url: str = "",
 ) -> Appointment:  # fmt: skip
-    """Book a visit for one or more organizers: all of them or none (one transaction).
+    """Book a visit for one or more organizers: all of them or none (one transaction). A project work session
+    comes through here too (category "project_session", with the caller's title and link).
 
     Raises ValidationError "double_booked" when any organizer is busy (also under a race), "outside_hours"
     unless allowed, or field errors for bad input. `now` (default: the clock) decides which reminders are
@@ -199,6 +200,7 @@ def appointment_book(
     appointment = Appointment(
         client=client, site=site, appointment_type=appointment_type, starts=starts, ends=ends,
         blocked_until=blocked_until, notes=notes, created_by=actor, series=series, original_start=original_start,
+        category=category, title=title, link_url=link_url,
         checklist=[{"text": item, "done": False} for item in appointment_type.checklist_items()],
     )  # fmt: skip
     appointment.full_clean(validate_constraints=False)

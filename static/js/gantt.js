@@ -436,6 +436,9 @@
         lines.push(escapeLight(task.duration_wd + " working day" + (task.duration_wd === 1 ? "" : "s")
           + (task.type === "project" ? "" : " · " + Math.round((task.progress || 0) * 100) + " % done")));
       }
+      if (task.hours) {
+        lines.push(escapeLight("Hours P | Bk | Lg | U: " + task.hours));
+      }
       const float = floatText(task);
       if (float) {
         lines.push(escapeLight((task.is_critical ? "Critical · " : "") + float));

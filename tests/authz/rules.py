@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from tests.authz import inventory_matrix, recurrence_matrix
+from tests.authz import inventory_matrix, recurrence_matrix, sessions_matrix
 from tests.billing import billing_matrix
 from tests.photos import photos_matrix
 from tests.portal import portal_matrix
@@ -136,6 +136,8 @@ AUTHZ_MATRIX.update(
 AUTHZ_MATRIX.update(portal_matrix.rules(page=page, obj=obj, Rule=Rule))
 # Photos' rows live in tests/photos/photos_matrix.py.
 AUTHZ_MATRIX.update(photos_matrix.rules(page=page, obj=obj, Rule=Rule))
+# Work sessions, unbooked work and capacity: tests/authz/sessions_matrix.py.
+AUTHZ_MATRIX.update(sessions_matrix.rules(page=page, obj=obj, Rule=Rule))
 
 # Reachable without logging in (the view carries @login_not_required or is allauth's entrance).
 PUBLIC_URLS = {

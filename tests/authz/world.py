@@ -14,7 +14,7 @@ from typing import Any
 from django.apps import apps
 from django.db import connection
 
-from tests.authz import inventory_matrix
+from tests.authz import inventory_matrix, sessions_matrix
 from tests.authz.rules import MISSING
 from tests.billing import billing_matrix
 from tests.photos import photos_matrix
@@ -62,6 +62,7 @@ def objects_for(client_obj: Any, organizer: Any, owner: Any) -> dict[str, Any]:
         **billing_matrix.objects_for(client_obj=client_obj, organizer=organizer, owner=owner, visit=visit),
         **portal_matrix.objects_for(client_obj=client_obj, owner=owner, visit=visit),
         **photos_matrix.objects_for(client_obj=client_obj, organizer=organizer, owner=owner, visit=visit),
+        **sessions_matrix.objects_for(task=first, organizer=organizer),
     }
 
 
@@ -94,9 +95,16 @@ CHILD_KWARG = {
 }
 
 
+# Objects whose URLs name them by another key than `pk`.
+OWN_KWARG = {"wsession": ("appt_pk", "appointment_id")}
+
+
 def url_kwargs(kind: str, target: Any) -> dict[str, Any]:
     if kind == "photo":  # UUID ids
         return {"pk": target.pk if target is not None else uuid.UUID(int=MISSING)}
+    if kind in OWN_KWARG:
+        name, attr = OWN_KWARG[kind]
+        return {name: MISSING if target is None else getattr(target, attr)}
     child = CHILD_KWARG.get(kind)
     if target is None:
         return {"pk": MISSING} | ({child: MISSING} if child else {})

@@ -32,6 +32,7 @@ from organizer_pm.dashboard.management import demo_inventory, demo_portal
 from photos import demo as photos_demo
 from projects import demo as project_demo
 from projects.models import Project
+from projects.sessions import demo as session_demo
 
 DEMO_PASSWORD = "organize-demo-2026"
 # Owner and office must pass a second factor: the demo gives them this published authenticator-app secret
@@ -165,6 +166,8 @@ class Command(BaseCommand):
                 task.assignees.add(users["maya@example.com"])
         demo_portal.load(owner=owner)
         billing_demo.load()
+        # Work sessions: a garage project booked from "Find slots" (projects/sessions/demo.py).
+        session_demo.load(client=Client.objects.get(name="Garcia garage"), organizers=organizers[1:3])
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {len(users)} users, {Client.objects.count()} clients, "
