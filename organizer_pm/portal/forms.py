@@ -82,7 +82,7 @@ class PhotoConsentForm(forms.Form):
             ("2", "Portfolio (anonymized)"),
             ("1", "Team"),
             ("0", "Private"),
-            ("", "Follow my default (a space) or no limit (a photo)"),
+            ("", "Default (space) / no limit (photo)"),
         ],
         required=False,
         error_messages={"invalid_choice": "Choose private, team or portfolio."},
