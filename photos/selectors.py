@@ -242,10 +242,12 @@ def photo_caps_shared_with_client(*, client_id: int) -> list[ConsentRow]:
     photos = list(_shared(client_id).filter(consent_cap__isnull=False).order_by("taken_at", "uploaded_at"))
     latest: dict[Any, ConsentChange] = {}
     changes = ConsentChange.objects.filter(client_id=client_id, photo_id__in=[p.pk for p in photos])
-    for change in changes.select_related("set_by"):
-        latest.setdefault(change.photo_id, change)  # newest first
+    for seen in changes.select_related("set_by"):
+        latest.setdefault(seen.photo_id, seen)  # newest first
     rows = []
     for photo in photos:
+        if photo.consent_cap is None:  # filtered out above; narrows the type
+            continue
         change = latest.get(photo.pk)
         label = f"{photo.space.name if photo.space else 'Unlabelled'}, {photo.stage}, {photo.taken_at:%Y-%m-%d}"
         rows.append(ConsentRow(

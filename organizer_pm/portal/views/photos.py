@@ -43,12 +43,12 @@ def _file(client: Client, pk: uuid.UUID, variant: str) -> HttpResponse | FileRes
 
 
 @portal_view
-def photo_display(request: AuthedHttpRequest, client: Client, pk: uuid.UUID) -> HttpResponse:
+def photo_display(request: AuthedHttpRequest, client: Client, pk: uuid.UUID) -> HttpResponse | FileResponse:
     return _file(client, pk, "display")
 
 
 @portal_view
-def photo_thumb(request: AuthedHttpRequest, client: Client, pk: uuid.UUID) -> HttpResponse:
+def photo_thumb(request: AuthedHttpRequest, client: Client, pk: uuid.UUID) -> HttpResponse | FileResponse:
     return _file(client, pk, "thumb")
 
 
