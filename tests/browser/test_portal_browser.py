@@ -109,7 +109,12 @@ def test_portal_tour_invite_code_visits_reschedule_cancel_intake(app, make_user,
     expect(page.locator(".photo-space img")).to_have_count(2)
     page.wait_for_function("() => [...document.images].every(i => i.complete && i.naturalWidth > 0)")
     assert app.no_horizontal_overflow()
-    page.get_by_role("link", name="How we may use your photos").click()
+    page.screenshot(path=str(artifacts / "portal-photos-390.png"), full_page=True)
+    page.locator(".photo-space a").first.click()  # the full view
+    app.assert_healthy()
+    page.wait_for_function("() => [...document.images].every(i => i.complete && i.naturalWidth > 0)")
+    assert app.no_horizontal_overflow()
+    page.get_by_role("link", name="Limit how we may use this photo").click()
     page.get_by_label("For").select_option(label="Space: Kitchen")
     page.get_by_label("Level").select_option(label="Team")
     page.get_by_role("button", name="Save my choice").click()
