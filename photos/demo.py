@@ -82,3 +82,24 @@ def load(*, owner: Any, organizers: list[Any]) -> None:
         portfolio.photo_anonymization_check(photo=photo, actor=owner, ticked=CHECKLIST)
         portfolio.portfolio_use_record(photo=photo, actor=owner, channel="social")
         consent.consent_set_by_staff(actor=owner, client=client, level=ConsentLevel.PRIVATE)  # a takedown task
+
+
+def load_portal_client(*, client: Client, owner: Any) -> None:
+    """The portal's demo client: before/after pairs of two spaces on their first visit, plus a lockbox shot kept
+    from them; consent raised to TEAM by the office (signed form), the lockbox shot capped at PRIVATE. Idempotent:
+    nothing when the client has a photo."""
+    if Photo.objects.filter(client=client).exists():
+        return
+    visit = visit_selectors.appointment_list_for_user(user=owner).filter(client=client).order_by("starts").first()
+    if visit is None:
+        return
+    actor = visit.organizers.first() or owner
+    for n, (space, base) in enumerate((("Kitchen", (240, 232, 220)), ("Entryway", (226, 232, 222)))):
+        for stage in ("before", "after"):
+            _store(visit, actor, stage=stage, space=space, seed=20 + n, base=base)
+    data = _picture(tidy=True, seed=30, base=(90, 90, 90))
+    lockbox = upload.photo_upload(visit=visit, actor=actor, stream=io.BytesIO(data), size=len(data), stage="during",
+                                  space_label="Entryway", caption="Lockbox", shared_with_client=False)  # fmt: skip
+    consent.consent_set_by_staff(actor=owner, client=client, level=ConsentLevel.TEAM, basis="signed_form",
+                                 basis_date=date(2026, 11, 20))  # fmt: skip
+    consent.consent_set_by_staff(actor=owner, client=client, level=ConsentLevel.PRIVATE, photo=lockbox)

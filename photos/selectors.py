@@ -2,7 +2,8 @@
 (docs/specs/portal.md §6): min(photo cap or 2, space level or client default). Every gallery, export list and
 file lookup filters on it, so a withdrawal takes effect on the next request.
 
-The portal calls `photos_shared_with_client`, `photo_shared_with_client_get` and `consent_overview`.
+The portal calls `photos_shared_with_client`, `photo_shared_with_client_get`, `consent_overview` and
+`photo_caps_shared_with_client`.
 """
 
 from __future__ import annotations
@@ -206,6 +207,7 @@ class ConsentRow:
     set_by: str
     channel: str
     set_at: datetime | None
+    photo_id: uuid.UUID | None = None  # the capped photo, on "photo" rows
 
 
 def consent_overview(*, client_id: int) -> list[ConsentRow]:
@@ -231,6 +233,28 @@ def consent_overview(*, client_id: int) -> list[ConsentRow]:
             rows.append(
                 row("space", space.name, space.photo_consent, ConsentLevel(space.photo_consent).label, space.pk)
             )
+    return rows
+
+
+def photo_caps_shared_with_client(*, client_id: int) -> list[ConsentRow]:
+    """The per-photo caps the client can see: on photos shared with them and not hidden (a cap on a lockbox shot
+    stays staff-only, like the photo), oldest photo first, with the latest decision on each."""
+    photos = list(_shared(client_id).filter(consent_cap__isnull=False).order_by("taken_at", "uploaded_at"))
+    latest: dict[Any, ConsentChange] = {}
+    changes = ConsentChange.objects.filter(client_id=client_id, photo_id__in=[p.pk for p in photos])
+    for seen in changes.select_related("set_by"):
+        latest.setdefault(seen.photo_id, seen)  # newest first
+    rows = []
+    for photo in photos:
+        if photo.consent_cap is None:  # filtered out above; narrows the type
+            continue
+        change = latest.get(photo.pk)
+        label = f"{photo.space.name if photo.space else 'Unlabelled'}, {photo.stage}, {photo.taken_at:%Y-%m-%d}"
+        rows.append(ConsentRow(
+            scope="photo", label=label, level=photo.consent_cap,
+            level_label=ConsentLevel(photo.consent_cap).label, space_id=photo.space_id, set_by=_who(change),
+            channel=change.channel if change else "", set_at=change.set_at if change else None, photo_id=photo.pk,
+        ))  # fmt: skip
     return rows
 
 

@@ -69,3 +69,29 @@ class AcceptForm(forms.Form):
 
 class DeclineForm(forms.Form):
     message = forms.CharField(max_length=2000, widget=forms.Textarea(attrs={"rows": 2}), label="Message to the client")
+
+
+class PhotoConsentForm(forms.Form):
+    """One consent choice. The scope is a plain value resolved by the view against the client's own spaces and
+    shared photos, so another client's id answers 404 rather than a form error (docs/specs/portal.md W8)."""
+
+    scope = forms.CharField(label="For", widget=forms.Select)
+    level = forms.ChoiceField(
+        label="Level",
+        choices=[
+            ("2", "Portfolio (anonymized)"),
+            ("1", "Team"),
+            ("0", "Private"),
+            ("", "Default (space) / no limit (photo)"),
+        ],
+        required=False,
+        error_messages={"invalid_choice": "Choose private, team or portfolio."},
+    )
+
+    def __init__(self, *args: object, scopes: list[tuple[str, str]], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["scope"].widget.choices = scopes  # type: ignore[attr-defined]
+
+    def level_value(self) -> int | None:
+        level = self.cleaned_data["level"]
+        return None if level == "" else int(level)

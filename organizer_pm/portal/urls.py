@@ -1,6 +1,6 @@
 from django.urls import path
 
-from organizer_pm.portal.views import account, entry, records, visits
+from organizer_pm.portal.views import account, entry, photos, records, visits
 
 app_name = "portal"
 
@@ -20,4 +20,9 @@ urlpatterns = [
     path("projects/", records.project_list, name="project_list"),
     path("projects/<int:pk>/", records.project_detail, name="project_detail"),
     path("bills/", records.bills, name="bills"),
+    path("photos/", photos.photo_list, name="photo_list"),
+    path("photos/<uuid:pk>/", photos.photo_detail, name="photo_detail"),
+    path("photos/<uuid:pk>/display/", photos.photo_display, name="photo_display"),
+    path("photos/<uuid:pk>/thumb/", photos.photo_thumb, name="photo_thumb"),
+    path("consent/", photos.consent, name="consent"),  # photos.services.consent.PORTAL_CONSENT_PATH
 ]

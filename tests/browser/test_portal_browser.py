@@ -1,6 +1,7 @@
 """The client portal in real Chromium: the office invites a contact (1280 px); the client signs in with the code
 from the e-mail, looks at visits, asks to move one, cancels another and edits the questionnaire (390 px); the
-office accepts the request (1280 px). Every page loads with no CSP violation (tests/browser/conftest.py)."""
+office accepts the request (1280 px). On the phone she also opens her before/after photos and gives the kitchen
+"Team" consent. Every page loads with no CSP violation (tests/browser/conftest.py)."""
 
 from __future__ import annotations
 
@@ -13,8 +14,10 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from clients import services as client_services
+from clients.models import Space
 from operations.models import Appointment, VisitChangeRequest
 from tests.browser.conftest import DESKTOP, PHONE
+from tests.photos.support import store
 from tests.support import portal
 
 pytestmark = [
@@ -37,10 +40,13 @@ def _household(office, organizer):
     soon = (timezone.now() + timedelta(days=4)).replace(minute=0, second=0, microsecond=0)
     first = portal.book_visit(client=client, organizer=organizer, starts=soon)
     second = portal.book_visit(client=client, organizer=organizer, starts=soon + timedelta(days=3))
+    for stage in ("before", "after"):
+        store(first, organizer, stage=stage, space="Kitchen")
     return client, first, second
 
 
-def test_portal_tour_invite_code_visits_reschedule_cancel_intake(app, make_user, artifacts):
+def test_portal_tour_invite_code_visits_reschedule_cancel_intake(app, make_user, artifacts, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
     office = make_user("office", "Frank")
     organizer = make_user("organizer", "Anna")
     client, first, second = _household(office, organizer)
@@ -97,6 +103,26 @@ def test_portal_tour_invite_code_visits_reschedule_cancel_intake(app, make_user,
     for path in ("/portal/projects/", "/portal/bills/", "/portal/access/", "/portal/profile/"):
         app.goto(path)
         assert app.no_horizontal_overflow(), path
+
+    # Photos: the kitchen pair loads; then the consent page gives the kitchen "Team".
+    app.goto("/portal/photos/")
+    expect(page.locator(".photo-space img")).to_have_count(2)
+    page.wait_for_function("() => [...document.images].every(i => i.complete && i.naturalWidth > 0)")
+    assert app.no_horizontal_overflow()
+    page.screenshot(path=str(artifacts / "portal-photos-390.png"), full_page=True)
+    page.locator(".photo-space a").first.click()  # the full view
+    app.assert_healthy()
+    page.wait_for_function("() => [...document.images].every(i => i.complete && i.naturalWidth > 0)")
+    assert app.no_horizontal_overflow()
+    page.get_by_role("link", name="Limit how we may use this photo").click()
+    page.get_by_label("For").select_option(label="Space: Kitchen")
+    page.get_by_label("Level").select_option(label="Team")
+    page.get_by_role("button", name="Save my choice").click()
+    app.assert_healthy()
+    expect(page.get_by_text("Your choice is saved")).to_be_visible()
+    assert Space.objects.get(name="Kitchen").photo_consent == 1
+    assert app.no_horizontal_overflow()
+    page.screenshot(path=str(artifacts / "portal-consent-390.png"), full_page=True)
 
     # The questionnaire.
     app.goto("/portal/intake/")

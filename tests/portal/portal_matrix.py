@@ -40,6 +40,11 @@ def rules(*, page: Any, obj: Any, Rule: Any) -> dict[str, Any]:
         "portal:project_list": portal_page(),
         "portal:project_detail": portal_obj("project"),
         "portal:bills": portal_page(),
+        "portal:photo_list": portal_page(),
+        "portal:photo_detail": portal_obj("photo"),  # the world's photo is shared with its client
+        "portal:photo_display": portal_obj("photo"),
+        "portal:photo_thumb": portal_obj("photo"),
+        "portal:consent": portal_page(),
         "portal_office:client_panel": office_obj("client", status=200),
         "portal_office:invite": office_obj("contact", "POST", status=302),
         "portal_office:revoke": office_obj("portalaccess", "POST", status=302),

@@ -13,7 +13,8 @@ from tests.support import portal
 pytestmark = pytest.mark.django_db
 
 
-def test_demo_has_a_portal_user_and_a_request(settings):
+def test_demo_has_a_portal_user_and_a_request(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     call_command("load_demo", stdout=io.StringIO())
     call_command("load_demo", stdout=io.StringIO())
@@ -27,3 +28,6 @@ def test_demo_has_a_portal_user_and_a_request(settings):
     browser = HttpClient()
     assert portal.code_login(browser, grant.user.email)["Location"] == "/portal/"
     assert "Change requested" in browser.get("/portal/visits/").content.decode()
+    photos = browser.get("/portal/photos/").content.decode()
+    assert "Kitchen" in photos and "Entryway" in photos and photos.count("/thumb/") == 4  # the lockbox shot stays
+    assert "Team" in browser.get("/portal/consent/").content.decode()

@@ -8,7 +8,8 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 from django.views.decorators.cache import never_cache
 
 from accounts import access
@@ -18,12 +19,12 @@ from organizer_pm.portal import session
 LOGIN_URL = "account_request_login_code"
 
 
-def portal_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def portal_view(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
     """A page for portal users: anonymous visitors go to the sign-in-code page, staff get 403, and a portal user
     without a client left (revoked meanwhile) gets 404. Responses are never cached."""
 
     @functools.wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not access.is_portal_user(request.user):
             access.log_denied(request, "portal_only")
             raise PermissionDenied
