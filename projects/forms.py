@@ -36,9 +36,12 @@ class ProjectForm(forms.ModelForm):  # type: ignore[type-arg]
         model = Project
         fields = [
             "client", "name", "kind", "status", "start_on", "deadline_on", "lead", "budget_hours", "budget_amount",
-            "scope_notes",
+            "scope_notes", "status_date_override",
         ]  # fmt: skip
-        widgets = {"start_on": DATE_INPUT, "deadline_on": DATE_INPUT, "scope_notes": forms.Textarea(attrs={"rows": 3})}
+        widgets = {
+            "start_on": DATE_INPUT, "deadline_on": DATE_INPUT, "scope_notes": forms.Textarea(attrs={"rows": 3}),
+            "status_date_override": DATE_INPUT,
+        }  # fmt: skip
 
     def __init__(self, *args: Any, show_money: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -72,9 +75,12 @@ class TaskForm(forms.ModelForm):  # type: ignore[type-arg]
         model = Task
         fields = [
             "name", "parent", "duration_wd", "constraint_kind", "constraint_on", "estimate_hours", "progress_pct",
-            "status", "notes",
+            "status", "notes", "actual_start", "actual_finish",
         ]  # fmt: skip
-        widgets = {"constraint_on": DATE_INPUT, "notes": forms.Textarea(attrs={"rows": 2})}
+        widgets = {
+            "constraint_on": DATE_INPUT, "notes": forms.Textarea(attrs={"rows": 2}),
+            "actual_start": DATE_INPUT, "actual_finish": DATE_INPUT,
+        }  # fmt: skip
 
     def __init__(self, *args: Any, project: Project, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts import access
 from accounts.http import AuthedHttpRequest, form_add_service_error, safe_next_url
-from projects import explain, forms, selectors, services
+from projects import explain, forms, selectors, selectors_status, services
 from projects.models import Project
 
 
@@ -68,6 +68,7 @@ def project_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
         "is_staff": access.is_staff_role(request.user),
         "is_owner": access.is_owner(request.user),
         "can_edit_plan": selectors.can_edit_plan(user=request.user, project=project),
+        "status": selectors_status.project_status_summary(project=project),
     }
     return render(request, "projects/project_detail.html", context)
 
@@ -189,7 +190,8 @@ def dependency_delete(request: AuthedHttpRequest, pk: int, dep_pk: int) -> HttpR
 def gantt(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     project = selectors.project_get_for_user(user=request.user, pk=pk)
     payload = selectors.gantt_payload_for_project(project=project, user=request.user)
-    return render(request, "projects/gantt.html", {"project": project, "payload": payload})
+    status = selectors_status.project_status_summary(project=project)
+    return render(request, "projects/gantt.html", {"project": project, "payload": payload, "status": status})
 
 
 @require_GET

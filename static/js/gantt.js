@@ -436,6 +436,9 @@
         lines.push(escapeLight(task.duration_wd + " working day" + (task.duration_wd === 1 ? "" : "s")
           + (task.type === "project" ? "" : " · " + Math.round((task.progress || 0) * 100) + " % done")));
       }
+      if (task.flags && task.flags.length) {
+        lines.push(escapeLight("Status: " + task.flags.join(", ")));
+      }
       const float = floatText(task);
       if (float) {
         lines.push(escapeLight((task.is_critical ? "Critical · " : "") + float));
