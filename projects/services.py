@@ -269,7 +269,8 @@ def task_progress_set(*, task: Task, progress_pct: int) -> Task:
 
 @transaction.atomic
 def task_status_set(*, task: Task, status: str) -> Task:
-    """Kanban move. Moving a card to done sets its progress to 100 %; moving it back keeps the progress."""
+    """Kanban move. Moving a card to done sets its progress to 100 %; moving it back keeps the progress, except
+    that a reopened task at 100 % drops to 99 % (100 % means finished to the status run)."""
     if status not in Task.Status.values:
         raise ValidationError("Unknown status.", code="status")
     _lock(task.project)
@@ -278,8 +279,9 @@ def task_status_set(*, task: Task, status: str) -> Task:
     if status == Task.Status.DONE and task.progress_pct != 100:
         task.progress_pct = 100
         fields.append("progress_pct")
-    if status != Task.Status.DONE and task.actual_finish is not None:
-        task.actual_finish = None
+    if status != Task.Status.DONE and task.progress_pct == 100:
+        task.progress_pct = 99
+        fields.append("progress_pct")
     task.save(update_fields=[*fields, *task_actuals_apply(task=task)])
     project_schedule_recalculate(project=task.project)
     return task
