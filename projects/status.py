@@ -130,23 +130,49 @@ def status_input(
         p = progress.get(task_id)
         return p is not None and p.done and task_id not in summaries
 
-    # Expand to leaf links, drop links into done leaves (history, not logic), merge parallel pairs into one SS
-    # link carrying the largest w, which is the same constraint on the passes and on every slack.
+    # Links into done leaves are dropped (history, not logic). A link into a summary that holds a done leaf is
+    # therefore split into one link per unfinished leaf; its predecessor side stays as it is (a summary
+    # predecessor keeps its finish gate in the engine), so the work grows with the leaves of one side only, not
+    # with their product. Parallel leaf pairs merge into one SS link carrying the largest w, which is the same
+    # constraint on both passes and on every slack (the engine refuses duplicate pairs).
     merged: dict[tuple[TaskId, TaskId], tuple[int, Link]] = {}
+    from_summaries: dict[tuple[TaskId, TaskId], list[Link]] = {}
+
+    def add_leaf_link(a: TaskId, b: TaskId, link: Link) -> None:
+        expanded = link if (a, b) == (link.pred, link.succ) else Link(a, b, link.kind, link.lag)
+        w = _w(link.kind, link.lag, durations[a], durations[b])
+        seen = merged.get((a, b))
+        if seen is None:
+            merged[(a, b)] = (w, expanded)
+        else:
+            best = max(seen[0], w)
+            merged[(a, b)] = (best, Link(a, b, "SS", best))
+
+    run_links: list[Link] = []
     for link in links:
-        for a in leaves[link.pred]:
-            for b in leaves[link.succ]:
-                if done(b):
-                    continue
-                expanded = link if (a, b) == (link.pred, link.succ) else Link(a, b, link.kind, link.lag)
-                w = _w(link.kind, link.lag, durations[a], durations[b])
-                seen = merged.get((a, b))
-                if seen is None:
-                    merged[(a, b)] = (w, expanded)
-                else:
-                    best = max(seen[0], w)
-                    merged[(a, b)] = (best, Link(a, b, "SS", best))
-    run_links = [link for _w_, link in merged.values()]
+        if link.succ in summaries:
+            targets = [b for b in leaves[link.succ] if not done(b)]
+            if len(targets) == len(leaves[link.succ]):
+                run_links.append(link)  # nothing finished behind it: the engine's summary link is exact
+                continue
+        else:
+            if done(link.succ):
+                continue
+            targets = [link.succ]
+        for b in targets:
+            if link.pred in summaries:
+                from_summaries.setdefault((link.pred, b), []).append(link)
+            else:
+                add_leaf_link(link.pred, b, link)
+    for (pred, b), group in from_summaries.items():
+        if len(group) == 1 and (pred, b) not in merged:
+            link = group[0]
+            run_links.append(link if link.succ == b else Link(pred, b, link.kind, link.lag))
+        else:  # two links on one pair: expand the summary side too, so that they can merge
+            for link in group:
+                for a in leaves[pred]:
+                    add_leaf_link(a, b, link)
+    run_links.extend(link for _w_, link in merged.values())
     unfinished = [t.id for t in tasks if t.id not in summaries and not done(t.id)]
     if unfinished:
         run_tasks.append(Task(ANCHOR, 0, None, Constraint("MSO", status_point)))

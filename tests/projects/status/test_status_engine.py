@@ -172,3 +172,50 @@ def test_status_run_at_the_start_with_nothing_recorded_is_the_plan(status_point)
         assert (mine.es, mine.ef, mine.ls, mine.lf, mine.total_float, mine.critical) == (
             r.es, r.ef, r.ls, r.lf, r.total_float, r.critical,
         )  # fmt: skip
+
+
+def literal_status_input(tasks, links, progress, status_point):
+    """docs/specs/one-schedule.md §1 step by step: every summary link expanded to all leaf pairs, links into done
+    leaves dropped, parallel pairs merged, the anchor added. The status run must give the same dates."""
+    from projects.scheduling import Constraint, Link, Task
+    from projects.status import ANCHOR, _w
+    from tests.projects.scheduling.support import leaf_descendants
+
+    leaves = leaf_descendants(tasks)
+    summaries = {t.parent for t in tasks if t.parent is not None}
+    out, durations = [], {}
+    for t in tasks:
+        p = progress.get(t.id)
+        if t.id in summaries or p is None:
+            durations[t.id] = t.duration
+            out.append(t)
+        elif p.done:
+            durations[t.id] = p.finish - p.start
+            out.append(Task(t.id, durations[t.id], t.parent, Constraint("MSO", p.start)))
+        else:
+            durations[t.id] = remaining_duration(t.duration, p.percent)
+            out.append(Task(t.id, durations[t.id], t.parent, t.constraint))
+    merged = {}
+    for link in links:
+        for a in leaves[link.pred]:
+            for b in leaves[link.succ]:
+                if b in progress and progress[b].done:
+                    continue
+                merged.setdefault((a, b), []).append(_w(link.kind, link.lag, durations[a], durations[b]))
+    run_links = [Link(a, b, "SS", max(ws)) for (a, b), ws in merged.items()]
+    unfinished = [t.id for t in tasks if t.id not in summaries and not (t.id in progress and progress[t.id].done)]
+    if unfinished:
+        out.append(Task(ANCHOR, 0, None, Constraint("MSO", status_point)))
+        run_links += [Link(ANCHOR, leaf) for leaf in unfinished]
+    return out, run_links
+
+
+@settings(max_examples=100, deadline=None)
+@given(progress_maps())
+def test_status_run_equals_the_literal_expansion(case):
+    status_point, progress = case
+    result = status_run(smith_tasks(), smith_links(), progress, status_point=status_point)
+    reference = schedule(*literal_status_input(smith_tasks(), smith_links(), progress, status_point))
+    for key in LEAVES:
+        mine, ref = result.tasks[key], reference.tasks[key]
+        assert (mine.es, mine.ef, mine.ls, mine.lf) == (ref.es, ref.ef, ref.ls, ref.lf)
