@@ -25,6 +25,7 @@ from projects.models import (
     TimeEntry,
     WorkCalendar,
 )  # fmt: skip
+from projects.maintenance import MaintenancePlan, maintenance_start
 from projects.planning import engine_calendar, project_schedule_recalculate
 from projects.progress import status_override_check, task_actuals_apply
 from projects.selectors import open_task_count
@@ -128,11 +129,14 @@ def project_update(*, project: Project, data: dict[str, Any]) -> Project:
 
 @transaction.atomic
 def project_close_out(
-    *, project: Project, csat: int | None, nps: int | None, comment: str, confirm_open_tasks: bool = False
-) -> Project:
+    *, project: Project, csat: int | None, nps: int | None, comment: str, confirm_open_tasks: bool = False,
+    maintenance: MaintenancePlan | None = None, actor: User | None = None,
+) -> Project:  # fmt: skip
     """Complete the project and record the client's satisfaction (CSAT 1-5, NPS 0-10; None: not asked).
 
-    With tasks not done, only when the caller confirms it after being told how many are open.
+    With tasks not done, only when the caller confirms it after being told how many are open. With `maintenance`,
+    the client's maintenance series is created in the same transaction (docs/specs/one-schedule.md §5): a clash
+    or a bad first date refuses the whole close-out, and nothing is booked.
     """
     project = _lock(project)
     if not project.can_close_out:
@@ -146,7 +150,11 @@ def project_close_out(
     project.completed_at = timezone.now()
     project.csat, project.nps, project.closeout_comment = csat, nps, comment
     project.full_clean()
-    project.save(update_fields=["status", "completed_at", "csat", "nps", "closeout_comment", "updated_at"])
+    fields = ["status", "completed_at", "csat", "nps", "closeout_comment", "updated_at"]
+    if maintenance is not None:
+        project.followup_series = maintenance_start(project=project, plan=maintenance, actor=actor)
+        fields.append("followup_series")
+    project.save(update_fields=fields)
     return project
 
 
