@@ -118,6 +118,8 @@ AUTHZ_MATRIX.update(inventory_matrix.rules(page=page, obj=obj, Rule=Rule))
 AUTHZ_MATRIX.update(recurrence_matrix.rules(page=page))
 # Billing's rows live in tests/billing/billing_matrix.py (billing is the owner's; office only when allowed).
 AUTHZ_MATRIX.update(billing_matrix.rules(page=page, obj=obj, Rule=Rule))
+# The client timeline panel, composed in organizer_pm (docs/specs/one-schedule.md §5).
+AUTHZ_MATRIX["dashboard:client_timeline"] = obj("client", owner=200, office=200, organizer=200)
 
 # Reachable without logging in (the view carries @login_not_required or is allauth's entrance).
 PUBLIC_URLS = {

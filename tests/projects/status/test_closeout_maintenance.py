@@ -129,3 +129,39 @@ def test_the_close_out_form_shows_the_maintenance_section(client, owner, finishe
     body = client.get(reverse("projects:project_closeout", kwargs={"pk": finished.pk})).content.decode()
     assert "Start maintenance" in body and "Actual finish: Mon 2026-06-29" in body
     assert time(10).strftime("%H:%M") in body
+
+
+# --- the client page as one timeline (composed in organizer_pm.dashboard.timeline) ---------------------------
+
+
+def timeline(client, user, project):
+    client.force_login(user)
+    with time_machine.travel(CLOSE_OUT, tick=False):
+        return client.get(reverse("dashboard:client_timeline", kwargs={"pk": project.client_id}))
+
+
+def test_OS16_the_client_timeline_shows_the_project_and_its_maintenance(client, owner, office, finished, tidy, olivia):
+    from tests.billing.world import issue_all, visit
+
+    close_out(client, owner, finished, form_data(finished, tidy, olivia))
+    site_visit = visit(finished.client, tidy, [olivia], utc(2026, 6, 2, 14), utc(2026, 6, 2, 16))
+    issue_all(finished.client, key="os16", now=utc(2026, 6, 3, 14))
+    body = timeline(client, owner, finished).content.decode()
+    assert "Smith home move, completed Mon 2026-06-29" in body
+    assert "Monthly on the second Tuesday 10:00–12:00, Olivia, next" in body and "Tue 2026-07-14" in body
+    ahead, before = body.split(">Ahead<")[1].split(">Before<")
+    assert "Maintenance tidy 10:00" in ahead  # Jul 14, Aug 11, Sep 8
+    assert ahead.count('data-kind="visit"') == 3
+    assert f"/schedule/visits/{site_visit.pk}/" in before and "Invoice " in before
+    office_body = timeline(client, office, finished).content.decode()
+    assert "Smith home move" in office_body and "Invoice " not in office_body  # invoices are the billers'
+
+
+def test_the_client_timeline_is_scoped_like_the_client_page(client, finished, tidy, olivia, owner, organizer_b):
+    close_out(client, owner, finished, form_data(finished, tidy, olivia))
+    mine = timeline(client, olivia, finished)  # booking the series assigned Olivia to the client
+    assert mine.status_code == 200 and "Monthly on the second Tuesday" in mine.content.decode()
+    assert "Smith home move" not in mine.content.decode()  # she neither leads nor works on the project
+    assert timeline(client, organizer_b, finished).status_code == 404
+    client.force_login(owner)
+    assert client.get(reverse("dashboard:client_timeline", kwargs={"pk": 999_999})).status_code == 404
