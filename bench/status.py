@@ -63,8 +63,8 @@ def main() -> None:
         flagged = sum(1 for r in result.tasks.values() if r.behind or r.start_overdue or r.out_of_sequence)
         times = measure(
             {
-                "status": lambda: status_run(tasks, links, progress, status_point=status_point),
-                "engine": lambda: schedule(tasks, links),
+                "status": lambda t=tasks, x=links, p=progress, s=status_point: status_run(t, x, p, status_point=s),
+                "engine": lambda t=tasks, x=links: schedule(t, x),
             },
             args.repeat,
             time.process_time_ns,

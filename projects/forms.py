@@ -236,7 +236,8 @@ class CloseOutForm(forms.Form):
             self.fields["confirm_open_tasks"].label = f"Complete anyway: {open_tasks} {noun} not done yet"
         else:
             del self.fields["confirm_open_tasks"]
-        sites = Site.objects.filter(client_id=project.client_id) if project is not None else Site.objects.none()
+        client_id = project.client_id if project is not None else None
+        sites = Site.objects.filter(client_id=client_id) if client_id is not None else Site.objects.none()
         cast(forms.ModelChoiceField, self.fields["site"]).queryset = sites
         self.fields["site"].initial = sites.first()
         cast(forms.ModelMultipleChoiceField, self.fields["organizers"]).queryset = User.objects.filter(

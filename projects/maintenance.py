@@ -62,7 +62,7 @@ def maintenance_start(*, project: Project, plan: MaintenancePlan, actor: Any, no
     """
     now = now or timezone.now()
     site = plan.site
-    if site is None:
+    if site is None or project.client is None:
         raise ValidationError({"site": NO_SITE_MSG}, code="no_site")
     if site.client_id != project.client_id:
         raise ValidationError({"site": SITE_OF_OTHER_CLIENT_MSG}, code="site")
@@ -73,7 +73,9 @@ def maintenance_start(*, project: Project, plan: MaintenancePlan, actor: Any, no
         if day is None:
             raise ValidationError({"repeat": NO_OCCURRENCE_MSG}, code="no_occurrence")
     elif day <= finish:
-        error = ValidationError(FIRST_VISIT_AFTER_FINISH_MSG, code="before_finish", params={"day": f"{finish:%a %Y-%m-%d}"})
+        error = ValidationError(
+            FIRST_VISIT_AFTER_FINISH_MSG, code="before_finish", params={"day": f"{finish:%a %Y-%m-%d}"}
+        )
         raise ValidationError({"first_day": error})
     try:
         series, _report = series_services.series_create(

@@ -11,6 +11,7 @@ results and use only `engine_calendar` from here, to count working days between 
 from __future__ import annotations
 
 import re
+from collections.abc import Hashable
 from dataclasses import dataclass
 from datetime import date
 from typing import cast
@@ -103,16 +104,18 @@ def _named(message: str, names: dict[int, str]) -> str:
     return re.sub(r"\b(\d+)\b", lambda m: names.get(int(m.group(1)), m.group(1)), message)
 
 
-def progress_input(tasks: list[Task], calendar: scheduling.WorkCalendar) -> dict[int, status.Progress]:
+def progress_input(tasks: list[Task], calendar: scheduling.WorkCalendar) -> dict[Hashable, status.Progress]:
     """Each started or done leaf's progress, with its actual dates as points."""
-    progress = {}
+    progress: dict[Hashable, status.Progress] = {}
     for t in tasks:
         if t.is_done:
             start = calendar.startpt(t.actual_start) if t.actual_start else None
             finish = calendar.finpt(t.actual_finish) if t.actual_finish else None
             progress[t.pk] = status.Progress(100, start, finish)
         elif t.progress_pct > 0:
-            progress[t.pk] = status.Progress(t.progress_pct, calendar.startpt(t.actual_start) if t.actual_start else None)
+            progress[t.pk] = status.Progress(
+                t.progress_pct, calendar.startpt(t.actual_start) if t.actual_start else None
+            )
     return progress
 
 
@@ -223,7 +226,7 @@ def _store(
     project.save(update_fields=[*PROJECT_SCHEDULE_FIELDS, "updated_at"])
 
 
-def _summary_dates(tasks: list[Task], by_id: dict[int, Task], parents: set[int | None]) -> None:
+def _summary_dates(tasks: list[Task], by_id: dict[int, Task], parents: set[int]) -> None:
     """A phase shows the earliest start and the latest finish of its leaves (actual dates included)."""
     bounds: dict[int, tuple[date, date]] = {}
     for task in tasks:

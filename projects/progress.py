@@ -70,7 +70,9 @@ def task_actuals_apply(*, task: Task) -> list[str]:
     if not done:
         task.actual_finish = None  # reopened: it has not finished after all
     if task.actual_start < project.start_on:
-        error = ValidationError(ACTUAL_START_BEFORE_PROJECT_MSG, code="before_project", params={"day": project.start_on})
+        error = ValidationError(
+            ACTUAL_START_BEFORE_PROJECT_MSG, code="before_project", params={"day": project.start_on}
+        )
         raise ValidationError({"actual_start": error})
     if task.actual_finish is not None and task.actual_finish < task.actual_start:
         raise ValidationError({"actual_finish": ACTUAL_FINISH_BEFORE_START_MSG}, code="finish_before_start")

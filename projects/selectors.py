@@ -30,7 +30,6 @@ from django.utils import timezone
 
 from accounts import access
 from accounts.models import User
-from projects.dates import business_today
 from projects.models import (
     GANTT_LINK_TYPE_CODES,
     Baseline,
@@ -103,7 +102,11 @@ def project_list_for_user(
         projects = projects.filter(Q(lead_id=organizer_id) | Q(tasks__assignees=organizer_id)).distinct()
     if at_risk:
         projects = projects.filter(
-            Q(behind=True) | Q(start_overdue=True) | Q(late=True) | Q(negative_float=True) | Q(behind_baseline=True)
+            Q(behind=True)
+            | Q(start_overdue=True)
+            | Q(late=True)
+            | Q(negative_float=True)
+            | Q(behind_baseline=True)
             | Q(over_budget=True)
         )
     return projects.order_by("start_on", "pk")

@@ -15,6 +15,7 @@ from accounts import access
 from accounts.models import User
 from accounts.updates import fields_apply
 from projects.dates import business_today, date_window
+from projects.maintenance import MaintenancePlan, maintenance_start
 from projects.models import (
     Baseline,
     BaselineTask,
@@ -25,7 +26,6 @@ from projects.models import (
     TimeEntry,
     WorkCalendar,
 )  # fmt: skip
-from projects.maintenance import MaintenancePlan, maintenance_start
 from projects.planning import engine_calendar, project_schedule_recalculate
 from projects.progress import status_override_check, task_actuals_apply
 from projects.selectors import open_task_count

@@ -209,8 +209,8 @@ def status_run(
     out_of_sequence = _out_of_sequence(tasks, links, not_started_leaves)
 
     # Summaries roll up their unfinished leaves only: float and criticality of history mean nothing.
-    rollup_tf: dict[TaskId, int | None] = {s: None for s in summaries}
-    rollup_critical: dict[TaskId, bool] = {s: False for s in summaries}
+    rollup_tf: dict[TaskId, int | None] = dict.fromkeys(summaries)
+    rollup_critical: dict[TaskId, bool] = dict.fromkeys(summaries, False)
     out: dict[TaskId, TaskStatus] = {}
     for t in tasks:
         if t.id in summaries:
