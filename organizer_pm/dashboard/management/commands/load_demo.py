@@ -152,6 +152,7 @@ class Command(BaseCommand):
             project = project_demo.worked_example_create(client=smith, lead=users["maya@example.com"])
             for task in project.tasks.filter(is_summary=False)[:6]:
                 task.assignees.add(users["maya@example.com"])
+            project_demo.worked_example_progress(project)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {len(users)} users, {Client.objects.count()} clients, "
