@@ -50,7 +50,8 @@ def status_override_check(*, project: Project, override: date | None) -> None:
 
 
 def task_actuals_apply(*, task: Task) -> list[str]:
-    """Fill or clear the actual dates that follow from the task's progress; check the ones typed in.
+    """Keep done and 100 % together, fill or clear the actual dates that follow from the task's progress, and
+    check the ones typed in.
 
     Started without an actual start: the first time entry's date, else the status date. Done without an actual
     finish: the status date. Below 100 % the actual finish is cleared, at 0 % the start too. Returns the fields
@@ -58,10 +59,15 @@ def task_actuals_apply(*, task: Task) -> list[str]:
     """
     project = task.project
     as_of = project_status_date(project)
-    done = task.progress_pct >= 100 or task.status == Task.Status.DONE
+    # Done and 100 % are one fact (docs/specs/one-schedule.md §1): either one sets the other.
+    if task.progress_pct >= 100 and task.status != Task.Status.DONE:
+        task.status = Task.Status.DONE
+    elif task.status == Task.Status.DONE and task.progress_pct < 100:
+        task.progress_pct = 100
+    done = task.progress_pct >= 100
     if task.progress_pct == 0 and not done:
         task.actual_start = task.actual_finish = None
-        return ["actual_start", "actual_finish"]
+        return ["actual_start", "actual_finish", "status", "progress_pct"]
     if task.actual_start is None:
         first = TimeEntry.objects.filter(task=task).aggregate(first=Min("worked_on"))["first"] if task.pk else None
         task.actual_start = max(project.start_on, min(first or as_of, as_of))
@@ -81,7 +87,7 @@ def task_actuals_apply(*, task: Task) -> list[str]:
         if value is not None and value > as_of:
             error = ValidationError(ACTUAL_AFTER_STATUS_MSG, code="after_status", params={"day": _day(as_of)})
             raise ValidationError({field: error})
-    return ["actual_start", "actual_finish"]
+    return ["actual_start", "actual_finish", "status", "progress_pct"]
 
 
 def projects_status_refresh(*, today: date | None = None) -> int:

@@ -270,7 +270,7 @@ def task_progress_set(*, task: Task, progress_pct: int) -> Task:
         task.status = Task.Status.DOING
     if progress_pct < 100 and task.actual_finish is not None:
         task.actual_finish = None
-    task.save(update_fields=["progress_pct", "status", *task_actuals_apply(task=task)])
+    task.save(update_fields=sorted({"progress_pct", "status", *task_actuals_apply(task=task)}))
     project_schedule_recalculate(project=task.project)
     return task
 
@@ -290,7 +290,7 @@ def task_status_set(*, task: Task, status: str) -> Task:
     if status != Task.Status.DONE and task.progress_pct == 100:
         task.progress_pct = 99
         fields.append("progress_pct")
-    task.save(update_fields=[*fields, *task_actuals_apply(task=task)])
+    task.save(update_fields=sorted({*fields, *task_actuals_apply(task=task)}))
     project_schedule_recalculate(project=task.project)
     return task
 
