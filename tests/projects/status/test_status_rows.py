@@ -188,3 +188,19 @@ def test_status_date_source_override_keeps_the_plan_as_entered(settings, smith):
         services.project_update(project=smith, data={"name": smith.name})
     smith.refresh_from_db()
     assert smith.schedule_as_of == date(2026, 6, 10)
+
+
+def test_the_task_form_refuses_an_actual_finish_before_the_start_and_saves_nothing(client, owner, smith):
+    task = worked_task(smith, "C")
+    client.force_login(owner)
+    data = {
+        "name": task.name, "parent": task.parent_id, "duration_wd": 4, "estimate_hours": "0", "progress_pct": 100,
+        "status": "done", "actual_start": "2026-06-05", "actual_finish": "2026-06-04",
+    }  # fmt: skip
+    with time_machine.travel(WED_0610_NOON, tick=False):
+        response = client.post(reverse("projects:task_edit", kwargs={"pk": smith.pk, "task_pk": task.pk}), data)
+    assert response.status_code == 200 and "The actual finish cannot be before the actual start." in (
+        response.content.decode()
+    )
+    task.refresh_from_db()
+    assert (task.progress_pct, task.status, task.actual_start, task.actual_finish) == (0, "todo", None, None)
