@@ -204,3 +204,15 @@ def test_the_task_form_refuses_an_actual_finish_before_the_start_and_saves_nothi
     )
     task.refresh_from_db()
     assert (task.progress_pct, task.status, task.actual_start, task.actual_finish) == (0, "todo", None, None)
+
+
+def test_the_task_table_and_a_refused_drag_name_the_status_date(client, owner, os1):
+    from projects import explain
+
+    client.force_login(owner)
+    table = client.get(reverse("projects:project_tasks", kwargs={"pk": os1.pk})).content.decode()
+    assert "the status date" in table and "its actual dates" in table
+    c = explain.task_with_driver(worked_task(os1, "C"))  # held at Wed 06-10 by the status date, not by A
+    assert explain.move_refusal(task=c, requested_on=date(2026, 6, 2)) == (
+        f"{c.name} is not done, and unfinished work is planned from the status date (Wed Jun 10) on"
+    )
