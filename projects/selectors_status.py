@@ -66,3 +66,20 @@ def projects_at_risk(*, user: Any) -> QuerySet[Project]:
     """Open projects the user may see that are late, behind, overdue to start, with negative float, behind their
     baseline or over their hours budget (the annotations say which)."""
     return project_list_for_user(user=user, at_risk=True)
+
+
+def unstarted_predecessors(*, task: Task) -> list[Task]:
+    """For a task flagged out of sequence: its predecessors (leaves, through phases too) that have not started.
+    The task page offers to mark them done rather than assume it (docs/specs/one-schedule.md §1)."""
+    if not task.is_out_of_sequence:
+        return []
+    node_ids = []
+    node: Task | None = task
+    while node is not None:
+        node_ids.append(node.pk)
+        node = node.parent
+    preds = Task.objects.filter(project_id=task.project_id, outgoing__succ_id__in=node_ids)
+    leaves = Task.objects.filter(project_id=task.project_id, is_summary=False, progress_pct=0)
+    direct = leaves.filter(pk__in=preds.filter(is_summary=False).values("pk"))
+    inside = leaves.filter(parent__in=preds.filter(is_summary=True).values("pk"))
+    return list((direct | inside).exclude(status=Task.Status.DONE).distinct().order_by("wbs_code"))

@@ -216,3 +216,19 @@ def test_the_task_table_and_a_refused_drag_name_the_status_date(client, owner, o
     assert explain.move_refusal(task=c, requested_on=date(2026, 6, 2)) == (
         f"{c.name} is not done, and unfinished work is planned from the status date (Wed Jun 10) on"
     )
+
+
+def test_OS5_the_task_page_offers_to_mark_the_unstarted_predecessor_done(client, owner, smith):
+    c = worked_task(smith, "C")
+    with time_machine.travel(WED_0610_NOON, tick=False):
+        services.task_update(
+            task=c, data={"progress_pct": 100, "actual_start": date(2026, 6, 2), "actual_finish": date(2026, 6, 5)}
+        )
+    c.refresh_from_db()
+    assert c.is_out_of_sequence and (c.es, c.ef) == (1, 5)
+    client.force_login(owner)
+    with time_machine.travel(WED_0610_NOON, tick=False):
+        body = client.get(reverse("projects:task_edit", kwargs={"pk": smith.pk, "task_pk": c.pk})).content.decode()
+    a = worked_task(smith, "A")
+    assert "Out of sequence" in body and f"edit “{a.name}”" in body.replace("&amp;", "&")
+    assert reverse("projects:task_edit", kwargs={"pk": smith.pk, "task_pk": a.pk}) in body
