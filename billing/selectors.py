@@ -365,3 +365,11 @@ def package_get(*, pk: int) -> Package:
     if found is None:
         raise Http404
     return found
+
+
+def client_invoices(*, client_id: int, limit: int = 10) -> list[Invoice]:
+    """The client's latest invoices and credit notes, newest first (read only: no charge sync here). Callers
+    show them only to users who may bill (`may_bill`)."""
+    return list(
+        Invoice.objects.filter(client_id=client_id).exclude(status="draft").order_by("-issued_at", "-pk")[:limit]
+    )

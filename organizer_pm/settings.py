@@ -404,3 +404,17 @@ CAPACITY_WEEKS = env.int("CAPACITY_WEEKS", default=8)
 # Session flags follow the plan and the date: hourly and idempotent. The module is outside the apps' `tasks`.
 CELERY_IMPORTS = ["projects.sessions.tasks"]
 CELERY_BEAT_SCHEDULE["session-flags-refresh"] = {"task": "projects.session_flags_refresh", "schedule": 3600}
+# One schedule: plans that know today (docs/specs/one-schedule.md §1, §7) -----------------------------------
+# "today": plans run as of the business zone's today unless a project sets its own status date;
+# "override": only a project's own status date moves its plan (without one, the plan is as entered).
+STATUS_DATE_SOURCE = env.str("STATUS_DATE_SOURCE", default="today")
+if STATUS_DATE_SOURCE not in ("today", "override"):
+    raise ImproperlyConfigured("STATUS_DATE_SOURCE must be 'today' or 'override'.")
+# How often the beat re-runs the plans whose status date has moved (idempotent; hourly catches midnight in any
+# business zone within the hour).
+STATUS_REFRESH_SECONDS = env.int("STATUS_REFRESH_SECONDS", default=3600)
+CELERY_BEAT_SCHEDULE["projects-status-refresh"] = {
+    "task": "projects.status_refresh",
+    "schedule": STATUS_REFRESH_SECONDS,
+    "options": {"expires": max(60, STATUS_REFRESH_SECONDS - 60)},
+}

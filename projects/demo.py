@@ -123,3 +123,17 @@ def templates_create() -> list[Project]:
         build_plan(project, spec["tasks"], spec["links"])
         created.append(project)
     return created
+
+
+def worked_example_progress(project: Project) -> None:
+    """docs/specs/one-schedule.md's fixture: A done (Mon 06-01 - Tue 06-02), E half done since Wed 06-03. With the
+    status run the June plan then slides to today, and the pages show what is behind (idempotent)."""
+    tasks = {t.name: t for t in Task.objects.filter(project=project)}
+    walkthrough, supplies = tasks["Walkthrough & inventory"], tasks["Order packing supplies"]
+    if walkthrough.progress_pct == 0:
+        services.task_update(
+            task=walkthrough,
+            data={"progress_pct": 100, "actual_start": date(2026, 6, 1), "actual_finish": date(2026, 6, 2)},
+        )
+    if supplies.progress_pct == 0:
+        services.task_update(task=supplies, data={"progress_pct": 50, "actual_start": date(2026, 6, 3)})

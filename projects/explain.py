@@ -45,7 +45,12 @@ def driving_reason(*, task: Task) -> str:
             f"{task.name} is held by its constraint ({task.get_constraint_kind_display().lower()} {when}): "
             "change or clear the constraint first"
         )
-    start = task.project.start_on.strftime("%a %b %-d")
+    project = task.project
+    if task.es > 0 and project.schedule_as_of and project.schedule_as_of > project.start_on:
+        # The status run holds unfinished work at the status date (docs/specs/one-schedule.md §1).
+        when = project.schedule_as_of.strftime("%a %b %-d")
+        return f"{task.name} is not done, and unfinished work is planned from the status date ({when}) on"
+    start = project.start_on.strftime("%a %b %-d")
     return f"{task.name} starts with the project ({start}): it cannot start before the project's start date"
 
 

@@ -8,7 +8,9 @@ from typing import Any, cast
 from django import forms
 
 from accounts.models import User
-from clients.models import Client
+from clients.models import Client, Site
+from operations import recurrence
+from operations.selectors import visits as visit_selectors
 from projects.dates import business_today
 from projects.models import GANTT_LINK_TYPE_CODES, MAX_DURATION_WD, Dependency, Project, Task
 
@@ -36,9 +38,12 @@ class ProjectForm(forms.ModelForm):  # type: ignore[type-arg]
         model = Project
         fields = [
             "client", "name", "kind", "status", "start_on", "deadline_on", "lead", "budget_hours", "budget_amount",
-            "scope_notes",
+            "scope_notes", "status_date_override",
         ]  # fmt: skip
-        widgets = {"start_on": DATE_INPUT, "deadline_on": DATE_INPUT, "scope_notes": forms.Textarea(attrs={"rows": 3})}
+        widgets = {
+            "start_on": DATE_INPUT, "deadline_on": DATE_INPUT, "scope_notes": forms.Textarea(attrs={"rows": 3}),
+            "status_date_override": DATE_INPUT,
+        }  # fmt: skip
 
     def __init__(self, *args: Any, show_money: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -72,9 +77,12 @@ class TaskForm(forms.ModelForm):  # type: ignore[type-arg]
         model = Task
         fields = [
             "name", "parent", "duration_wd", "constraint_kind", "constraint_on", "estimate_hours", "progress_pct",
-            "status", "notes",
+            "status", "notes", "actual_start", "actual_finish",
         ]  # fmt: skip
-        widgets = {"constraint_on": DATE_INPUT, "notes": forms.Textarea(attrs={"rows": 2})}
+        widgets = {
+            "constraint_on": DATE_INPUT, "notes": forms.Textarea(attrs={"rows": 2}),
+            "actual_start": DATE_INPUT, "actual_finish": DATE_INPUT,
+        }  # fmt: skip
 
     def __init__(self, *args: Any, project: Project, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -173,20 +181,104 @@ def _score_field(label: str, scores: range, help_text: str) -> forms.TypedChoice
 
 
 class CloseOutForm(forms.Form):
-    """Close-out: no score is preselected (docs/specs/defects.md T8); with unfinished tasks, a confirmation."""
+    """Close-out: no score is preselected (docs/specs/defects.md T8); with unfinished tasks, a confirmation; and
+    an optional *Start maintenance* part that starts the client's repeating visits (docs/specs/one-schedule.md §5).
+    """
+
+    REPEAT = [
+        ("weekly", "Every N weeks on a weekday"),
+        ("monthly_date", "Monthly on a day of the month"),
+        ("monthly_last", "Monthly on the last day"),
+        ("monthly_nth", "Monthly on the nth weekday (2nd Tuesday, last Friday)"),
+        ("quarterly", "Every 3 months on a day of the month"),
+    ]
+    ENDS = [("never", "Never"), ("on_date", "On a date"), ("after_count", "After a number of visits")]
+    NTH = [(1, "first"), (2, "second"), (3, "third"), (4, "fourth"), (-1, "last")]
 
     csat = _score_field("Client satisfaction", range(1, 6), "1 = very unhappy, 5 = delighted")
     nps = _score_field("How likely to recommend us (0-10)", range(11), "0 = not at all, 10 = extremely likely")
     comment = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=4000)
     confirm_open_tasks = forms.BooleanField(required=False)
+    # Start maintenance (all optional unless the box is ticked).
+    maintenance = forms.BooleanField(required=False, label="Start maintenance visits for this client")
+    appointment_type = forms.ModelChoiceField(queryset=visit_selectors.appointment_types(), required=False,
+                                              label="Visit type")  # fmt: skip
+    site = forms.ModelChoiceField(queryset=Site.objects.none(), required=False, help_text="Times are in its zone.")
+    repeat = forms.ChoiceField(choices=REPEAT, initial="monthly_nth", required=False)
+    interval = forms.IntegerField(min_value=1, max_value=52, initial=2, required=False, label="Every … weeks")
+    weekday = forms.TypedChoiceField(
+        choices=[(d.value, d.name.title()) for d in recurrence.Weekday], coerce=int, required=False, initial=1
+    )
+    nth = forms.TypedChoiceField(choices=NTH, coerce=int, required=False, initial=2, label="Which one in the month")
+    month_day = forms.IntegerField(min_value=1, max_value=31, required=False, label="Day of the month")
+    first_day = forms.DateField(
+        widget=DATE_INPUT, required=False, label="First visit",
+        help_text="Leave empty for the rule's first day after the project's actual finish.",
+    )  # fmt: skip
+    start_time = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"), required=False,
+                                 initial="10:00", label="Local time")  # fmt: skip
+    organizers = forms.ModelMultipleChoiceField(
+        queryset=User.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    ends = forms.ChoiceField(choices=ENDS, initial="never", required=False)
+    end_on = forms.DateField(widget=DATE_INPUT, required=False, label="Last date")
+    count = forms.IntegerField(min_value=1, max_value=200, required=False, label="Number of visits")
 
-    def __init__(self, *args: Any, open_tasks: int = 0, **kwargs: Any) -> None:
+    MAINTENANCE_FIELDS = (
+        "appointment_type", "site", "repeat", "interval", "weekday", "nth", "month_day", "first_day", "start_time",
+        "organizers", "ends", "end_on", "count",
+    )  # fmt: skip
+
+    def __init__(self, *args: Any, open_tasks: int = 0, project: Project | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if open_tasks:
             noun = "task is" if open_tasks == 1 else "tasks are"
             self.fields["confirm_open_tasks"].label = f"Complete anyway: {open_tasks} {noun} not done yet"
         else:
             del self.fields["confirm_open_tasks"]
+        client_id = project.client_id if project is not None else None
+        sites = Site.objects.filter(client_id=client_id) if client_id is not None else Site.objects.none()
+        cast(forms.ModelChoiceField, self.fields["site"]).queryset = sites
+        self.fields["site"].initial = sites.first()
+        cast(forms.ModelMultipleChoiceField, self.fields["organizers"]).queryset = User.objects.filter(
+            role=User.Role.ORGANIZER, is_active=True
+        )
+        if project is not None and project.lead_id:
+            self.fields["organizers"].initial = [project.lead_id]
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        d = self.cleaned_data
+        if not d.get("maintenance"):
+            return d
+        for name in ("appointment_type", "site", "repeat", "start_time", "organizers"):
+            if not d.get(name) and name not in self.errors:
+                self.add_error(name, "Required to start maintenance visits.")
+        if d.get("repeat") and d.get("site") and not self.errors:
+            try:
+                d["rule"] = self._rule(d["site"].time_zone)
+            except recurrence.RecurrenceError as exc:
+                field = getattr(exc, "field", None)
+                self.add_error(field if field in self.fields else "repeat", str(exc))
+        return d
+
+    def _rule(self, tz: str) -> recurrence.RecurrenceRule:
+        d = self.cleaned_data
+        repeat = d["repeat"]
+        if repeat in ("monthly_date", "quarterly") and not d.get("month_day"):
+            raise recurrence.InvalidRuleError("Choose the day of the month.", field="month_day")
+        if repeat in ("weekly", "monthly_nth") and d.get("weekday") in (None, ""):
+            raise recurrence.InvalidRuleError("Choose the weekday.", field="weekday")
+        pattern = {"weekly": recurrence.RulePattern.WEEKLY, "monthly_nth": recurrence.RulePattern.MONTHLY_BY_WEEKDAY}
+        return recurrence.build_rule(
+            pattern=pattern.get(repeat, recurrence.RulePattern.MONTHLY_BY_DATE), tz=tz,
+            interval={"weekly": d.get("interval") or 1, "quarterly": 3}.get(repeat, 1),
+            weekdays=[d["weekday"]] if repeat == "weekly" else (),
+            month_day=-1 if repeat == "monthly_last" else d.get("month_day"),
+            nth=d.get("nth") or 1 if repeat == "monthly_nth" else None,
+            weekday=d.get("weekday") if repeat == "monthly_nth" else None,
+            ends=d.get("ends") or "never", end_on=d.get("end_on"), count=d.get("count"),
+        )  # fmt: skip
 
 
 class FromTemplateForm(forms.Form):

@@ -109,6 +109,19 @@ class Project(models.Model):
     finish_on = models.DateField(null=True, blank=True)
     min_total_float = models.IntegerField(default=0)
     baseline_finish_on = models.DateField(null=True, blank=True)  # finish of the latest baseline
+    # The status run (docs/specs/one-schedule.md §1): finish_on above is the forecast as of `schedule_as_of`.
+    status_date_override = models.DateField(
+        "status date", null=True, blank=True,
+        help_text="Leave empty to plan as of today. Never before a recorded actual start or finish.",
+    )  # fmt: skip
+    schedule_as_of = models.DateField(null=True, blank=True)
+    is_late = models.BooleanField(default=False)  # forecast finish after the deadline
+    late_by = models.IntegerField(default=0)  # working days past the deadline
+    # Maintenance visits started at close-out (docs/specs/one-schedule.md §5); a string reference, so that
+    # projects imports nothing from operations' models.
+    followup_series = models.ForeignKey(
+        "operations.RecurringSeries", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     # Close-out.
     completed_at = models.DateTimeField(null=True, blank=True)
     csat = models.PositiveSmallIntegerField(
@@ -195,7 +208,7 @@ class Task(models.Model):
     ef = models.IntegerField(default=0)
     ls = models.IntegerField(default=0)
     lf = models.IntegerField(default=0)
-    total_float = models.IntegerField(default=0)
+    total_float = models.IntegerField(null=True, default=0)  # None for done tasks and all-done phases
     free_float = models.IntegerField(null=True, blank=True)
     is_critical = models.BooleanField(default=False)
     start_on = models.DateField(null=True, blank=True)
@@ -206,6 +219,12 @@ class Task(models.Model):
         "Dependency", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
         help_text="The incoming link that sets the early start (None: the project start or a constraint).",
     )  # fmt: skip
+    # The as-planned run (entered durations, no actuals) and the status flags measured against it.
+    plan_es = models.IntegerField(null=True, blank=True)
+    plan_ef = models.IntegerField(null=True, blank=True)
+    is_behind = models.BooleanField(default=False)
+    is_start_overdue = models.BooleanField(default=False)
+    is_out_of_sequence = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["project", "wbs_code", "pk"]
@@ -229,11 +248,29 @@ class Task(models.Model):
 
     @property
     def is_done(self) -> bool:
-        return self.status == self.Status.DONE or self.progress_pct >= 100
+        return self.progress_pct >= 100 or self.status == self.Status.DONE
 
     @property
     def estimate_minutes(self) -> int:
         return int(self.estimate_hours * 60)
+
+    @property
+    def is_started(self) -> bool:
+        return not self.is_done and self.progress_pct > 0
+
+    @property
+    def status_flags(self) -> list[str]:
+        """The status run's flags in words, for tables and tooltips (never colour alone)."""
+        flags = []
+        if self.is_behind:
+            flags.append("behind")
+        if self.is_start_overdue:
+            flags.append("start overdue")
+        if self.is_out_of_sequence:
+            flags.append("out of sequence")
+        if self.total_float is not None and self.total_float < 0 and not self.is_done:
+            flags.append(f"negative float ({self.total_float} d)")
+        return flags
 
     @property
     def span_wd(self) -> int:

@@ -30,7 +30,6 @@ from django.utils import timezone
 
 from accounts import access
 from accounts.models import User
-from projects.dates import business_today
 from projects.models import (
     GANTT_LINK_TYPE_CODES,
     Baseline,
@@ -64,8 +63,10 @@ def project_list_for_user(
 ) -> QuerySet[Project]:
     """The project list: filters, actual hours, and the at-risk flags, in one query.
 
-    Risk flags (docs/specs/defects.md T9): "overdue" when a task not done should have finished before today,
-    or the project's finish is before today; completed and cancelled projects are never at risk.
+    Risk flags come from the status run stored on the rows (docs/specs/one-schedule.md §1, which replaced the
+    interim "overdue" of docs/specs/defects.md T9): "late" (forecast finish after the deadline, with its days),
+    "behind" (an unfinished task should have finished by the status date), "start overdue", negative float,
+    behind baseline, over budget; completed and cancelled projects are never at risk.
     """
     minutes = (
         TimeEntry.objects.filter(task__project=OuterRef("pk"))
@@ -74,19 +75,18 @@ def project_list_for_user(
         .annotate(total=Sum("minutes"))
         .values("total")
     )
-    today = business_today()
     open_ = ~Q(status__in=Project.CLOSED_STATUSES)
-    late_tasks = Task.objects.filter(project=OuterRef("pk"), is_summary=False, finish_on__lt=today).exclude(
-        status=Task.Status.DONE
-    )
+    behind_tasks = Task.objects.filter(project=OuterRef("pk"), is_summary=False, is_behind=True)
+    overdue_starts = Task.objects.filter(project=OuterRef("pk"), is_summary=False, is_start_overdue=True)
     projects = (
         _visible(user)
         .select_related("client", "lead")
         .annotate(actual_minutes=Coalesce(Subquery(minutes), 0))
         .annotate(
             actual_hours=ExpressionWrapper(F("actual_minutes") / Decimal("60.0"), output_field=DecimalField()),
-            overdue=open_ & (Q(finish_on__lt=today) | Q(Exists(late_tasks))),
-            late=open_ & Q(deadline_on__isnull=False, finish_on__gt=F("deadline_on")),
+            behind=open_ & Q(Exists(behind_tasks)),
+            start_overdue=open_ & Q(Exists(overdue_starts)),
+            late=open_ & Q(is_late=True),
             negative_float=open_ & Q(min_total_float__lt=0),
             behind_baseline=open_ & Q(baseline_finish_on__isnull=False, finish_on__gt=F("baseline_finish_on")),
         )
@@ -103,7 +103,12 @@ def project_list_for_user(
         projects = projects.filter(Q(lead_id=organizer_id) | Q(tasks__assignees=organizer_id)).distinct()
     if at_risk:
         projects = projects.filter(
-            Q(overdue=True) | Q(late=True) | Q(negative_float=True) | Q(behind_baseline=True) | Q(over_budget=True)
+            Q(behind=True)
+            | Q(start_overdue=True)
+            | Q(late=True)
+            | Q(negative_float=True)
+            | Q(behind_baseline=True)
+            | Q(over_budget=True)
         )
     return projects.order_by("start_on", "pk")
 
@@ -275,6 +280,7 @@ def gantt_payload_for_project(*, project: Project, user: Any) -> dict[str, Any]:
             "ff": t.free_float,
             "status": t.status,
             "hours": hours[t.pk].text if t.pk in hours else "",
+            "flags": [] if t.is_summary else t.status_flags,
         }
         b = base.get(t.pk)
         if b is not None and b.start_on and b.finish_on:
@@ -297,6 +303,8 @@ def gantt_payload_for_project(*, project: Project, user: Any) -> dict[str, Any]:
             "today": timezone.localdate().isoformat(),
             "editable": can_edit_plan(user=user, project=project),
             "baseline": latest.name if latest else None,
+            "as_of": project.schedule_as_of.isoformat() if project.schedule_as_of else None,
+            "late_by": project.late_by,
         },
         "data": data,
         "links": links,

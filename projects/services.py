@@ -16,6 +16,7 @@ from accounts.models import User
 from accounts.updates import fields_apply
 from operations.services.visits import appointment_cancel
 from projects.dates import business_today, date_window
+from projects.maintenance import MaintenancePlan, maintenance_start
 from projects.models import (
     Baseline,
     BaselineTask,
@@ -28,6 +29,7 @@ from projects.models import (
     WorkSession,
 )  # fmt: skip
 from projects.planning import engine_calendar, project_schedule_recalculate
+from projects.progress import status_override_check, task_actuals_apply
 from projects.selectors import open_task_count
 from projects.sessions import selectors as session_selectors
 
@@ -47,11 +49,11 @@ DATE_WINDOW_MSG = "Choose a date between %(first)s and %(last)s (within 20 years
 TIME_IN_FUTURE_MSG = "Time can only be logged for today or earlier (today is %(today)s)."
 PROJECT_FIELDS = [
     "client", "name", "kind", "status", "start_on", "deadline_on", "lead", "calendar", "blackout_days",
-    "budget_hours", "budget_amount", "scope_notes",
+    "budget_hours", "budget_amount", "scope_notes", "status_date_override",
 ]  # fmt: skip
 TASK_FIELDS = [
     "name", "parent", "position", "duration_wd", "constraint_kind", "constraint_on", "estimate_hours",
-    "progress_pct", "status", "notes",
+    "progress_pct", "status", "notes", "actual_start", "actual_finish",
 ]  # fmt: skip
 
 
@@ -124,6 +126,7 @@ def project_update(*, project: Project, data: dict[str, Any]) -> Project:
     fields = fields_apply(project, data, PROJECT_FIELDS)
     project.full_clean()
     _check_date_window(project, "deadline_on", project.deadline_on)
+    status_override_check(project=project, override=project.status_date_override)
     project.save(update_fields=[*fields, "updated_at"])
     project_schedule_recalculate(project=project)
     return project
@@ -131,11 +134,14 @@ def project_update(*, project: Project, data: dict[str, Any]) -> Project:
 
 @transaction.atomic
 def project_close_out(
-    *, project: Project, csat: int | None, nps: int | None, comment: str, confirm_open_tasks: bool = False
-) -> Project:
+    *, project: Project, csat: int | None, nps: int | None, comment: str, confirm_open_tasks: bool = False,
+    maintenance: MaintenancePlan | None = None, actor: User | None = None,
+) -> Project:  # fmt: skip
     """Complete the project and record the client's satisfaction (CSAT 1-5, NPS 0-10; None: not asked).
 
-    With tasks not done, only when the caller confirms it after being told how many are open.
+    With tasks not done, only when the caller confirms it after being told how many are open. With `maintenance`,
+    the client's maintenance series is created in the same transaction (docs/specs/one-schedule.md §5): a clash
+    or a bad first date refuses the whole close-out, and nothing is booked.
     """
     project = _lock(project)
     if not project.can_close_out:
@@ -153,7 +159,11 @@ def project_close_out(
     project.completed_at = timezone.now()
     project.csat, project.nps, project.closeout_comment = csat, nps, comment
     project.full_clean()
-    project.save(update_fields=["status", "completed_at", "csat", "nps", "closeout_comment", "updated_at"])
+    fields = ["status", "completed_at", "csat", "nps", "closeout_comment", "updated_at"]
+    if maintenance is not None:
+        project.followup_series = maintenance_start(project=project, plan=maintenance, actor=actor)
+        fields.append("followup_series")
+    project.save(update_fields=fields)
     return project
 
 
@@ -181,6 +191,7 @@ def task_create(*, project: Project, data: dict[str, Any], assignees: list[User]
         raise ValidationError({"parent": TASK_SUMMARY_CONSTRAINT_MSG}, code="summary_constraint")
     task.full_clean()
     _check_date_window(project, "constraint_on", task.constraint_on)
+    task_actuals_apply(task=task)
     task.save()
     if assignees is not None:
         task.assignees.set(assignees)
@@ -199,6 +210,7 @@ def task_update(*, task: Task, data: dict[str, Any], assignees: list[User] | Non
         raise ValidationError({"constraint_kind": TASK_SUMMARY_CONSTRAINT_MSG}, code="summary_constraint")
     task.full_clean()
     _check_date_window(task.project, "constraint_on", task.constraint_on)
+    fields = sorted({*fields, *task_actuals_apply(task=task)})
     task.save(update_fields=fields)
     if assignees is not None:
         task.assignees.set(assignees)
@@ -266,24 +278,39 @@ def task_reschedule(*, task: Task, start_on: date | None = None, duration_wd: in
     return task
 
 
+@transaction.atomic
 def task_progress_set(*, task: Task, progress_pct: int) -> Task:
+    """Progress moves the plan: the status run re-schedules what is left (docs/specs/one-schedule.md §1)."""
     if not 0 <= progress_pct <= 100:
         raise ValidationError("Progress is a percentage from 0 to 100.", code="progress")
+    _lock(task.project)
     task.progress_pct = progress_pct
-    task.save(update_fields=["progress_pct"])
+    if progress_pct < 100 and task.status == Task.Status.DONE:
+        task.status = Task.Status.DOING
+    if progress_pct < 100 and task.actual_finish is not None:
+        task.actual_finish = None
+    task.save(update_fields=sorted({"progress_pct", "status", *task_actuals_apply(task=task)}))
+    project_schedule_recalculate(project=task.project)
     return task
 
 
+@transaction.atomic
 def task_status_set(*, task: Task, status: str) -> Task:
-    """Kanban move. Moving a card to done sets its progress to 100 %; moving it back keeps the progress."""
+    """Kanban move. Moving a card to done sets its progress to 100 %; moving it back keeps the progress, except
+    that a reopened task at 100 % drops to 99 % (100 % means finished to the status run)."""
     if status not in Task.Status.values:
         raise ValidationError("Unknown status.", code="status")
+    _lock(task.project)
     task.status = status
     fields = ["status"]
     if status == Task.Status.DONE and task.progress_pct != 100:
         task.progress_pct = 100
         fields.append("progress_pct")
-    task.save(update_fields=fields)
+    if status != Task.Status.DONE and task.progress_pct == 100:
+        task.progress_pct = 99
+        fields.append("progress_pct")
+    task.save(update_fields=sorted({*fields, *task_actuals_apply(task=task)}))
+    project_schedule_recalculate(project=task.project)
     return task
 
 

@@ -13,7 +13,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts import access
 from accounts.http import AuthedHttpRequest, form_add_service_error, safe_next_url
-from projects import explain, forms, selectors, services
+from projects import explain, forms, selectors, selectors_status, services
+from projects.maintenance import MaintenancePlan
 from projects.models import Project
 from projects.sessions import selectors as session_selectors
 
@@ -70,6 +71,7 @@ def project_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
         "is_owner": access.is_owner(request.user),
         "can_edit_plan": selectors.can_edit_plan(user=request.user, project=project),
         **session_selectors.project_hours_context(project=project),
+        "status": selectors_status.project_status_summary(project=project),
     }
     return render(request, "projects/project_detail.html", context)
 
@@ -141,7 +143,8 @@ def task_edit(request: AuthedHttpRequest, pk: int, task_pk: int) -> HttpResponse
             return redirect("projects:project_tasks", pk=project.pk)
     context = {"form": form, "project": project, "task": task, "link_form": link_form,
                "incoming": selectors.dependencies_into_task(task=task),
-               "driving_reason": explain.driving_reason(task=explain.task_with_driver(task))}  # fmt: skip
+               "driving_reason": explain.driving_reason(task=explain.task_with_driver(task)),
+               "unstarted_predecessors": selectors_status.unstarted_predecessors(task=task)}  # fmt: skip
     return render(request, "projects/task_form.html", context)
 
 
@@ -193,7 +196,8 @@ def dependency_delete(request: AuthedHttpRequest, pk: int, dep_pk: int) -> HttpR
 def gantt(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     project = selectors.project_get_for_user(user=request.user, pk=pk)
     payload = selectors.gantt_payload_for_project(project=project, user=request.user)
-    return render(request, "projects/gantt.html", {"project": project, "payload": payload})
+    status = selectors_status.project_status_summary(project=project)
+    return render(request, "projects/gantt.html", {"project": project, "payload": payload, "status": status})
 
 
 @require_GET
@@ -355,18 +359,25 @@ def project_closeout(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     project = selectors.project_get_for_user(user=request.user, pk=pk)
     access.require(request, access.is_staff_role(request.user))
     open_tasks = selectors.open_task_count(project=project)
-    form = forms.CloseOutForm(request.POST or None, open_tasks=open_tasks)
+    form = forms.CloseOutForm(request.POST or None, open_tasks=open_tasks, project=project)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
+        plan = None
+        if d.get("maintenance"):
+            plan = MaintenancePlan(
+                appointment_type=d["appointment_type"], site=d["site"], rule=d["rule"], start_time=d["start_time"],
+                organizers=list(d["organizers"]), first_day=d["first_day"],
+            )  # fmt: skip
         try:
             services.project_close_out(
                 project=project, csat=d["csat"], nps=d["nps"], comment=d["comment"],
-                confirm_open_tasks=d.get("confirm_open_tasks", False),
+                confirm_open_tasks=d.get("confirm_open_tasks", False), maintenance=plan, actor=request.user,
             )  # fmt: skip
         except ValidationError as exc:
             form_add_service_error(form, exc)
         else:
-            messages.success(request, f"{project.name} is complete. Thank you for recording the client's feedback.")
+            done = f"{project.name} is complete. Thank you for recording the client's feedback."
+            messages.success(request, done + (" Maintenance visits are booked." if plan else ""))
             return redirect(project)
     context = {"project": project, "form": form, "open_tasks": open_tasks}
     return render(request, "projects/project_closeout.html", context)

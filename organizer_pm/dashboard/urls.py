@@ -7,4 +7,5 @@ app_name = "dashboard"
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("clients/<int:pk>/timeline/", views.client_timeline, name="client_timeline"),
 ]

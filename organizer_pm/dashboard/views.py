@@ -13,6 +13,7 @@ from accounts import access
 from accounts.http import AuthedHttpRequest
 from clients import selectors as client_selectors
 from organizer_pm.dashboard import selectors
+from organizer_pm.dashboard.timeline import client_timeline_for_user
 
 
 @require_GET
@@ -33,3 +34,12 @@ def healthz(request: HttpRequest) -> HttpResponse:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"status": "ok"})
+
+
+@require_GET
+def client_timeline(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    """The client page's timeline panel, loaded with hx-get (docs/specs/one-schedule.md §5): a client outside the
+    user's scope is a 404, as on the client page itself."""
+    client = client_selectors.client_get_for_user(user=request.user, pk=pk)
+    timeline = client_timeline_for_user(user=request.user, client_id=client.pk)
+    return render(request, "dashboard/client_timeline.html", {"client": client, "timeline": timeline})

@@ -439,6 +439,9 @@
       if (task.hours) {
         lines.push(escapeLight("Hours P | Bk | Lg | U: " + task.hours));
       }
+      if (task.flags && task.flags.length) {
+        lines.push(escapeLight("Status: " + task.flags.join(", ")));
+      }
       const float = floatText(task);
       if (float) {
         lines.push(escapeLight((task.is_critical ? "Critical · " : "") + float));

@@ -138,6 +138,8 @@ AUTHZ_MATRIX.update(portal_matrix.rules(page=page, obj=obj, Rule=Rule))
 AUTHZ_MATRIX.update(photos_matrix.rules(page=page, obj=obj, Rule=Rule))
 # Work sessions, unbooked work and capacity: tests/authz/sessions_matrix.py.
 AUTHZ_MATRIX.update(sessions_matrix.rules(page=page, obj=obj, Rule=Rule))
+# The client timeline panel, composed in organizer_pm (docs/specs/one-schedule.md §5).
+AUTHZ_MATRIX["dashboard:client_timeline"] = obj("client", owner=200, office=200, organizer=200)
 
 # Reachable without logging in (the view carries @login_not_required or is allauth's entrance).
 PUBLIC_URLS = {

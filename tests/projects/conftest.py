@@ -8,3 +8,10 @@ from tests.clients.factories import ClientFactory
 def smith(db):
     """docs/specs/scheduling.md's worked example "Smith home move", scheduled by the services."""
     return demo.worked_example_create(client=ClientFactory())
+
+
+@pytest.fixture(autouse=True)
+def plan_as_entered(settings):
+    """These tests check the plan as entered (docs/specs/scheduling.md), so no plan here slides to today's date;
+    the status run's own tests (tests/projects/status/) set the source back to "today" or give a status date."""
+    settings.STATUS_DATE_SOURCE = "override"

@@ -11,7 +11,7 @@ from typing import Any
 
 from playwright.sync_api import Locator, Page, expect
 
-from projects import demo
+from projects import demo, services
 from projects.models import Project
 from tests.browser.conftest import READ_CSP
 from tests.clients.factories import ClientFactory
@@ -40,9 +40,11 @@ SHOW_TASK = """id => {
 
 
 def owner_and_worked_example(make_user: Any) -> tuple[Any, Project]:
-    """The owner (who may edit every plan) and the worked example, scheduled by the server."""
+    """The owner (who may edit every plan) and the worked example, scheduled by the server as of its first day (its
+    own status date), so that the dates these tests drag and read never depend on today's."""
     owner = make_user("owner", "Olivia")
     project = demo.worked_example_create(client=ClientFactory(name="Smith household"), lead=owner)
+    project = services.project_update(project=project, data={"status_date_override": project.start_on})
     return owner, project
 
 

@@ -164,6 +164,7 @@ class Command(BaseCommand):
             project = project_demo.worked_example_create(client=smith, lead=users["maya@example.com"])
             for task in project.tasks.filter(is_summary=False)[:6]:
                 task.assignees.add(users["maya@example.com"])
+            project_demo.worked_example_progress(project)
         demo_portal.load(owner=owner)
         billing_demo.load()
         # Work sessions: a garage project booked from "Find slots" (projects/sessions/demo.py).
