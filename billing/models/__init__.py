@@ -21,9 +21,11 @@ from billing.models.invoices import (
     Payment,
 )
 from billing.models.outbox import InvoiceBatch, InvoiceEmail
+from billing.models.kpi import RevenueDaily
 
 __all__ = [
     "Allocation", "BillingNotice", "Biller", "Charge", "ClientCreditEntry", "ClientRate", "Counter",
     "CreditNote", "CreditNoteLine", "Invoice", "InvoiceBatch", "InvoiceEmail", "InvoiceLine", "MilestoneFee",
     "Package", "PackageEntry", "PackageProduct", "Payment", "RedoLink", "ShoppingTime", "TypePricing", "VisitTime",
+    "RevenueDaily",
 ]  # fmt: skip

@@ -15,6 +15,7 @@ from operations.models.inventory import (
     StockMove,
     Supplier,
 )
+from operations.models.kpi import OpsDaily, StockValueDaily
 from operations.models.visits import (
     Appointment,
     AppointmentType,
@@ -31,5 +32,5 @@ __all__ = [
     "Allocation", "Appointment", "AppointmentType", "CalendarFeed", "ClientPurchase", "CostLayer", "ImportedEvent",
     "InventorySnapshot", "Item", "Location", "LowStockNotice", "OrganizerBlock", "PurchaseOrder",
     "PurchaseOrderLine", "RecurringSeries", "Reminder", "StockLevel", "StockMove", "Supplier", "TimeOff",
-    "TsTzRange", "new_feed_token",
+    "TsTzRange", "new_feed_token", "OpsDaily", "StockValueDaily",
 ]  # fmt: skip

@@ -6,7 +6,7 @@ from decimal import Decimal
 from hypothesis import given
 from hypothesis import strategies as st
 
-from organizer_pm.dashboard import kpimath as km
+from operations import kpi_math as km
 
 D = Decimal
 
