@@ -20,9 +20,10 @@ def prepare() -> None:
     charges.charges_sync()
 
 
-def redo_visit_ids(*, day: date) -> set[int]:
-    """Visits starting on the local `day` that redo an earlier visit."""
-    start, end = ops_rollups.day_bounds(day)
+def redo_visit_ids(*, day: date, last: date | None = None) -> set[int]:
+    """Visits starting on the local days `day`..`last` (default: that one day) that redo an earlier visit."""
+    start, _ = ops_rollups.day_bounds(day)
+    _, end = ops_rollups.day_bounds(last or day)
     return set(
         RedoLink.objects.filter(visit__starts__gte=start, visit__starts__lt=end).values_list("visit_id", flat=True)
     )
@@ -53,9 +54,11 @@ def revenue_totals(*, start: date, end: date) -> dict[int | None, Decimal]:
     return {row["organizer_id"]: row["s"] for row in rows.annotate(s=Sum("earned"))}
 
 
-def revenue_series(*, start: date, end: date, monthly: bool) -> dict[date, Decimal]:
+def revenue_series(
+    *, start: date, end: date, monthly: bool, organizer_id: int | None = None
+) -> dict[date, Decimal]:
     trunc = TruncMonth("local_date") if monthly else TruncWeek("local_date")
-    rows = RevenueDaily.objects.filter(organizer__isnull=True, local_date__gte=start, local_date__lte=end)
+    rows = RevenueDaily.objects.filter(organizer_id=organizer_id, local_date__gte=start, local_date__lte=end)
     return {row["period"]: row["s"] for row in rows.annotate(period=trunc).values("period").annotate(s=Sum("earned"))}
 
 

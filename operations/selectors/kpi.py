@@ -31,11 +31,13 @@ def ops_totals(*, start: date, end: date) -> dict[int | None, dict[str, Any]]:
     return {row.pop("organizer_id"): row for row in rows}
 
 
-def ops_series(*, start: date, end: date, monthly: bool) -> list[tuple[date, dict[str, Any]]]:
-    """The business row summed per week (Monday) or per calendar month, oldest first."""
+def ops_series(
+    *, start: date, end: date, monthly: bool, organizer_id: int | None = None
+) -> list[tuple[date, dict[str, Any]]]:
+    """One organizer's (or the business's) components summed per week (Monday) or per month, oldest first."""
     trunc = TruncMonth("local_date") if monthly else TruncWeek("local_date")
     rows = (
-        OpsDaily.objects.filter(organizer__isnull=True, local_date__gte=start, local_date__lte=end)
+        OpsDaily.objects.filter(organizer_id=organizer_id, local_date__gte=start, local_date__lte=end)
         .annotate(period=trunc)
         .values("period")
         .annotate(**{name: Sum(name) for name in SUMMED})

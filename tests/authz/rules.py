@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from tests.authz import inventory_matrix, recurrence_matrix
 from tests.billing import billing_matrix
+from tests.dashboard import kpi_matrix
 
 ROLES = ("anon", "owner", "office", "organizer")
 MISSING = 999_999_999
@@ -118,6 +119,8 @@ AUTHZ_MATRIX.update(inventory_matrix.rules(page=page, obj=obj, Rule=Rule))
 AUTHZ_MATRIX.update(recurrence_matrix.rules(page=page))
 # Billing's rows live in tests/billing/billing_matrix.py (billing is the owner's; office only when allowed).
 AUTHZ_MATRIX.update(billing_matrix.rules(page=page, obj=obj, Rule=Rule))
+# KPI drill-downs and CSV exports show revenue: the owner's alone (docs/specs/kpis.md §4).
+AUTHZ_MATRIX.update(kpi_matrix.rules(page=page))
 
 # Reachable without logging in (the view carries @login_not_required or is allauth's entrance).
 PUBLIC_URLS = {
