@@ -54,9 +54,7 @@ def revenue_totals(*, start: date, end: date) -> dict[int | None, Decimal]:
     return {row["organizer_id"]: row["s"] for row in rows.annotate(s=Sum("earned"))}
 
 
-def revenue_series(
-    *, start: date, end: date, monthly: bool, organizer_id: int | None = None
-) -> dict[date, Decimal]:
+def revenue_series(*, start: date, end: date, monthly: bool, organizer_id: int | None = None) -> dict[date, Decimal]:
     trunc = TruncMonth("local_date") if monthly else TruncWeek("local_date")
     rows = RevenueDaily.objects.filter(organizer_id=organizer_id, local_date__gte=start, local_date__lte=end)
     return {row["period"]: row["s"] for row in rows.annotate(period=trunc).values("period").annotate(s=Sum("earned"))}

@@ -20,9 +20,9 @@ def answered_projects(*, start: date, end: date) -> Any:
     """Projects completed between the local days `start` and `end` (inclusive) with a CSAT or NPS answer."""
     since, _ = ops_rollups.day_bounds(start)
     _, until = ops_rollups.day_bounds(end)
-    return Project.objects.filter(
-        is_template=False, completed_at__gte=since, completed_at__lt=until
-    ).exclude(csat__isnull=True, nps__isnull=True)
+    return Project.objects.filter(is_template=False, completed_at__gte=since, completed_at__lt=until).exclude(
+        csat__isnull=True, nps__isnull=True
+    )
 
 
 def survey_components(*, day: date) -> dict[int | None, dict[str, int]]:

@@ -20,8 +20,8 @@ from billing.models.invoices import (
     InvoiceLine,
     Payment,
 )
-from billing.models.outbox import InvoiceBatch, InvoiceEmail
 from billing.models.kpi import RevenueDaily
+from billing.models.outbox import InvoiceBatch, InvoiceEmail
 
 __all__ = [
     "Allocation", "BillingNotice", "Biller", "Charge", "ClientCreditEntry", "ClientRate", "Counter",

@@ -58,9 +58,7 @@ class StockValueDaily(models.Model):
     computed_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["location", "local_date"], name="stock_value_daily_one_per_day")
-        ]
+        constraints = [models.UniqueConstraint(fields=["location", "local_date"], name="stock_value_daily_one_per_day")]
         indexes = [models.Index(fields=["local_date"])]
 
     def __str__(self) -> str:

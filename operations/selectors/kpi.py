@@ -71,9 +71,7 @@ def stock_by_location(*, start: date, end: date) -> list[dict[str, Any]]:
     """Per internal location: its value on the last stored day of the window (never summed over days) and the
     labelled average of its daily values."""
     days = StockValueDaily.objects.filter(local_date__gte=start, local_date__lte=end)
-    last = dict(
-        days.order_by("location_id", "-local_date").distinct("location_id").values_list("location_id", "value")
-    )
+    last = dict(days.order_by("location_id", "-local_date").distinct("location_id").values_list("location_id", "value"))
     result = []
     for location in Location.objects.filter(pk__in=last).order_by("name"):
         values = list(days.filter(location=location).values_list("value", flat=True))
@@ -145,4 +143,3 @@ def _people_counts(visits: QuerySet[Appointment]) -> dict[int, int]:
     ):
         counts[visit_id] += 1
     return counts
-

@@ -32,7 +32,7 @@ PRESETS = {
     "ytd": "Year to date",
 }
 DEFAULT_PRESET = "this_month"
-COMPONENT_FIELDS = [f for f in km.Components.__dataclass_fields__]
+COMPONENT_FIELDS = list(km.Components.__dataclass_fields__)
 
 
 def today_local() -> date:
@@ -141,7 +141,7 @@ class Figures:
 
 def _components(values: dict[str, Any] | None, revenue: Decimal | None) -> km.Components:
     values = values or {}
-    kwargs = {name: values.get(name) or 0 for name in COMPONENT_FIELDS if name in values}
+    kwargs: dict[str, Any] = {name: values.get(name) or 0 for name in COMPONENT_FIELDS if name in values}
     kwargs["supply_cost"] = Decimal(values.get("supply_cost") or 0)
     return km.Components(**kwargs, revenue=Decimal(revenue or 0))
 

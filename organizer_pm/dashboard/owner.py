@@ -130,8 +130,9 @@ def trend(window: Window, organizer_id: int | None) -> dict[str, Any]:
     revenue = billing_rollups.revenue_series(start=start, end=window.end, monthly=monthly, organizer_id=organizer_id)
     labels, util, jobs, cancel, money = [], [], [], [], []
     for period, values in ops:
-        c = km.Components(**{k: values.get(k) or 0 for k in ("available_min", "billable_min", "scheduled",
-                                                             "completed", "cancelled", "late_cancelled")})  # fmt: skip
+        counts: dict[str, Any] = {k: int(values.get(k) or 0) for k in ("available_min", "billable_min", "scheduled",
+                                                             "completed", "cancelled", "late_cancelled")}  # fmt: skip
+        c = km.Components(**counts)
         labels.append(period.isoformat())
         util.append(_float(km.utilization(c)))
         jobs.append(c.completed)

@@ -50,9 +50,7 @@ def organizer_home(*, user: Any) -> dict[str, Any]:
     today = timezone.now().astimezone(zone).date()
     day, visits = visit_selectors.my_day(user=user)
     week = office_selectors.organizer_week(user=user, day=today)
-    available = sum(
-        ops_rollups.available_minutes(week["monday"] + timedelta(days=n)).get(user.pk, 0) for n in range(7)
-    )
+    available = sum(ops_rollups.available_minutes(week["monday"] + timedelta(days=n)).get(user.pk, 0) for n in range(7))
     week["available_min"] = available
     week["utilization"] = kpi_math.percent(week["completed_min"], available)
     return {"day": day, "visits": visits, "week": week}

@@ -127,7 +127,14 @@ def kpi_export(request: AuthedHttpRequest) -> HttpResponse:
     name = f"{table}-{window.start}-{window.end}.csv"
     if table == "tiles":
         tiles, _ = owner.tiles(window, organizer_id)
-        head = ["kpi", "value", "previous period", "same period last year", "change vs previous %", "change vs last year %"]
+        head = [
+            "kpi",
+            "value",
+            "previous period",
+            "same period last year",
+            "change vs previous %",
+            "change vs last year %",
+        ]
         body = [[t.kpi.label, t.value, t.previous, t.last_year, t.change_previous, t.change_last_year] for t in tiles]
         return _csv(name, [head, *body])
     if table == "organizers":
@@ -138,7 +145,9 @@ def kpi_export(request: AuthedHttpRequest) -> HttpResponse:
     if table == "trend":
         data = owner.trend(window, organizer_id)
         head = ["period", "utilization %", "jobs", "cancellation %", "earned revenue"]
-        series = zip(data["labels"], data["utilization"], data["jobs"], data["cancellation"], data["revenue"], strict=True)
+        series = zip(
+            data["labels"], data["utilization"], data["jobs"], data["cancellation"], data["revenue"], strict=True
+        )
         return _csv(name, [head, *[list(row) for row in series]])
     if table == "stock":
         stock = ops_kpi.stock_by_location(start=window.start, end=window.end)
@@ -146,8 +155,10 @@ def kpi_export(request: AuthedHttpRequest) -> HttpResponse:
         return _csv(name, [head, *[[s["location"].name, s["last"], s["average"]] for s in stock]])
     projects = projects_rollups.projects_at_risk()
     head = ["project", "client", "lead", "planned finish", "deadline", "total float (days)"]
-    body = [[p.name, p.client.name, str(p.lead or ""), p.finish_on, p.deadline_on, p.min_total_float] for p in projects]
-    return _csv(name, [head, *body])
+    lines: list[list[Any]] = [
+        [p.name, str(p.client), str(p.lead or ""), p.finish_on, p.deadline_on, p.min_total_float] for p in projects
+    ]
+    return _csv(name, [head, *lines])
 
 
 def _csv(filename: str, rows: Iterable[list[Any]]) -> HttpResponse:

@@ -91,7 +91,9 @@ def build_world(*, with_j7_completed=True) -> World:
         item=item, qty=D("100"), unit_cost=D("10"), from_location=supplier, to_location=world.warehouse,
         reason="receipt",
     )  # fmt: skip
-    TimeOff.objects.create(organizer=world.alice, starts=ny(2025, 11, 5, 9), ends=ny(2025, 11, 5, 13), status="approved")
+    TimeOff.objects.create(
+        organizer=world.alice, starts=ny(2025, 11, 5, 9), ends=ny(2025, 11, 5, 13), status="approved"
+    )
     a = world.alice
     visit(world, "J1", a, ny(2025, 11, 3, 9), 3, revenue="270", supply="45")
     visit(world, "J2", a, ny(2025, 11, 4, 9), 4, revenue="360", supply="30")

@@ -9,9 +9,9 @@ import pytest
 from django.core.management import call_command
 from django.db import connection, connections
 
+from billing.models import RevenueDaily
 from operations import kpi_math as km
 from operations.models import Appointment, OpsDaily, StockValueDaily
-from billing.models import RevenueDaily
 from organizer_pm.dashboard import kpis, rollups
 from projects.models import SurveyDaily
 from tests.dashboard.kpi_world import WEEK, build_world, ny
