@@ -158,3 +158,8 @@ def display(value: Value, unit: str) -> str:
     if unit == "nps":
         return f"{int(value):+d}"
     return f"{value}"
+
+
+def signed(change: Decimal | None) -> str:
+    """A change in % with its sign (+3.5 %), or a dash when there is nothing to compare with."""
+    return "—" if change is None else f"{change:+} %"

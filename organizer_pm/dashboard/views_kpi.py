@@ -49,7 +49,16 @@ def owner_dashboard(request: AuthedHttpRequest) -> HttpResponse:
         "organizer_id": organizer_id,
         "organizers": User.objects.filter(role=User.Role.ORGANIZER).order_by("first_name", "last_name"),
         "presets": kpis.PRESETS,
-        "tiles": [(t, owner.display(t.value, t.kpi.unit)) for t in tiles],
+        "tiles": [
+            {
+                "tile": t,
+                "shown": owner.display(t.value, t.kpi.unit),
+                "vs_previous": owner.signed(t.change_previous),
+                "vs_last_year": owner.signed(t.change_last_year),
+                "drills": [(m, owner.MEASURES[m]) for m in t.kpi.drills],
+            }
+            for t in tiles
+        ],  # fmt: skip
         "live": figures.live,
         "rows": rows,
         "columns": [(key, owner.KPI_BY_KEY[key]) for key in owner.TABLE_KPIS],

@@ -24,7 +24,7 @@ from operations.recurrence import parse_rrule
 from operations.selectors import visits as operation_selectors
 from operations.services import series as series_services
 from operations.services import visits as operation_services
-from organizer_pm.dashboard.management import demo_inventory
+from organizer_pm.dashboard.management import demo_history, demo_inventory
 from projects import demo as project_demo
 from projects.models import Project
 
@@ -152,6 +152,7 @@ class Command(BaseCommand):
             project = project_demo.worked_example_create(client=smith, lead=users["maya@example.com"])
             for task in project.tasks.filter(is_summary=False)[:6]:
                 task.assignees.add(users["maya@example.com"])
+        demo_history.load(organizers=organizers)  # past visits and close-outs, then the KPI rollup
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {len(users)} users, {Client.objects.count()} clients, "
