@@ -61,7 +61,7 @@ DRILLED_KPIS = [k for k in owner.KPIS if k.drills]
 
 
 @pytest.mark.parametrize("kpi", DRILLED_KPIS, ids=[k.key for k in DRILLED_KPIS])
-def test_every_kpi_drill_down_sums_to_its_components(client, world, kpi):
+def test_K13_every_kpi_drill_down_sums_to_its_components(client, world, kpi):
     client.force_login(world.owner)
     for organizer in (None, world.alice):
         c = figures_of(world, organizer)
@@ -98,7 +98,7 @@ def test_K1_tiles_on_the_owner_home(client, world):
         ({"organizer": "abc"}, "No such organizer"),
     ],
 )
-def test_bad_window_gives_a_message_and_the_default_window(client, world, params, message):
+def test_K11_bad_window_gives_a_message_and_the_default_window(client, world, params, message):
     client.force_login(world.owner)
     for name, extra in (("dashboard:home", {}), ("dashboard:kpi_drill", {"measure": "completed"}),
                         ("dashboard:kpi_export", {"table": "tiles"})):  # fmt: skip
@@ -131,7 +131,7 @@ def test_organizer_table_sorts_by_any_column(client, world):
 
 
 @pytest.mark.parametrize("role", ["office", "alice"])
-def test_office_and_organizers_never_see_revenue(client, world, role):
+def test_K12_office_and_organizers_never_see_revenue(client, world, role):
     client.force_login(getattr(world, role))
     home = client.get(reverse("dashboard:home"), K1_QUERY).content.decode()
     assert "$" not in home and "revenue" not in home.lower()

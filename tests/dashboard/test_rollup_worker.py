@@ -56,7 +56,7 @@ def test_the_nightly_task_runs_on_a_real_worker(celery_worker_real):
     assert len(days) == 7
 
 
-def test_a_process_killed_mid_rollup_leaves_the_previous_values(tmp_path):
+def test_K10_a_process_killed_mid_rollup_leaves_the_previous_values(tmp_path):
     world = build_world()
     day = date(2025, 11, 4)
     rollups.rollup_day(day)

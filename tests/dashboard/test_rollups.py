@@ -8,13 +8,15 @@ from decimal import Decimal
 import pytest
 from django.core.management import call_command
 from django.db import connection, connections
+from django.utils import timezone
 
 from billing.models import RevenueDaily
 from operations import kpi_math as km
 from operations.models import Appointment, OpsDaily, StockValueDaily
+from operations.selectors import kpi as ops_kpi
 from organizer_pm.dashboard import kpis, rollups
 from projects.models import SurveyDaily
-from tests.dashboard.kpi_world import WEEK, build_world, ny
+from tests.dashboard.kpi_world import NY, WEEK, build_world, ny
 
 D = Decimal
 pytestmark = pytest.mark.django_db
@@ -91,16 +93,25 @@ def test_closed_days_follow_the_business_zone_over_dst():
     assert rollups.closed_days(datetime.fromisoformat("2025-11-03T04:30:00+00:00"))[-1] == date(2025, 11, 1)
 
 
-def test_stock_value_per_location_chains_from_the_ledger():
+def test_K8_stock_value_per_location_from_the_ledger_is_never_summed_over_days():
     world = build_world()
-    roll_week()
-    # 100 boxes at $10 received, $100 consumed on jobs (the moves are dated today, so in no closed November day).
-    row = StockValueDaily.objects.get(location=world.warehouse, local_date=WEEK[1])
-    assert row.value >= 0
+    # The fixture's moves are stamped now: 100 boxes at $10 received, $100 consumed on jobs, all today.
+    today = timezone.now().astimezone(NY).date()
+    yesterday = today - timedelta(days=1)
+    rollups.rollup_day(yesterday)
+    rollups.rollup_day(today)
+    before = StockValueDaily.objects.get(location=world.warehouse, local_date=yesterday)
+    after = StockValueDaily.objects.get(location=world.warehouse, local_date=today)
+    assert (before.value, before.consumed_cost) == (D("0.00"), D("0.00"))
+    assert (after.value, after.consumed_cost) == (D("900.00"), D("100.00"))
+    [row] = [r for r in ops_kpi.stock_by_location(start=yesterday, end=today) if r["location"] == world.warehouse]
+    assert (row["last"], row["average"]) == (D("900.00"), D("450.00"))  # not 900 + 0 summed
+    rollups.rollup_day(today)  # the chained value is the same on a rerun
+    assert StockValueDaily.objects.get(location=world.warehouse, local_date=today).value == D("900.00")
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_rollups_at_once_leave_one_row_per_organizer_and_day():
+def test_K9_two_rollups_at_once_leave_one_row_per_organizer_and_day():
     build_world()
     day = date(2025, 11, 4)
     errors = []
@@ -147,7 +158,7 @@ def test_a_run_killed_mid_day_leaves_the_old_values(monkeypatch):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_advisory_lock_makes_a_second_run_wait():
+def test_K9_the_advisory_lock_makes_a_second_run_wait():
     build_world()
     other = connections.create_connection("default")
     try:
@@ -175,3 +186,9 @@ def test_backfill_command_rolls_up_a_range(capsys):
     call_command("kpi_backfill", "2025-11-03", "2025-11-09", verbosity=0)
     assert OpsDaily.objects.filter(organizer__isnull=True).count() == 7
     assert "Rolled up 7 days" in capsys.readouterr().out
+
+
+def test_the_recompute_window_is_a_setting(settings):
+    settings.KPI_RECOMPUTE_DAYS = 3
+    days = rollups.closed_days(datetime.fromisoformat("2025-11-07T12:00:00+00:00"))
+    assert days == [date(2025, 11, 4), date(2025, 11, 5), date(2025, 11, 6)]
