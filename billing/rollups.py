@@ -39,24 +39,21 @@ def revenue_components(*, day: date) -> dict[int | None, Decimal]:
 
 
 def revenue_rollup_day(*, day: date) -> int:
-    found = revenue_components(day=day)
-    rows = [{"organizer_id": key, "local_date": day, "earned": value} for key, value in found.items()]
-    ops_rollups.upsert(RevenueDaily._meta.db_table, ("organizer_id", "local_date"), rows)
-    RevenueDaily.objects.filter(local_date=day, organizer__isnull=False).exclude(
-        organizer_id__in=[k for k in found if k is not None]
-    ).delete()
-    return len(rows)
+    found = {key: {"earned": value} for key, value in revenue_components(day=day).items()}
+    return ops_rollups.store_day(RevenueDaily, day, found, ("earned",))
 
 
 def revenue_totals(*, start: date, end: date) -> dict[int | None, Decimal]:
     """Σ earned revenue per organizer (None: the business) over the local days start..end, from the daily table."""
-    rows = RevenueDaily.objects.filter(local_date__gte=start, local_date__lte=end).values("organizer_id")
+    rows = RevenueDaily.objects.filter(ops_rollups.period_q(start, end)).values("organizer_id")
     return {row["organizer_id"]: row["s"] for row in rows.annotate(s=Sum("earned"))}
 
 
 def revenue_series(*, start: date, end: date, monthly: bool, organizer_id: int | None = None) -> dict[date, Decimal]:
     trunc = TruncMonth("local_date") if monthly else TruncWeek("local_date")
-    rows = RevenueDaily.objects.filter(organizer_id=organizer_id, local_date__gte=start, local_date__lte=end)
+    rows = RevenueDaily.objects.filter(
+        organizer_id=organizer_id, is_month=False, local_date__gte=start, local_date__lte=end
+    )
     return {row["period"]: row["s"] for row in rows.annotate(period=trunc).values("period").annotate(s=Sum("earned"))}
 
 

@@ -178,15 +178,67 @@ def upsert(table: str, key: tuple[str, ...], rows: list[dict[str, Any]]) -> None
         cursor.executemany(sql, [[row[c] for c in columns] for row in rows])
 
 
-def ops_rollup_day(*, day: date, redo_visit_ids: Collection[int]) -> int:
-    """Store `day`'s components (upsert) and drop rows of organizers who no longer have any. Call inside the
-    rollup's transaction."""
-    components = ops_components(day=day, redo_visit_ids=redo_visit_ids)
-    rows = [{"organizer_id": key, "local_date": day, **values} for key, values in components.items()]
-    upsert(OpsDaily._meta.db_table, ("organizer_id", "local_date"), rows)
+DAY_KEY = ("organizer_id", "local_date", "is_month")
+OPS_MONTH_FIELDS = (*COUNT_FIELDS, "supply_cost", "new_clients")  # active_clients is semi-additive: not summed
+
+
+def store_day(model: Any, day: date, components: dict[int | None, dict[str, Any]], fields: tuple[str, ...]) -> int:
+    """Upsert one day's rows of a daily KPI table (organizer None: the business), delete the rows of organizers
+    who no longer have any that day, and refresh the month row. Call inside the rollup's transaction."""
+    rows = [{"organizer_id": key, "local_date": day, "is_month": False, **values} for key, values in components.items()]
+    upsert(model._meta.db_table, DAY_KEY, rows)
     keep = [key for key in components if key is not None]
-    OpsDaily.objects.filter(local_date=day, organizer__isnull=False).exclude(organizer_id__in=keep).delete()
+    model.objects.filter(local_date=day, is_month=False, organizer__isnull=False).exclude(
+        organizer_id__in=keep
+    ).delete()
+    refresh_month(model._meta.db_table, day, fields)
     return len(rows)
+
+
+def month_bounds(day: date) -> tuple[date, date]:
+    first = day.replace(day=1)
+    return first, (first + timedelta(days=32)).replace(day=1)
+
+
+def refresh_month(table: str, day: date, fields: tuple[str, ...]) -> None:
+    """Recompute the month rows of `day`'s month from its day rows (one statement each way)."""
+    first, after = month_bounds(day)
+    sums = ", ".join(f"SUM({f})" for f in fields)
+    updates = ", ".join(f"{f} = EXCLUDED.{f}" for f in fields)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"DELETE FROM {table} m WHERE m.is_month AND m.local_date = %s AND NOT EXISTS (SELECT 1 FROM {table} d "
+            "WHERE NOT d.is_month AND d.local_date >= %s AND d.local_date < %s "
+            "AND d.organizer_id IS NOT DISTINCT FROM m.organizer_id)",
+            [first, first, after],
+        )
+        cursor.execute(
+            f"INSERT INTO {table} (organizer_id, local_date, is_month, {', '.join(fields)}, computed_at) "
+            f"SELECT organizer_id, %s, true, {sums}, now() FROM {table} "
+            "WHERE NOT is_month AND local_date >= %s AND local_date < %s GROUP BY organizer_id "
+            f"ON CONFLICT ({', '.join(DAY_KEY)}) DO UPDATE SET {updates}, computed_at = now()",
+            [first, first, after],
+        )
+
+
+def period_q(start: date, end: date) -> Q:
+    """The rows of a daily KPI table that cover the local days start..end exactly once: month rows for the whole
+    months inside, day rows for the ragged ends (a five-year window reads about 60 month rows, not 1,800 days)."""
+    m0 = start if start.day == 1 else month_bounds(start)[1]
+    m1 = (end + timedelta(days=1)).replace(day=1)  # months before m1 end on or before `end`
+    if m0 >= m1:
+        return Q(is_month=False, local_date__gte=start, local_date__lte=end)
+    return (
+        Q(is_month=False, local_date__gte=start, local_date__lt=m0)
+        | Q(is_month=True, local_date__gte=m0, local_date__lt=m1)
+        | Q(is_month=False, local_date__gte=m1, local_date__lte=end)
+    )
+
+
+def ops_rollup_day(*, day: date, redo_visit_ids: Collection[int]) -> int:
+    """Store `day`'s components, per organizer and for the business."""
+    components = ops_components(day=day, redo_visit_ids=redo_visit_ids)
+    return store_day(OpsDaily, day, components, OPS_MONTH_FIELDS)
 
 
 def stock_components(*, day: date) -> dict[int, tuple[Decimal, Decimal]]:

@@ -37,17 +37,11 @@ def survey_components(*, day: date) -> dict[int | None, dict[str, int]]:
 
 
 def survey_rollup_day(*, day: date) -> int:
-    found = survey_components(day=day)
-    rows = [{"organizer_id": key, "local_date": day, **values} for key, values in found.items()]
-    ops_rollups.upsert(SurveyDaily._meta.db_table, ("organizer_id", "local_date"), rows)
-    SurveyDaily.objects.filter(local_date=day, organizer__isnull=False).exclude(
-        organizer_id__in=[k for k in found if k is not None]
-    ).delete()
-    return len(rows)
+    return ops_rollups.store_day(SurveyDaily, day, survey_components(day=day), FIELDS)
 
 
 def survey_totals(*, start: date, end: date) -> dict[int | None, dict[str, int]]:
-    rows = SurveyDaily.objects.filter(local_date__gte=start, local_date__lte=end).values("organizer_id")
+    rows = SurveyDaily.objects.filter(ops_rollups.period_q(start, end)).values("organizer_id")
     return {row.pop("organizer_id"): row for row in rows.annotate(**{f: Sum(f) for f in FIELDS})}
 
 

@@ -14,13 +14,18 @@ class RevenueDaily(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
     local_date = models.DateField()
+    # A month row (local_date = the 1st) holds the month's sums, refreshed with each of its days: long windows
+    # read whole months from these rows and only their ragged ends from day rows.
+    is_month = models.BooleanField(default=False, db_default=False)
     earned = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0"))
     computed_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["organizer", "local_date"], nulls_distinct=False, name="revenue_daily_one_per_organizer_day"
+                fields=["organizer", "local_date", "is_month"],
+                nulls_distinct=False,
+                name="revenue_daily_one_per_organizer_day",
             )
         ]
         indexes = [models.Index(fields=["local_date"])]

@@ -19,6 +19,9 @@ class OpsDaily(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
     local_date = models.DateField()
+    # A month row (local_date = the 1st) holds the month's sums, refreshed with each of its days: long windows
+    # read whole months from these rows and only their ragged ends from day rows.
+    is_month = models.BooleanField(default=False, db_default=False)
     available_min = models.IntegerField(default=0)
     billable_min = models.IntegerField(default=0)
     redo_min = models.IntegerField(default=0)
@@ -31,14 +34,16 @@ class OpsDaily(models.Model):
     redo = models.IntegerField(default=0)
     supply_cost = models.DecimalField(max_digits=14, decimal_places=2, default=ZERO)
     # Business row only (semi-additive: a count on a day, never summed over days).
-    active_clients = models.IntegerField(default=0)
+    active_clients = models.IntegerField(default=0, db_default=0)  # month rows leave it at 0
     new_clients = models.IntegerField(default=0)  # additive: clients created that day
     computed_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["organizer", "local_date"], nulls_distinct=False, name="ops_daily_one_per_organizer_day"
+                fields=["organizer", "local_date", "is_month"],
+                nulls_distinct=False,
+                name="ops_daily_one_per_organizer_day",
             )
         ]
         indexes = [models.Index(fields=["local_date"])]

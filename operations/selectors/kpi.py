@@ -25,7 +25,7 @@ SUMMED = (*rollups.COUNT_FIELDS, "supply_cost", "new_clients")
 def ops_totals(*, start: date, end: date) -> dict[int | None, dict[str, Any]]:
     """Σ of every additive component per organizer (None: the business) over the local days start..end."""
     rows = (
-        OpsDaily.objects.filter(local_date__gte=start, local_date__lte=end)
+        OpsDaily.objects.filter(rollups.period_q(start, end))
         .values("organizer_id")
         .annotate(**{name: Sum(name) for name in SUMMED})
     )
@@ -38,7 +38,7 @@ def ops_series(
     """One organizer's (or the business's) components summed per week (Monday) or per month, oldest first."""
     trunc = TruncMonth("local_date") if monthly else TruncWeek("local_date")
     rows = (
-        OpsDaily.objects.filter(organizer_id=organizer_id, local_date__gte=start, local_date__lte=end)
+        OpsDaily.objects.filter(organizer_id=organizer_id, is_month=False, local_date__gte=start, local_date__lte=end)
         .annotate(period=trunc)
         .values("period")
         .annotate(**{name: Sum(name) for name in SUMMED})
@@ -50,7 +50,9 @@ def ops_series(
 def active_clients_on(*, day: date) -> int | None:
     """Active clients at the end of `day` (semi-additive: one day's value, never a sum)."""
     return (
-        OpsDaily.objects.filter(organizer__isnull=True, local_date=day).values_list("active_clients", flat=True).first()
+        OpsDaily.objects.filter(organizer__isnull=True, is_month=False, local_date=day)
+        .values_list("active_clients", flat=True)
+        .first()
     )
 
 

@@ -184,7 +184,7 @@ def test_K9_the_advisory_lock_makes_a_second_run_wait():
 def test_backfill_command_rolls_up_a_range(capsys):
     build_world()
     call_command("kpi_backfill", "2025-11-03", "2025-11-09", verbosity=0)
-    assert OpsDaily.objects.filter(organizer__isnull=True).count() == 7
+    assert OpsDaily.objects.filter(organizer__isnull=True, is_month=False).count() == 7
     assert "Rolled up 7 days" in capsys.readouterr().out
 
 
@@ -192,3 +192,24 @@ def test_the_recompute_window_is_a_setting(settings):
     settings.KPI_RECOMPUTE_DAYS = 3
     days = rollups.closed_days(datetime.fromisoformat("2025-11-07T12:00:00+00:00"))
     assert days == [date(2025, 11, 4), date(2025, 11, 5), date(2025, 11, 6)]
+
+
+def test_month_rows_hold_the_sums_of_their_days_and_long_windows_read_them():
+    world = build_world()
+    for day in (date(2025, 10, 31), date(2025, 11, 3), date(2025, 11, 4), date(2025, 11, 5), date(2025, 12, 1)):
+        rollups.rollup_day(day)
+    month = OpsDaily.objects.get(organizer=world.alice, local_date=date(2025, 11, 1), is_month=True)
+    days = OpsDaily.objects.filter(organizer=world.alice, is_month=False, local_date__month=11)
+    assert month.billable_min == sum(d.billable_min for d in days) == 180 + 240 + 150 + 180
+    assert RevenueDaily.objects.get(organizer__isnull=True, local_date=date(2025, 11, 1), is_month=True).earned == D(
+        "1335.00"
+    )
+    # A window over whole and partial months reads each day once: month rows inside, day rows at the ends.
+    window = kpis.Window(date(2025, 10, 31), date(2025, 12, 1), "custom", "x")
+    figures = kpis.figures(window, today=date(2026, 1, 1))
+    assert figures.ops[world.alice.pk].billable_min == month.billable_min
+    assert figures.ops[None].revenue == D("1335.00")
+    Appointment.objects.filter(pk=world.jobs["J2"].pk).update(status="cancelled")
+    rollups.rollup_day(date(2025, 11, 4))  # a day's rerun refreshes its month
+    month.refresh_from_db()
+    assert month.billable_min == 180 + 150 + 180

@@ -36,7 +36,7 @@ def load(*, organizers: list[User]) -> None:
 def _visits(organizers: list[User], today: date, zone: ZoneInfo) -> None:
     rng = random.Random(2026)  # the same history on every machine
     kinds = list(AppointmentType.objects.filter(is_active=True).order_by("name"))
-    clients = list(Client.objects.order_by("name"))
+    clients = [c for c in Client.objects.order_by("name").prefetch_related("sites") if c.sites.all()]
     monday = today - timedelta(days=today.weekday() + 7 * WEEKS)
     for week in range(WEEKS):
         for n, organizer in enumerate(organizers):
@@ -51,7 +51,7 @@ def _visits(organizers: list[User], today: date, zone: ZoneInfo) -> None:
                 late = timedelta(minutes=rng.choice([0, 10, 20]))
                 client = clients[(week + n + weekday) % len(clients)]
                 visit = Appointment.objects.create(
-                    client=client, site=client.sites.first(), appointment_type=kinds[(n + weekday) % len(kinds)],
+                    client=client, site=client.sites.all()[0], appointment_type=kinds[(n + weekday) % len(kinds)],
                     starts=starts, ends=starts + timedelta(hours=hours), blocked_until=starts + timedelta(hours=hours),
                     status=status, notes=MARK, actual_start=starts if done else None,
                     actual_end=starts + timedelta(hours=hours) + late if done else None,
@@ -76,7 +76,11 @@ def _closed_projects(organizers: list[User], today: date, zone: ZoneInfo) -> Non
 def _roll_up(today: date) -> None:
     """From the last rolled-up day (less the trailing recompute window) to yesterday, at most ROLLUP_DAYS back."""
     yesterday = today - timedelta(days=1)
-    last = OpsDaily.objects.filter(organizer__isnull=True).order_by("-local_date").values_list("local_date", flat=True)
+    last = (
+        OpsDaily.objects.filter(organizer__isnull=True, is_month=False)
+        .order_by("-local_date")
+        .values_list("local_date", flat=True)
+    )
     start = today - timedelta(days=ROLLUP_DAYS)
     if last.exists():
         start = max(start, min(last[0], yesterday) - timedelta(days=settings.KPI_RECOMPUTE_DAYS))
