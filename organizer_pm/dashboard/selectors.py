@@ -40,6 +40,7 @@ def office_home(*, user: Any) -> dict[str, Any]:
     """The office's day; billers also get the ready-to-invoice and overdue counts. No money figures."""
     context = office_selectors.office_home()
     context["business_tz"] = settings.BUSINESS_TIME_ZONE
+    context["summary"] = business_summary(user=user)
     context["biller"] = billing_home.biller_counts(today=context["today"]) if billing_selectors.may_bill(user) else None
     return context
 

@@ -145,3 +145,22 @@ def test_today_is_computed_live_and_labelled(client, world):
     client.force_login(world.owner)
     response = client.get(reverse("dashboard:home"), {"window": "this_week"})
     assert response.context["live"] is True and "computed live" in response.content.decode()
+
+
+def test_projects_at_risk_are_those_past_their_deadline_or_baseline(client, world):
+    from projects.models import Project
+
+    late, on_time = world.projects
+    Project.objects.filter(pk=late.pk).update(
+        status="active", finish_on=date(2026, 3, 10), deadline_on=date(2026, 3, 1)
+    )
+    Project.objects.filter(pk=on_time.pk).update(
+        status="active", finish_on=date(2026, 3, 1), deadline_on=date(2026, 3, 9)
+    )
+    client.force_login(world.owner)
+    response = client.get(reverse("dashboard:home"), K1_QUERY)
+    assert [p.pk for p in response.context["at_risk"]] == [late.pk]
+    rows = list(
+        csv.reader(io.StringIO(client.get(reverse("dashboard:kpi_export"), {"table": "at_risk"}).content.decode()))
+    )
+    assert [r[0] for r in rows[1:]] == [late.name]
