@@ -82,7 +82,7 @@ def test_K4_late_edit_changes_that_day_on_the_next_run_within_the_trailing_days(
     before = OpsDaily.objects.get(organizer=world.alice, local_date=date(2025, 11, 4))
     assert before.completed == 2
     Appointment.objects.filter(pk=world.jobs["J7"].pk).update(status="completed")  # marked done on 11-06
-    days = rollups.rollup_nightly(now=ny(2025, 11, 7, 2))
+    days = rollups.rollup_nightly(now=ny(2025, 11, 6, 2))  # the 11-06 run: 10-30 .. 11-05
     assert "2025-11-04" in days and len(days) == 7
     assert OpsDaily.objects.get(organizer=world.alice, local_date=date(2025, 11, 4)).completed == 3
 
