@@ -9,8 +9,8 @@ Timed (wall clock, `time.perf_counter`, medians and p95):
 - `rollup_day` of 30 spread days, after one warm-up (each in its own transaction, as the beat task runs it);
 - billing's charges sync that each run starts with (on a freshly seeded database it creates every charge; on
   later runs it only checks);
-- `rollup_range` over the whole year (the backfill, that sync included), once; the 5-year figure is the sync plus
-  5 × the rest (the work per day does not grow with history: every query of a day is bounded by the day or a 90-day window);
+- `rollup_range` over the whole year (the backfill, that sync included), once; the 5-year figure is the sync
+  plus 5 × the rest (a day's work does not grow with history: its queries are bounded by the day or 90 days);
 - the owner home through Django's test client over a week, a year and the whole stored range: p50 / p95 of 20
   requests after 3 warm-ups, and the query count of one request.
 
