@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Q, Sum
-from django.db.models.functions import TruncMonth, TruncWeek
+from django.db.models.functions import TruncWeek
 
 from billing import charges, selectors
 from billing.models import Charge, CreditNoteLine, PackageEntry, RedoLink, RevenueDaily
@@ -50,11 +50,17 @@ def revenue_totals(*, start: date, end: date) -> dict[int | None, Decimal]:
 
 
 def revenue_series(*, start: date, end: date, monthly: bool, organizer_id: int | None = None) -> dict[date, Decimal]:
-    trunc = TruncMonth("local_date") if monthly else TruncWeek("local_date")
+    """Earned revenue per week (day rows) or per calendar month (month rows), keyed by the period's first day."""
+    if monthly:
+        months = RevenueDaily.objects.filter(
+            organizer_id=organizer_id, is_month=True, local_date__gte=start.replace(day=1), local_date__lte=end
+        )
+        return dict(months.values_list("local_date", "earned"))
     rows = RevenueDaily.objects.filter(
         organizer_id=organizer_id, is_month=False, local_date__gte=start, local_date__lte=end
     )
-    return {row["period"]: row["s"] for row in rows.annotate(period=trunc).values("period").annotate(s=Sum("earned"))}
+    weekly = rows.annotate(period=TruncWeek("local_date")).values("period").annotate(s=Sum("earned"))
+    return {row["period"]: row["s"] for row in weekly}
 
 
 def charges_behind(*, start: date, end: date, organizer_id: int | None) -> tuple[list[dict[str, Any]], Decimal]:

@@ -343,7 +343,7 @@ class SurveyDaily(models.Model):
                 name="survey_daily_one_per_organizer_day",
             )
         ]
-        indexes = [models.Index(fields=["local_date"])]
+        indexes = [models.Index(fields=["is_month", "local_date"])]
 
     def __str__(self) -> str:
         return f"survey {self.organizer_id or 'business'} {self.local_date}"

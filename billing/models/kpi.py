@@ -28,7 +28,7 @@ class RevenueDaily(models.Model):
                 name="revenue_daily_one_per_organizer_day",
             )
         ]
-        indexes = [models.Index(fields=["local_date"])]
+        indexes = [models.Index(fields=["is_month", "local_date"])]
 
     def __str__(self) -> str:
         return f"earned {self.organizer_id or 'business'} {self.local_date}: {self.earned}"

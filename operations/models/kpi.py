@@ -46,7 +46,7 @@ class OpsDaily(models.Model):
                 name="ops_daily_one_per_organizer_day",
             )
         ]
-        indexes = [models.Index(fields=["local_date"])]
+        indexes = [models.Index(fields=["is_month", "local_date"])]
 
     def __str__(self) -> str:
         return f"ops {self.organizer_id or 'business'} {self.local_date}"

@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Avg, Q, QuerySet, Sum
-from django.db.models.functions import TruncMonth, TruncWeek
+from django.db.models.functions import TruncWeek
 
 from operations import rollups
 from operations.models import Appointment, Location, OpsDaily, StockValueDaily
@@ -35,16 +35,21 @@ def ops_totals(*, start: date, end: date) -> dict[int | None, dict[str, Any]]:
 def ops_series(
     *, start: date, end: date, monthly: bool, organizer_id: int | None = None
 ) -> list[tuple[date, dict[str, Any]]]:
-    """One organizer's (or the business's) components summed per week (Monday) or per month, oldest first."""
-    trunc = TruncMonth("local_date") if monthly else TruncWeek("local_date")
-    rows = (
+    """One organizer's (or the business's) components per week (from day rows, Monday) or per calendar month (its
+    month row, whole months even at the window's ends), oldest first."""
+    if monthly:
+        rows = OpsDaily.objects.filter(
+            organizer_id=organizer_id, is_month=True, local_date__gte=start.replace(day=1), local_date__lte=end
+        ).order_by("local_date")
+        return [(row["local_date"], row) for row in rows.values("local_date", *SUMMED)]
+    weekly = (
         OpsDaily.objects.filter(organizer_id=organizer_id, is_month=False, local_date__gte=start, local_date__lte=end)
-        .annotate(period=trunc)
+        .annotate(period=TruncWeek("local_date"))
         .values("period")
         .annotate(**{name: Sum(name) for name in SUMMED})
         .order_by("period")
     )
-    return [(row.pop("period"), row) for row in rows]
+    return [(row.pop("period"), row) for row in weekly]
 
 
 def active_clients_on(*, day: date) -> int | None:
@@ -74,11 +79,14 @@ def stock_by_location(*, start: date, end: date) -> list[dict[str, Any]]:
     """Per internal location: its value on the last stored day of the window (never summed over days) and the
     labelled average of its daily values. Three queries whatever the window."""
     days = StockValueDaily.objects.filter(local_date__gte=start, local_date__lte=end)
-    last = dict(days.order_by("location_id", "-local_date").distinct("location_id").values_list("location_id", "value"))
+    last_day = days.order_by("-local_date").values_list("local_date", flat=True).first()
+    if last_day is None:
+        return []
+    last = dict(days.filter(local_date=last_day).values_list("location_id", "value"))
     average = dict(days.values("location_id").annotate(a=Avg("value")).values_list("location_id", "a"))
     return [
-        {"location": location, "last": last[location.pk], "average": Decimal(average[location.pk]).quantize(CENT)}
-        for location in Location.objects.filter(pk__in=last).order_by("name")
+        {"location": location, "last": last.get(location.pk), "average": Decimal(average[location.pk]).quantize(CENT)}
+        for location in Location.objects.filter(pk__in=average).order_by("name")
     ]
 
 
