@@ -38,14 +38,15 @@ def _visits(organizers: list[User], today: date, zone: ZoneInfo) -> None:
     kinds = list(AppointmentType.objects.filter(is_active=True).order_by("name"))
     clients = [c for c in Client.objects.order_by("name").prefetch_related("sites") if c.sites.all()]
     monday = today - timedelta(days=today.weekday() + 7 * WEEKS)
-    for week in range(WEEKS):
+    slots = [(weekday, hour) for weekday in range(5) for hour in (9, 13)]
+    for week in range(WEEKS + 1):  # up to yesterday
         for n, organizer in enumerate(organizers):
-            for weekday in (0, 2, 4):
+            for weekday, hour in slots:
                 day = monday + timedelta(days=7 * week + weekday)
-                if day >= today:
+                if day >= today or rng.random() < 0.3:  # about 7 visits a week each
                     continue
-                starts = datetime.combine(day, time(9 + 4 * (n % 2)), tzinfo=zone)
-                hours = rng.choice([2, 3, 3, 4])
+                starts = datetime.combine(day, time(hour), tzinfo=zone)
+                hours = rng.choice([2, 2.5, 3, 3.5])
                 status = rng.choice(STATUSES)
                 done = status == "completed"
                 late = timedelta(minutes=rng.choice([0, 10, 20]))
