@@ -32,7 +32,7 @@ test: $(VENV)/.installed node_modules/.installed var
 	$(PY) -m ruff check .
 	$(VENV)/bin/lint-imports
 	DEBUG=1 $(PY) -m mypy organizer_pm accounts clients operations projects billing photos
-	DEBUG=1 $(PY) -m mypy --strict operations/recurrence.py operations/recurrence_text.py operations/localtime.py operations/formats.py projects/scheduling billing/money.py photos/processing.py projects/sessions/spread.py projects/status.py
+	DEBUG=1 $(PY) -m mypy --strict operations/recurrence.py operations/recurrence_text.py operations/localtime.py operations/formats.py projects/scheduling billing/money.py photos/processing.py projects/sessions/spread.py projects/status.py operations/kpi_math.py
 	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
 	DEBUG=0 SECRET_KEY="$(TEST_SECRET)" ALLOWED_HOSTS=organizer.example.com \
 		$(PY) manage.py check --deploy --fail-level WARNING

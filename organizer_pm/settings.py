@@ -187,6 +187,8 @@ CELERY_BEAT_SCHEDULE = {
     "photos-sweep-orphans": {"task": "photos.sweep_orphan_files", "schedule": 24 * 3600},
     # Owner notices (a package running low): an outbox sent every minute, once per row.
     "billing-dispatch-notices": {"task": "billing.dispatch_notices", "schedule": 60, "options": {"expires": 55}},
+    # Hourly in UTC and idempotent: rolls up the closed local days of the business zone, trailing 7 (kpis.md §3).
+    "kpi-rollup-nightly": {"task": "dashboard.kpi_rollup_nightly", "schedule": 3600, "options": {"expires": 3500}},
 }
 
 # Operations (docs/specs/README.md, Settings: each a deliberate, documented value) ---------------------
@@ -351,6 +353,7 @@ USE_I18N = True
 USE_TZ = True
 TIME_ZONE = "UTC"
 BUSINESS_TIME_ZONE = env.str("BUSINESS_TIME_ZONE", default="America/New_York")  # reporting days
+KPI_RECOMPUTE_DAYS = env.int("KPI_RECOMPUTE_DAYS", default=7)  # closed local days each rollup run recomputes
 PHONE_DEFAULT_REGION = env.str("PHONE_DEFAULT_REGION", default="US")  # for numbers typed without +country
 
 # Logging: structured enough to grep, never secrets (docs/specs/security.md SL1-SL3).

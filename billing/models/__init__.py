@@ -20,10 +20,12 @@ from billing.models.invoices import (
     InvoiceLine,
     Payment,
 )
+from billing.models.kpi import RevenueDaily
 from billing.models.outbox import InvoiceBatch, InvoiceEmail
 
 __all__ = [
     "Allocation", "BillingNotice", "Biller", "Charge", "ChargeSyncMark", "ClientCreditEntry", "ClientRate", "Counter",
     "CreditNote", "CreditNoteLine", "Invoice", "InvoiceBatch", "InvoiceEmail", "InvoiceLine", "MilestoneFee",
     "Package", "PackageEntry", "PackageProduct", "Payment", "RedoLink", "ShoppingTime", "TypePricing", "VisitTime",
+    "RevenueDaily",
 ]  # fmt: skip

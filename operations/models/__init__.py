@@ -16,6 +16,7 @@ from operations.models.inventory import (
     StockMove,
     Supplier,
 )
+from operations.models.kpi import OpsDaily, StockValueDaily
 from operations.models.visits import (
     Appointment,
     AppointmentType,
@@ -32,5 +33,5 @@ __all__ = [
     "Allocation", "Appointment", "AppointmentType", "CalendarFeed", "ClientPurchase", "CostLayer", "ImportedEvent",
     "InventorySnapshot", "Item", "Location", "LowStockNotice", "OrganizerBlock", "PurchaseOrder",
     "PurchaseOrderLine", "RecurringSeries", "Reminder", "StockLevel", "StockMove", "Supplier", "TimeOff",
-    "TsTzRange", "new_feed_token", "VisitChangeRequest",
+    "TsTzRange", "new_feed_token", "VisitChangeRequest", "OpsDaily", "StockValueDaily",
 ]  # fmt: skip

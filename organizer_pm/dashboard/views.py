@@ -12,18 +12,21 @@ from django.views.decorators.http import require_GET
 from accounts import access
 from accounts.http import AuthedHttpRequest
 from clients import selectors as client_selectors
-from organizer_pm.dashboard import selectors
+from organizer_pm.dashboard import selectors, views_kpi
 from organizer_pm.dashboard.timeline import client_timeline_for_user
 
 
 @require_GET
 def home(request: AuthedHttpRequest) -> HttpResponse:
+    """The owner's KPI dashboard, the office's day, or the organizer's My day and week (docs/specs/kpis.md §4)."""
     user = request.user
+    if access.is_owner(user):
+        return views_kpi.owner_dashboard(request)
     if access.is_staff_role(user):
-        context = {"summary": selectors.business_summary(user=user), "is_owner": access.is_owner(user)}
-        return render(request, "dashboard/home_staff.html", context)
+        return render(request, "dashboard/home_office.html", selectors.office_home(user=user))
     clients = client_selectors.client_search_for_user(user=user)[:50]
-    return render(request, "dashboard/home_organizer.html", {"clients": clients})
+    context = {"clients": clients, **selectors.organizer_home(user=user)}
+    return render(request, "dashboard/home_organizer.html", context)
 
 
 @login_not_required

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from tests.authz import inventory_matrix, recurrence_matrix, sessions_matrix
 from tests.billing import billing_matrix
+from tests.dashboard import kpi_matrix
 from tests.photos import photos_matrix
 from tests.portal import portal_matrix
 
@@ -140,6 +141,8 @@ AUTHZ_MATRIX.update(photos_matrix.rules(page=page, obj=obj, Rule=Rule))
 AUTHZ_MATRIX.update(sessions_matrix.rules(page=page, obj=obj, Rule=Rule))
 # The client timeline panel, composed in organizer_pm (docs/specs/one-schedule.md §5).
 AUTHZ_MATRIX["dashboard:client_timeline"] = obj("client", owner=200, office=200, organizer=200)
+# KPI drill-downs and CSV exports show revenue: the owner's alone (docs/specs/kpis.md §4).
+AUTHZ_MATRIX.update(kpi_matrix.rules(page=page))
 
 # Reachable without logging in (the view carries @login_not_required or is allauth's entrance).
 PUBLIC_URLS = {

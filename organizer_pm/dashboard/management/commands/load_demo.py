@@ -28,7 +28,7 @@ from operations.recurrence import parse_rrule
 from operations.selectors import visits as operation_selectors
 from operations.services import series as series_services
 from operations.services import visits as operation_services
-from organizer_pm.dashboard.management import demo_inventory, demo_portal
+from organizer_pm.dashboard.management import demo_history, demo_inventory, demo_portal
 from photos import demo as photos_demo
 from projects import demo as project_demo
 from projects.models import Project
@@ -169,6 +169,7 @@ class Command(BaseCommand):
         billing_demo.load()
         # Work sessions: a garage project booked from "Find slots" (projects/sessions/demo.py).
         session_demo.load(client=Client.objects.get(name="Garcia garage"), organizers=organizers[1:3])
+        demo_history.load(organizers=organizers)  # past visits and close-outs, then the KPI rollup
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {len(users)} users, {Client.objects.count()} clients, "
