@@ -18,7 +18,7 @@ from django.db.models import Q, Sum
 from django.utils import timezone
 
 from billing import money as bm
-from billing import packages, specs, totals, watermarks
+from billing import packages, rates, specs, totals, watermarks
 from billing.models import (
     Charge,
     ChargeSyncMark,
@@ -190,30 +190,39 @@ def _withdrawn(charge: Charge) -> Spec:
                 draws="visit" if charge.kind in ("visit_time", "shopping_time") else "")  # fmt: skip
 
 
-@transaction.atomic
 def charges_sync_client(
-    *, client: Client, known: watermarks.Changes | None = None, known_at: datetime | None = None
-) -> int:
+    *, client: Client, known: watermarks.Changes | None = None, known_at: datetime | None = None,
+    savepoint: bool = True, shared: rates.Shared | None = None,
+) -> int:  # fmt: skip
     """Bring one client's charges up to date; returns how many rows were written. Reads only the sources changed
     since the client's watermark (all of them the first time), then moves the watermark to the moment this run
     started. A batch passes the changes it read for every client at once (`known`, read at `known_at`, which then
     becomes the watermark, so nothing saved after that read is skipped). Serialized per client by a lock on the
-    client row, so two runs never create or draw the same thing twice."""
+    client row, so two runs never create or draw the same thing twice. A caller already inside its own
+    transaction that fails as a whole on any error (invoice creation) passes `savepoint=False` (two queries
+    less); a batch passes `shared`, the pricing and organizer rates read once for all its clients."""
+    with transaction.atomic(savepoint=savepoint):
+        return _sync_client(client, known, known_at, shared)
+
+
+def _sync_client(
+    client: Client, known: watermarks.Changes | None, known_at: datetime | None, shared: rates.Shared | None
+) -> int:
     client = Client.all_objects.select_for_update().get(pk=client.pk)
     started = known_at or timezone.now()
     if known is None:
         found = watermarks.changed_sources(client_id=client.pk, overlap=watermarks.OVERLAP, finished_only=False)
         known = found.get(client.pk)
-    written = _sync_sources(client, known) if known and known.count else 0
+    written = _sync_sources(client, known, shared) if known and known.count else 0
     ChargeSyncMark.objects.bulk_create([ChargeSyncMark(client=client, synced_at=started)], update_conflicts=True,
                                        unique_fields=["client"], update_fields=["synced_at"])  # fmt: skip
     return written
 
 
-def _sync_sources(client: Client, found: watermarks.Changes) -> int:
+def _sync_sources(client: Client, found: watermarks.Changes, shared: rates.Shared | None = None) -> int:
     wanted = specs.Sources(visits=found.visits, purchases=found.purchases, shopping=found.shopping,
                            milestones=found.milestones)  # fmt: skip
-    made = {spec.key: spec for spec in specs.specs_for(client, wanted)}
+    made = {spec.key: spec for spec in specs.specs_for(client, wanted, shared)}
     of_sources = (
         Q(visit_id__in=found.visits) | Q(purchase_id__in=found.purchases) | Q(shopping_id__in=found.shopping)
         | Q(milestone_id__in=found.milestones)
@@ -289,6 +298,6 @@ def charges_sync() -> int:
 
 def unbilled_charges(client: Client | None = None) -> Q:
     """Filter for charges that may go on a new invoice (of one client, or of all)."""
-    free = Q(credited=False) & ~Q(lines__active=True)
+    free = Q(credited=False, billed=False)  # `billed` mirrors "an active line holds it" (a trigger keeps it)
     worth = ~Q(amount=0) | ~Q(minutes_billed=0) | Q(kind="redo") | Q(package__isnull=False)
     return (Q(client=client) if client is not None else Q()) & free & worth

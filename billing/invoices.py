@@ -46,15 +46,17 @@ def next_number(series: str, year: int) -> int:
         return int(cursor.fetchone()[0])
 
 
-def _add_deposit_deductions(invoice: Invoice) -> None:
-    """Paid deposits not yet used are deducted, capped at this invoice's subtotal (the rest carries on)."""
+def _add_deposit_deductions(invoice: Invoice) -> bool:
+    """Paid deposits not yet used are deducted, capped at this invoice's subtotal (the rest carries on).
+    True when a deduction line was added (the totals must then be read again)."""
     deposits = list(
         InvoiceLine.objects.filter(
             kind="prepayment", active=True, invoice__client=invoice.client, invoice__status=Invoice.Status.PAID
         ).select_related("invoice").order_by("invoice__issue_date", "pk")
     )  # fmt: skip
     if not deposits:
-        return
+        return False
+    added = False
     subtotal = InvoiceLine.objects.filter(invoice=invoice, active=True).aggregate(s=Sum("amount"))["s"] or ZERO
     for deposit in deposits:
         used = (
@@ -71,44 +73,52 @@ def _add_deposit_deductions(invoice: Invoice) -> None:
             description=f"Deposit applied ({deposit.invoice.number})",
         )  # fmt: skip
         subtotal -= take
+        added = True
+    return added
 
 
 @transaction.atomic
 def invoice_create(
     *, client: Client, creation_key: str, actor: User | None = None, known: Changes | None = None,
-    known_at: datetime | None = None,
+    known_at: datetime | None = None, shared: rates.Shared | None = None,
 ) -> Invoice:  # fmt: skip
     """One draft with every unbilled charge of the client. A retry with the same key returns the same draft;
-    with nothing to bill no empty draft is made. A batch passes the source changes it read (see
-    `charges.charges_sync_client`)."""
-    charges.charges_sync_client(client=client, known=known, known_at=known_at)  # also locks: one creator at a time
+    with nothing to bill no empty draft is made. A batch passes the source changes it read and what it shares
+    between clients (see `charges.charges_sync_client`)."""
+    # Also locks the client row: one creator at a time. No savepoint: any error fails this whole creation.
+    charges.charges_sync_client(client=client, known=known, known_at=known_at, savepoint=False, shared=shared)
     found = Invoice.objects.filter(creation_key=creation_key).first()
     if found is not None:
         return found
-    candidates = Charge.objects.filter(charges.unbilled_charges(client)).order_by("pk")
-    locked = list(Charge.objects.select_for_update().filter(pk__in=candidates.values("pk")).order_by("pk"))
-    taken = set(InvoiceLine.objects.filter(charge__in=locked, active=True).values_list("charge_id", flat=True))
-    fresh = [c for c in locked if c.pk not in taken]
+    # FOR UPDATE re-checks `billed` on the locked row, so a charge another transaction billed meanwhile drops out.
+    fresh = list(Charge.objects.select_for_update().filter(charges.unbilled_charges(client)).order_by("pk"))
     if not fresh:
         raise ValidationError(NOTHING_MSG, code="nothing_to_invoice")
-    invoice = Invoice.objects.create(client=client, creation_key=creation_key, created_by=actor)
     fresh.sort(key=lambda c: (c.service_date, c.visit_id or 0, c.pk))
-    InvoiceLine.objects.bulk_create(
-        [InvoiceLine(invoice=invoice, kind="charge", charge=c, **totals.line_values(c)) for c in fresh]  # type: ignore[misc]
-    )
-    _add_deposit_deductions(invoice)
-    return totals.invoice_totals_refresh(invoice)
+    lines = [InvoiceLine(kind="charge", charge=c, **totals.line_values(c)) for c in fresh]  # type: ignore[misc]
+    # The totals of these lines, summed here instead of read back (the same sums invoice_totals_refresh takes).
+    subtotal, tax = sum((li.amount for li in lines), ZERO), sum((li.tax_amount for li in lines), ZERO)
+    invoice = Invoice.objects.create(client=client, creation_key=creation_key, created_by=actor, subtotal=subtotal,
+                                     tax_total=tax, total=subtotal + tax, amount_due=subtotal + tax)  # fmt: skip
+    for line in lines:
+        line.invoice = invoice
+    InvoiceLine.objects.bulk_create(lines)
+    if _add_deposit_deductions(invoice):
+        return totals.invoice_totals_refresh(invoice)
+    return invoice
 
 
 def invoice_batch_create(*, batch_key: str, actor: User | None = None) -> list[Invoice]:
     """One draft per client with unbilled charges, each in its own transaction; idempotent per (batch, client),
     so a retried batch creates nothing twice."""
-    made, at = [], timezone.now()
+    made, at, shared = [], timezone.now(), rates.Shared()
     changes = charges.changes_of_all()
     for client in Client.all_objects.filter(pk__in=charges.clients_to_invoice(changes)).order_by("pk"):
         try:
-            made.append(invoice_create(client=client, creation_key=f"{batch_key[:40]}:{client.pk}", actor=actor,
-                                       known=changes.get(client.pk, Changes()), known_at=at))  # fmt: skip
+            made.append(invoice_create(
+                client=client, creation_key=f"{batch_key[:40]}:{client.pk}", actor=actor,
+                known=changes.get(client.pk, Changes()), known_at=at, shared=shared,
+            ))  # fmt: skip
         except ValidationError:
             continue  # billed meanwhile by someone else
     return made

@@ -25,6 +25,15 @@ def local_date(moment: datetime) -> date:
 
 
 @dataclass
+class Shared:
+    """What a batch reads once for all its clients: each appointment type's pricing and each organizer's default
+    rate (neither depends on the client). Lives only as long as one batch run."""
+
+    pricing: dict[int, TypePricing] = field(default_factory=dict)
+    organizer_rates: dict[int, Decimal | None] = field(default_factory=dict)
+
+
+@dataclass
 class Book:
     """What one sync reads again and again, read once: rates and pricing as resolved, and the client's
     per-organizer times and redo links."""
@@ -33,9 +42,10 @@ class Book:
     pricing: dict[int, TypePricing] = field(default_factory=dict)
     times: dict[tuple[int, int], VisitTime] | None = None
     redo: dict[int, RedoLink] | None = None
+    organizer_rates: dict[int, Decimal | None] = field(default_factory=dict)
 
     @classmethod
-    def for_client(cls, client: Client, visits: Iterable[int] | None = None) -> Book:
+    def for_client(cls, client: Client, visits: Iterable[int] | None = None, shared: Shared | None = None) -> Book:
         """The book of a client's sync; `visits` limits the times and redo links read to those visits."""
         times_qs = VisitTime.objects.filter(visit__client=client)
         redo_qs = RedoLink.objects.filter(visit__client=client).select_related("redo_of")
@@ -43,7 +53,9 @@ class Book:
             times_qs, redo_qs = times_qs.filter(visit_id__in=list(visits)), redo_qs.filter(visit_id__in=list(visits))
         times = {(t.visit_id, t.organizer_id): t for t in times_qs}
         redo = {r.visit_id: r for r in redo_qs}
-        return cls(times=times, redo=redo)
+        if shared is None:
+            return cls(times=times, redo=redo)
+        return cls(times=times, redo=redo, pricing=shared.pricing, organizer_rates=shared.organizer_rates)
 
 
 def pricing_of(appointment_type: AppointmentType, book: Book | None = None) -> TypePricing:
@@ -73,15 +85,26 @@ def resolve_rate(
     rows = rows.filter(Q(appointment_type=appointment_type) | Q(appointment_type__isnull=True))
     rows = rows.filter(Q(organizer=organizer) | Q(organizer__isnull=True))
     best = max(rows, key=lambda r: (r.appointment_type_id is not None, r.organizer_id is not None), default=None)
-    profile = OrganizerProfile.objects.filter(user=organizer).first() if organizer else None
     found = bm.choose_rate(
         client_rate=best.rate if best else None,
         type_rate=appointment_type.billable_rate if appointment_type else None,
-        organizer_rate=profile.billable_rate if profile else None,
+        organizer_rate=_organizer_rate(organizer, book),
     )
     if book is not None:
         book.rates[key] = found
     return found
+
+
+def _organizer_rate(organizer: User | None, book: Book | None) -> Decimal | None:
+    if organizer is None:
+        return None
+    if book is not None and organizer.pk in book.organizer_rates:
+        return book.organizer_rates[organizer.pk]
+    profile = OrganizerProfile.objects.filter(user=organizer).first()
+    rate = profile.billable_rate if profile else None
+    if book is not None:
+        book.organizer_rates[organizer.pk] = rate
+    return rate
 
 
 @dataclass(frozen=True)

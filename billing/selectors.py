@@ -12,7 +12,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, DecimalField, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import Count, DecimalField, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, TruncMonth
 from django.http import Http404
 
@@ -119,6 +119,25 @@ def client_billing(client: Client) -> dict[str, Any]:
         "credit": payments.credit_balance(client),
         "packages": package_balances(client),
         "entries": list(PackageEntry.objects.filter(package__client=client).order_by("-pk")[:50]),
+    }
+
+
+def billed_drift() -> int:
+    """Charges whose `billed` flag disagrees with their lines (an active line holds it or not). Always 0: a
+    trigger on the lines keeps the flag (docs/specs/billing.md P22); the tests and a check read this."""
+    held = InvoiceLine.objects.filter(charge=OuterRef("pk"), active=True)
+    return Charge.objects.exclude(billed=Exists(held)).count()
+
+
+def client_statement(client: Client, *, limit: int = 50) -> dict[str, Any]:
+    """A client's issued invoices (open, part-paid and paid; never drafts or voided ones) and payments, newest
+    first: two reads, nothing synced or written (GET pages read only)."""
+    shown = [Invoice.Status.ISSUED, Invoice.Status.PARTIALLY_PAID, Invoice.Status.PAID]
+    return {
+        "invoices": list(
+            Invoice.objects.filter(client=client, status__in=shown).order_by("-issue_date", "-pk")[:limit]
+        ),
+        "payments": list(Payment.objects.filter(client=client).order_by("-received_on", "-pk")[:limit]),
     }
 
 

@@ -140,11 +140,11 @@ class Sources:
     milestones: Iterable[int] | None = None
 
 
-def specs_for(client: Client, sources: Sources | None = None) -> list[Spec]:
+def specs_for(client: Client, sources: Sources | None = None, shared: rates.Shared | None = None) -> list[Spec]:
     """Specs of the client's billable sources (all of them, or only those named in `sources`)."""
     sources = sources or Sources()
     specs: list[Spec] = []
-    book = rates.Book.for_client(client, sources.visits)
+    book = rates.Book.for_client(client, sources.visits, shared)
     visits = Appointment.objects.filter(client=client, status__in=FINISHED)
     if sources.visits is not None:
         visits = visits.filter(pk__in=list(sources.visits))

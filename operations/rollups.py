@@ -21,6 +21,7 @@ from django.db.models import DecimalField, ExpressionWrapper, F, Q, QuerySet, Su
 from accounts.models import User, WorkingHours
 from clients.models import Client
 from operations import localtime
+from operations.formats import cents
 from operations.models import Appointment, Location, OpsDaily, StockMove, StockValueDaily, TimeOff
 
 ZERO = Decimal("0")
@@ -34,11 +35,8 @@ COUNT_FIELDS = (
 
 
 def is_job(visits: QuerySet[Appointment]) -> QuerySet[Appointment]:
-    """Project work sessions count for hours but are not jobs (docs/specs/kpis.md §2). Written against the
-    `category` field the one-schedule work adds; until that field exists every visit is a job."""
-    if any(f.name == "category" for f in Appointment._meta.get_fields()):
-        return visits.exclude(**{"category": "project_session"})  # noqa: PIE804 (by name: the field may not exist yet)
-    return visits
+    """Project work sessions count for hours but are not jobs (docs/specs/kpis.md §2)."""
+    return visits.exclude(category=Appointment.Category.PROJECT_SESSION)
 
 
 def day_bounds(day: date) -> tuple[datetime, datetime]:
@@ -159,7 +157,7 @@ def ops_components(*, day: date, redo_visit_ids: Collection[int]) -> dict[int | 
     rows[None]["active_clients"] = active_clients(day)
     rows[None]["new_clients"] = Client.all_objects.filter(created_at__gte=start, created_at__lt=end).count()
     for row in rows.values():
-        row["supply_cost"] = Decimal(row["supply_cost"]).quantize(CENT)
+        row["supply_cost"] = cents(Decimal(row["supply_cost"]))
     return dict(rows)
 
 
@@ -269,7 +267,7 @@ def stock_components(*, day: date) -> dict[int, tuple[Decimal, Decimal]]:
         today.filter(from_location__kind=Location.Kind.CONSUMED).values("to_location_id").annotate(v=Sum(_move_value()))
     ):
         consumed[row["to_location_id"]] -= row["v"] or ZERO
-    return {pk: (Decimal(value[pk]).quantize(CENT), Decimal(consumed[pk]).quantize(CENT)) for pk in internal}
+    return {pk: (cents(Decimal(value[pk])), cents(Decimal(consumed[pk]))) for pk in internal}
 
 
 def _move_value() -> Any:

@@ -129,6 +129,22 @@ def project_schedule_recalculate(*, project: Project) -> None:
     """
     tasks = list(Task.objects.filter(project=project))
     deps = list(Dependency.objects.filter(project=project))
+    changed, changed_deps = schedule_apply(project=project, tasks=tasks, deps=deps)
+    # Write only the rows whose schedule changed: an edit usually moves a few tasks, and bulk_update's
+    # CASE expressions cost time per row and field.
+    if changed:
+        Task.objects.bulk_update(changed, fields=SCHEDULE_FIELDS)
+    if changed_deps:
+        Dependency.objects.bulk_update(changed_deps, fields=["is_critical"])
+    project.save(update_fields=[*PROJECT_SCHEDULE_FIELDS, "updated_at"])
+
+
+def schedule_apply(
+    *, project: Project, tasks: list[Task], deps: list[Dependency]
+) -> tuple[list[Task], list[Dependency]]:
+    """The status run over rows in memory: sets the schedule fields on `project`, `tasks` and `deps` without
+    saving, and returns the tasks and links whose stored values changed. Bulk loaders (load_scale) store the
+    rows themselves; everything else goes through project_schedule_recalculate."""
     names = {t.pk: f"“{t.name}”" for t in tasks}
     plan = plan_input(project, tasks, deps)
     as_of = project_status_date(project)
@@ -149,7 +165,7 @@ def project_schedule_recalculate(*, project: Project) -> None:
         # Each input is bounded (docs/specs/defects.md T5), but enough long tasks in a row could still run past
         # year 9999: refuse the edit rather than fail with a server error.
         raise ValidationError(PLAN_OUT_OF_RANGE_MSG, code="out_of_range")
-    _store(project, tasks, deps, plan, result, as_of)
+    return _apply(project, tasks, deps, plan, result, as_of)
 
 
 def _dates_in_range(calendar: scheduling.WorkCalendar, result: status.StatusSchedule) -> bool:
@@ -165,14 +181,14 @@ def _dates_in_range(calendar: scheduling.WorkCalendar, result: status.StatusSche
     return True
 
 
-def _store(
+def _apply(
     project: Project,
     tasks: list[Task],
     deps: list[Dependency],
     plan: PlanInput,
     result: status.StatusSchedule,
     as_of: date,
-) -> None:
+) -> tuple[list[Task], list[Dependency]]:
     calendar = plan.calendar
     codes = _wbs_codes(tasks)
     by_id = {t.pk: t for t in tasks}
@@ -202,19 +218,13 @@ def _store(
                 task.finish_on = task.actual_finish
         task.driving_link_id = driving.get(task.pk)
     _summary_dates(tasks, by_id, parents)
-    # Write only the rows whose schedule changed: an edit usually moves a few tasks, and bulk_update's
-    # CASE expressions cost time per row and field.
     changed = [t for t in tasks if tuple(getattr(t, f) for f in SCHEDULE_FIELDS) != before[t.pk]]
-    if changed:
-        Task.objects.bulk_update(changed, fields=SCHEDULE_FIELDS)
     changed_deps = []
     for dep in deps:
         critical = _link_critical(result, dep)
         if critical != dep.is_critical:
             dep.is_critical = critical
             changed_deps.append(dep)
-    if changed_deps:
-        Dependency.objects.bulk_update(changed_deps, fields=["is_critical"])
     floats = [r.total_float for t in tasks if t.pk not in parents and (r := result.tasks[t.pk]).total_float is not None]
     project.finish_on = calendar.finish_date(result.finish, result.finish) if tasks else project.start_on
     if tasks and all(t.is_done for t in tasks if t.pk not in parents):
@@ -223,7 +233,7 @@ def _store(
     project.schedule_as_of = as_of
     project.late_by = result.late_by
     project.is_late = result.late_by > 0
-    project.save(update_fields=[*PROJECT_SCHEDULE_FIELDS, "updated_at"])
+    return changed, changed_deps
 
 
 def _summary_dates(tasks: list[Task], by_id: dict[int, Task], parents: set[int]) -> None:

@@ -30,6 +30,7 @@ from django.utils import timezone
 
 from accounts import access
 from accounts.models import User
+from operations.formats import cents
 from projects.models import (
     GANTT_LINK_TYPE_CODES,
     Baseline,
@@ -213,7 +214,7 @@ def project_overview(*, project: Project, user: Any) -> Overview:
             F("minutes") * Coalesce(F("organizer__organizer_profile__hourly_cost"), ZERO) / Decimal("60"),
             output_field=DecimalField(max_digits=12, decimal_places=2),
         )
-        cost = (entries.aggregate(c=Sum(cost_expr))["c"] or ZERO).quantize(Decimal("0.01"))
+        cost = cents(entries.aggregate(c=Sum(cost_expr))["c"] or ZERO)
     calendar = engine_calendar(project)
     days_to_deadline = None
     if project.deadline_on and project.finish_on:

@@ -120,12 +120,19 @@ class Charge(models.Model):
     supersedes = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     needs_review = models.BooleanField(default=False)
     credited = models.BooleanField(default=False)
+    # True while an active invoice line holds this charge. Kept by a trigger on the invoice lines (in the
+    # writer's transaction, whatever the writer: services, bulk loads, cascades), so "unbilled" is an index
+    # read instead of an anti-join of every charge against every line (docs/specs/billing.md P22).
+    billed = models.BooleanField(default=False, db_default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["service_date", "pk"]
-        indexes = [models.Index(fields=["client", "service_date"])]
+        indexes = [
+            models.Index(fields=["client", "service_date"]),
+            models.Index(fields=["client"], condition=Q(billed=False, credited=False), name="charge_unbilled"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.description} {self.amount}"

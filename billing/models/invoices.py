@@ -85,6 +85,24 @@ class Invoice(models.Model):
         return self.status == self.Status.DRAFT
 
 
+CHARGE_BILLED_FUNC = """
+    IF TG_OP = 'UPDATE' AND OLD.charge_id IS NOT DISTINCT FROM NEW.charge_id AND OLD.active = NEW.active THEN
+        RETURN NULL;
+    END IF;
+    IF TG_OP <> 'INSERT' AND OLD.charge_id IS NOT NULL THEN
+        UPDATE billing_charge SET billed = EXISTS (
+            SELECT 1 FROM billing_invoiceline l WHERE l.charge_id = OLD.charge_id AND l.active
+        ) WHERE id = OLD.charge_id;
+    END IF;
+    IF TG_OP <> 'DELETE' AND NEW.charge_id IS NOT NULL THEN
+        UPDATE billing_charge SET billed = EXISTS (
+            SELECT 1 FROM billing_invoiceline l WHERE l.charge_id = NEW.charge_id AND l.active
+        ) WHERE id = NEW.charge_id;
+    END IF;
+    RETURN NULL;
+"""
+
+
 class InvoiceLine(models.Model):
     class Kind(models.TextChoices):
         CHARGE = "charge", "Charge"
@@ -133,6 +151,11 @@ class InvoiceLine(models.Model):
             ),
             pgtrigger.Protect(
                 name="invoice_line_kept", operation=pgtrigger.Delete, condition=pgtrigger.Q(old__locked=True)
+            ),
+            # Charge.billed follows the lines: recomputed for the old and the new charge of every changed line.
+            pgtrigger.Trigger(
+                name="invoice_line_charge_billed", when=pgtrigger.After,
+                operation=pgtrigger.Insert | pgtrigger.Update | pgtrigger.Delete, func=CHARGE_BILLED_FUNC,
             ),
         ]  # fmt: skip
 

@@ -16,6 +16,7 @@ from django.db.models import Avg, Q, QuerySet, Sum
 from django.db.models.functions import TruncWeek
 
 from operations import rollups
+from operations.formats import cents
 from operations.models import Appointment, Location, OpsDaily, StockValueDaily
 
 CENT = Decimal("0.01")
@@ -85,7 +86,7 @@ def stock_by_location(*, start: date, end: date) -> list[dict[str, Any]]:
     last = dict(days.filter(local_date=last_day).values_list("location_id", "value"))
     average = dict(days.values("location_id").annotate(a=Avg("value")).values_list("location_id", "a"))
     return [
-        {"location": location, "last": last.get(location.pk), "average": Decimal(average[location.pk]).quantize(CENT)}
+        {"location": location, "last": last.get(location.pk), "average": cents(Decimal(average[location.pk]))}
         for location in Location.objects.filter(pk__in=average).order_by("name")
     ]
 
@@ -138,7 +139,7 @@ def visits_behind(
         if measure in ("billable_min", "redo_min"):
             amount: Any = rollups.worked_minutes(visit) * people_count.get(visit.pk, 1)
         elif measure == "supply_cost":
-            amount = costs.get(visit.pk, Decimal(0)).quantize(Decimal("0.01"))
+            amount = cents(costs.get(visit.pk, Decimal(0)))
         else:
             amount = 1
         rows.append({"visit": visit, "amount": amount})

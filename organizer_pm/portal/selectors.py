@@ -87,13 +87,29 @@ class PortalPackage:
     status: str
 
 
+@dataclass(frozen=True)
+class PortalInvoiceRecord:
+    number: str
+    issue_date: Any
+    total: Decimal
+    status: str
+
+
+@dataclass(frozen=True)
+class PortalPayment:
+    received_on: Any
+    amount: Decimal
+    method: str
+
+
 def _hours(minutes: int) -> Decimal:
     return (Decimal(minutes) / Decimal(60)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
 def portal_bills(*, client: Client, on: date) -> dict[str, Any]:
-    """The client's open invoices, credit and package hours, read through billing's read-only selectors
-    (ar_aging, package_balances): a GET here never syncs charges."""
+    """The client's open invoices, credit, package hours, paid invoices and payments, read through billing's
+    read-only selectors (ar_aging, package_balances, client_statement): a GET here never syncs charges. Payments
+    show date, amount and method only (their reference and note are the office's)."""
     aging = billing_selectors.ar_aging(on=on, client=client)
     invoices = [
         PortalInvoice(
@@ -105,4 +121,14 @@ def portal_bills(*, client: Client, on: date) -> dict[str, Any]:
         PortalPackage(p.name, _hours(p.minutes), _hours(left), p.expires_on, p.get_status_display())
         for p, left in billing_selectors.package_balances(client)
     ]
-    return {"invoices": invoices, "open_total": aging.gross, "credit": aging.credit, "packages": packages}
+    statement = billing_selectors.client_statement(client)
+    paid = [
+        PortalInvoiceRecord(str(i.number), i.issue_date, i.total, i.get_status_display())
+        for i in statement["invoices"]
+        if i.status == "paid"
+    ]
+    payments = [PortalPayment(p.received_on, p.amount, p.get_method_display()) for p in statement["payments"]]
+    return {
+        "invoices": invoices, "open_total": aging.gross, "credit": aging.credit, "packages": packages,
+        "paid_invoices": paid, "payments": payments,
+    }  # fmt: skip

@@ -19,7 +19,6 @@ from accounts.models import User
 from billing.models import Charge, Invoice, RedoLink
 from clients.models import Client
 from operations.models import Appointment, OrganizerBlock, RecurringSeries, StockMove
-from organizer_pm.dashboard.scale import load as scale_load
 from projects.models import Dependency, Project, Task
 from projects.planning import SCHEDULE_FIELDS, project_schedule_recalculate
 
@@ -179,29 +178,3 @@ def test_DS4_second_run_refused_without_wipe(scale):
     assert "--wipe" in scale["refused"]
     assert "already holds" in scale["refused"]
     assert scale["unchanged"] == scale["fingerprint"]
-
-
-def test_DS4_backfill_runs_only_when_a_command_is_installed(monkeypatch):
-    from organizer_pm.dashboard.scale.plan import Plan
-
-    plan = Plan(years=1, organizers=1, clients=1, projects=0, visits_per_week=1, seed=1, today=TODAY)
-    said: list[str] = []
-    monkeypatch.setattr(scale_load, "get_commands", lambda: {"migrate": "django.core"})
-    scale_load.backfill(plan, said.append)
-    assert said == ["no rollup backfill command is installed: skipped"]
-    called: list[tuple] = []
-    monkeypatch.setattr(scale_load, "get_commands", lambda: {"kpi_backfill": "x"})
-    monkeypatch.setattr(scale_load, "load_command_class", lambda app, name: _FakeCommand())
-    monkeypatch.setattr(scale_load, "call_command", lambda name, **kw: called.append((name, kw)))
-    scale_load.backfill(plan, said.append)
-    assert called == [("kpi_backfill", {"from": "2025-12-06", "to": "2026-12-05"})]
-
-
-class _FakeCommand:
-    def create_parser(self, prog: str, name: str):
-        import argparse
-
-        parser = argparse.ArgumentParser()
-        parser.add_argument("--from")
-        parser.add_argument("--to")
-        return parser

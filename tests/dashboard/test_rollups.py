@@ -87,6 +87,18 @@ def test_K4_late_edit_changes_that_day_on_the_next_run_within_the_trailing_days(
     assert OpsDaily.objects.get(organizer=world.alice, local_date=date(2025, 11, 4)).completed == 3
 
 
+def test_K14_a_project_session_counts_for_hours_but_is_not_a_job():
+    world = build_world()
+    day = date(2025, 11, 4)
+    rollups.rollup_day(day)
+    before = OpsDaily.objects.get(organizer=world.alice, local_date=day)
+    Appointment.objects.filter(pk=world.jobs["J7"].pk).update(category=Appointment.Category.PROJECT_SESSION)
+    rollups.rollup_day(day)
+    after = OpsDaily.objects.get(organizer=world.alice, local_date=day)
+    assert (after.completed, after.scheduled) == (before.completed - 1, before.scheduled - 1)
+    assert after.billable_min == before.billable_min and after.completed_visits == before.completed_visits
+
+
 def test_closed_days_follow_the_business_zone_over_dst():
     # 2025-11-02 is a 25-hour day in New York; at 04:30Z on the 3rd it has just closed.
     assert rollups.closed_days(datetime.fromisoformat("2025-11-03T05:30:00+00:00"))[-1] == date(2025, 11, 2)

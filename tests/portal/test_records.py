@@ -59,3 +59,30 @@ def test_W8_bills_show_only_the_clients_own_open_invoices(signed_in_p, records, 
     assert records["own_invoice"].number in body and "123.45" in body
     assert records["foreign_invoice"].number not in body and "987.65" not in body
     assert_no_leak(page, client_b)
+
+
+def test_W49_bills_list_paid_invoices_and_payments_as_plain_data(signed_in_p, client_a, client_b):
+    from billing import payments
+
+    paid = _issued_invoice(client_a, "210.00")
+    payments.payment_record(
+        client=client_a, amount=Decimal("210.00"), received_on=date(2026, 11, 3), method="zelle",
+        reference="ZL-SECRET-REF", note="office only note", allocations=[(paid, Decimal("210.00"))],
+    )  # fmt: skip
+    foreign = _issued_invoice(client_b, "333.00")
+    payments.payment_record(
+        client=client_b, amount=Decimal("333.00"), received_on=date(2026, 11, 4), method="cash",
+        allocations=[(foreign, Decimal("333.00"))],
+    )  # fmt: skip
+    Invoice.objects.create(client=client_a)  # a draft is never shown
+    page = signed_in_p.get("/portal/bills/")
+    body = page.content.decode()
+    assert page.status_code == 200
+    paid.refresh_from_db()
+    assert paid.status == "paid"
+    assert [i.number for i in page.context["paid_invoices"]] == [paid.number]
+    assert [(p.amount, p.method) for p in page.context["payments"]] == [(Decimal("210.00"), "Zelle")]
+    assert "Paid invoices" in body and "Nov 3, 2026" in body and "Zelle" in body
+    assert "ZL-SECRET-REF" not in body and "office only note" not in body  # the office's reference and note
+    assert foreign.number not in body and "333.00" not in body
+    assert_no_leak(page, client_b)

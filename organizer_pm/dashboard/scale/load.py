@@ -9,7 +9,7 @@ from pathlib import Path
 
 from django.apps import apps
 from django.conf import settings
-from django.core.management import call_command, get_commands, load_command_class
+from django.core.management import call_command
 from django.db import connection, transaction
 
 from accounts.models import User
@@ -52,28 +52,11 @@ def wipe() -> None:
         cursor.execute("SET CONSTRAINTS ALL DEFERRED")  # rows are written parents-last (tasks before links)
 
 
-def backfill_command() -> str | None:
-    """The rollup backfill command, if one is installed (it belongs to the KPI feature, which may be absent)."""
-    found = sorted(name for name in get_commands() if "backfill" in name)
-    return found[0] if found else None
-
-
 def backfill(plan: Plan, out: Callable[[str], None]) -> None:
-    name = backfill_command()
-    if name is None:
-        out("no rollup backfill command is installed: skipped")
-        return
-    command = load_command_class(get_commands()[name], name)
-    options = {a for action in command.create_parser("manage.py", name)._actions for a in action.option_strings}
+    """Roll up every closed day of the data set (the KPI dashboards read the daily tables)."""
     first, last = plan.today - timedelta(days=365 * plan.years), plan.today - timedelta(days=1)
-    kwargs: dict[str, object] = {}
-    for start, end in (("--from", "--to"), ("--start", "--end"), ("--since", "--until"), ("--date-from", "--date-to")):
-        if start in options and end in options:
-            kwargs = {start.lstrip("-").replace("-", "_"): first.isoformat(), end.lstrip("-").replace("-", "_"):
-                      last.isoformat()}  # fmt: skip
-            break
-    out(f"backfilling rollups with {name} {kwargs or ''}")
-    call_command(name, **kwargs)
+    out(f"backfilling rollups {first} .. {last}")
+    call_command("kpi_backfill", first.isoformat(), last.isoformat())
 
 
 def load(plan: Plan, *, out: Callable[[str], None], do_wipe: bool) -> World:

@@ -1,35 +1,26 @@
-"""Projects of the scale data set: phases, tasks and links, scheduled by the real CPM engine.
+"""Projects of the scale data set: phases, tasks and links, scheduled by the app's own status run.
 
-Rows are built in memory with reserved ids, each project goes through `projects.planning.plan_input` and
-`projects.scheduling.schedule` (the adapter and engine every edit uses), the results are stored on the rows the
-way `planning.project_schedule_recalculate` stores them, and everything is written once with COPY. Calling that
-function per project costs six round trips and two bulk updates each: most of the load time under a busy machine.
+Rows are built in memory with reserved ids, each project goes through `projects.planning.schedule_apply` (the
+adapter, status run and engine every edit uses, without saving), and everything is written once with COPY.
+Calling `project_schedule_recalculate` per project costs six round trips and two bulk updates each: most of the
+load time under a busy machine.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
-from typing import cast
 
 from django.utils import timezone
 
 from organizer_pm.dashboard.scale.bulk import copy_rows, reserve_ids
 from organizer_pm.dashboard.scale.plan import Plan, World
-from projects import scheduling
 from projects.models import Dependency, Project, Task
-from projects.planning import plan_input
-from projects.scheduling.model import LinkKind
+from projects.planning import schedule_apply
 from projects.services import calendar_default
 
 KINDS = ["move", "relocation", "garage", "declutter", "storage", "estate", "other"]
 PHASES = ["Assess", "Sort", "Pack", "Move", "Unpack", "Set up", "Close out"]
-SLACK = {  # how far a link's successor could move before the link drives it (planning._driving_links)
-    "FS": lambda me, pred, lag: me.es - lag - pred.ef,
-    "SS": lambda me, pred, lag: me.es - lag - pred.es,
-    "FF": lambda me, pred, lag: me.ef - lag - pred.ef,
-    "SF": lambda me, pred, lag: me.ef - lag - pred.es,
-}
 
 
 def _status(rng, start: date, today: date) -> str:
@@ -44,49 +35,9 @@ def _rows(obj: object) -> dict:
     return {f.attname: getattr(obj, f.attname) for f in type(obj)._meta.concrete_fields}  # type: ignore[attr-defined]
 
 
-def _codes(tasks: list[Task]) -> None:
-    """Outline numbers: phases 1, 2, ...; their tasks 1.1, 1.2, ... (positions are in creation order)."""
-    for task in tasks:
-        task.wbs_code = str(task.position + 1)
-    by_id = {t.pk: t for t in tasks}
-    for task in tasks:
-        if task.parent_id:
-            task.wbs_code = f"{by_id[task.parent_id].wbs_code}.{task.position + 1}"
-
-
 def _schedule(project: Project, tasks: list[Task], deps: list[Dependency]) -> None:
-    plan = plan_input(project, tasks, deps)
-    result = scheduling.schedule(plan.tasks, plan.links, deadline=plan.deadline)
-    calendar = plan.calendar
-    parents = {t.parent_id for t in tasks if t.parent_id}
-    by_id = {t.pk: t for t in tasks}
-    incoming: dict[int, list[Dependency]] = {}
-    for dep in deps:
-        incoming.setdefault(dep.succ_id, []).append(dep)
-        link = scheduling.Link(dep.pred_id, dep.succ_id, kind=cast(LinkKind, dep.kind), lag=dep.lag_wd)
-        dep.is_critical = result.is_critical_link(link)
-    _codes(tasks)
-    for task in tasks:
-        r = result.tasks[task.pk]
-        span = r.ef - r.es
-        task.is_summary = task.pk in parents
-        task.es, task.ef, task.ls, task.lf = r.es, r.ef, r.ls, r.lf
-        task.total_float, task.free_float, task.is_critical = r.total_float, r.free_float, r.critical
-        task.finish_on = calendar.finish_date(r.ef, span)
-        task.late_finish_on = calendar.finish_date(r.lf, r.lf - r.ls)
-        milestone = span == 0 and not task.is_summary
-        task.start_on = task.finish_on if milestone else calendar.start_date(r.es)
-        task.late_start_on = task.late_finish_on if milestone else calendar.start_date(r.ls)
-        node: Task | None = task if r.es else None
-        while node is not None and task.driving_link_id is None:
-            for dep in incoming.get(node.pk, []):
-                if SLACK[dep.kind](r, result.tasks[dep.pred_id], dep.lag_wd) == 0:
-                    task.driving_link_id = dep.pk
-                    break
-            node = by_id.get(node.parent_id) if node.parent_id else None
-    leaves = [result.tasks[t.pk] for t in tasks if t.pk not in parents]
-    project.finish_on = calendar.finish_date(result.finish, result.finish) if tasks else project.start_on
-    project.min_total_float = min((r.total_float for r in leaves), default=0)
+    """The app's own status run, in memory: the rows are then written once with COPY."""
+    schedule_apply(project=project, tasks=tasks, deps=deps)
 
 
 def build(plan: Plan, world: World) -> None:

@@ -166,10 +166,12 @@ class Command(BaseCommand):
                 task.assignees.add(users["maya@example.com"])
             project_demo.worked_example_progress(project)
         demo_portal.load(owner=owner)
+        # Past visits and close-outs, then the KPI rollup; before the package sale, so the demo package is drawn
+        # down only by what comes after it.
+        demo_history.load(organizers=organizers)
         billing_demo.load()
         # Work sessions: a garage project booked from "Find slots" (projects/sessions/demo.py).
         session_demo.load(client=Client.objects.get(name="Garcia garage"), organizers=organizers[1:3])
-        demo_history.load(organizers=organizers)  # past visits and close-outs, then the KPI rollup
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {len(users)} users, {Client.objects.count()} clients, "
