@@ -10,7 +10,10 @@
 set -uo pipefail
 py="$1"
 shift
-waiting=(tests/browser tests/operations/tasks tests/test_celery_beat_startup.py)
+# Real-worker tests and the scale-data build go beside the browser tests to even the halves out.
+waiting=(tests/browser tests/operations/tasks tests/test_celery_beat_startup.py tests/dashboard/test_rollup_worker.py
+    tests/billing/test_mailing_worker.py tests/photos/test_races_and_worker.py tests/projects/status/test_status_worker.py
+    tests/dashboard/test_load_scale.py)
 ignore=()
 for path in "${waiting[@]}"; do ignore+=("--ignore=$path"); done
 
