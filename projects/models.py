@@ -16,6 +16,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 
+from accounts.daily_rollup import DailyRollup, one_row_per_organizer_day
 from clients.models import Client
 
 ZERO = Decimal("0")
@@ -417,32 +418,18 @@ class TimeEntry(models.Model):
         return minutes_to_hours(self.minutes)
 
 
-class SurveyDaily(models.Model):
+class SurveyDaily(DailyRollup):
     """Close-out survey answers per project lead and local day of completion (docs/specs/kpis.md §3); a NULL
     organizer is the whole business. Counts only, so periods are sums. Written only by projects.rollups."""
 
-    organizer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
-    )
-    local_date = models.DateField()
-    # A month row (local_date = the 1st) holds the month's sums, refreshed with each of its days: long windows
-    # read whole months from these rows and only their ragged ends from day rows.
-    is_month = models.BooleanField(default=False, db_default=False)
     csat_answers = models.IntegerField(default=0)
     csat_positive = models.IntegerField(default=0)
     promoters = models.IntegerField(default=0)
     passives = models.IntegerField(default=0)
     detractors = models.IntegerField(default=0)
-    computed_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["organizer", "local_date", "is_month"],
-                nulls_distinct=False,
-                name="survey_daily_one_per_organizer_day",
-            )
-        ]
+        constraints = [one_row_per_organizer_day("survey_daily_one_per_organizer_day")]
         indexes = [models.Index(fields=["is_month", "local_date"])]
 
     def __str__(self) -> str:

@@ -5,29 +5,16 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.conf import settings
 from django.db import models
 
+from accounts.daily_rollup import DailyRollup, one_row_per_organizer_day
 
-class RevenueDaily(models.Model):
-    organizer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
-    )
-    local_date = models.DateField()
-    # A month row (local_date = the 1st) holds the month's sums, refreshed with each of its days: long windows
-    # read whole months from these rows and only their ragged ends from day rows.
-    is_month = models.BooleanField(default=False, db_default=False)
+
+class RevenueDaily(DailyRollup):
     earned = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0"))
-    computed_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["organizer", "local_date", "is_month"],
-                nulls_distinct=False,
-                name="revenue_daily_one_per_organizer_day",
-            )
-        ]
+        constraints = [one_row_per_organizer_day("revenue_daily_one_per_organizer_day")]
         indexes = [models.Index(fields=["is_month", "local_date"])]
 
     def __str__(self) -> str:

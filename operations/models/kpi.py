@@ -6,22 +6,15 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.conf import settings
 from django.db import models
 
+from accounts.daily_rollup import DailyRollup, one_row_per_organizer_day
 from operations.models.inventory import Location
 
 ZERO = Decimal("0")
 
 
-class OpsDaily(models.Model):
-    organizer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
-    )
-    local_date = models.DateField()
-    # A month row (local_date = the 1st) holds the month's sums, refreshed with each of its days: long windows
-    # read whole months from these rows and only their ragged ends from day rows.
-    is_month = models.BooleanField(default=False, db_default=False)
+class OpsDaily(DailyRollup):
     available_min = models.IntegerField(default=0)
     billable_min = models.IntegerField(default=0)
     redo_min = models.IntegerField(default=0)
@@ -36,16 +29,9 @@ class OpsDaily(models.Model):
     # Business row only (semi-additive: a count on a day, never summed over days).
     active_clients = models.IntegerField(default=0, db_default=0)  # month rows leave it at 0
     new_clients = models.IntegerField(default=0)  # additive: clients created that day
-    computed_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["organizer", "local_date", "is_month"],
-                nulls_distinct=False,
-                name="ops_daily_one_per_organizer_day",
-            )
-        ]
+        constraints = [one_row_per_organizer_day("ops_daily_one_per_organizer_day")]
         indexes = [models.Index(fields=["is_month", "local_date"])]
 
     def __str__(self) -> str:
