@@ -17,6 +17,7 @@ from django.db.models import Count, Max
 
 from accounts.models import User
 from billing.models import Charge, Invoice, RedoLink
+from billing.selectors import billed_drift
 from clients.models import Client
 from operations.models import Appointment, OrganizerBlock, RecurringSeries, StockMove
 from projects.models import Dependency, Project, Task
@@ -95,6 +96,7 @@ def _measure() -> dict:
         "unbilled_this_month": Charge.objects.filter(
             service_date__gte=TODAY.replace(day=1), lines__isnull=True
         ).count(),
+        "billed_drift": billed_drift(),
         "fingerprint": fingerprint(),
         "schedule_differences": _schedule_differences(),
     }
@@ -165,6 +167,7 @@ def test_DS2_rows_are_consistent(scale):
     assert scale["negative_levels"] == 0
     assert scale["invoice_mismatches"] == 0
     assert scale["overlapping_blocks"] == 0
+    assert scale["billed_drift"] == 0  # every charge on a live line is flagged billed, and only those
     assert scale["schedule_differences"] == 0  # the stored plans are what the app's recalculation stores
     assert scale["blocks"] >= scale["visits"]
 
