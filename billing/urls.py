@@ -26,6 +26,7 @@ urlpatterns = [
     path("clients/<int:pk>/panel/", views.client_billing_panel, name="client_billing_panel"),
     path("finance/", views.finance, name="finance"),
     path("finance.csv", views.finance_csv, name="finance_csv"),
+    path("finance/aging.csv", views.aging_csv, name="aging_csv"),
     path("settings/", views_setup.billing_settings, name="settings"),
     path("charges/update/", views.charges_update, name="charges_update"),
     path("clients/<int:pk>/reprice/", views.charges_reprice, name="charges_reprice"),

@@ -9,11 +9,13 @@ import logging
 from collections.abc import Callable
 from datetime import date
 from typing import Any, cast
+from urllib.parse import urlencode
 
 from csp.constants import NONCE
 from csp.decorators import csp_update
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -40,6 +42,7 @@ from billing.models import (
 )
 
 T = "billing/"
+CLIENTS_PER_AGING_PAGE = 50
 logger = logging.getLogger("organizer_pm.billing")
 # The print page carries its own CSS (shared with the PDF) under the request's nonce.
 _style_nonce: Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]] = cast(
@@ -352,16 +355,37 @@ def _finance_context(request: AuthedHttpRequest) -> dict[str, Any]:
         on, year = form.cleaned_data["on"], form.cleaned_data["year"]
     on = on or _today()
     return {
-        "form": form, "on": on, "year": year or on.year, "aging": selectors.ar_aging(on=on),
-        "months": selectors.monthly_finance(year or on.year), "deferred": selectors.deferred_at(on),
-        "credit": selectors.credit_at(on),
+        "form": form, "on": on, "year": year or on.year, "months": selectors.monthly_finance(year or on.year),
+        "deferred": selectors.deferred_at(on), "credit": selectors.credit_at(on),
     }  # fmt: skip
 
 
 @require_GET
 @billing_required
 def finance(request: AuthedHttpRequest) -> HttpResponse:
-    return render(request, T + "finance.html", _finance_context(request))
+    """AR aging per client (most overdue first, 50 to a page; every invoice is in the aging CSV) and the year's
+    invoiced and collected per month."""
+    context = _finance_context(request)
+    aging = selectors.ar_aging_by_client(on=context["on"])
+    page = Paginator(aging.clients, CLIENTS_PER_AGING_PAGE).get_page(request.GET.get("page"))
+    query = urlencode({"on": context["on"].isoformat(), "year": context["year"]})
+    return render(request, T + "finance.html", {**context, "aging": aging, "page_obj": page, "query": query})
+
+
+@require_GET
+@billing_required
+def aging_csv(request: AuthedHttpRequest) -> HttpResponse:
+    """Every invoice open at the chosen date, oldest due first: the detail behind the finance page's client rows."""
+    on = _finance_context(request)["on"]
+    response = HttpResponse(content_type="text/csv")
+    response["Content-Disposition"] = f'attachment; filename="ar-aging-{on.isoformat()}.csv"'
+    writer = csv.writer(response)
+    writer.writerow(["invoice", "client", "issue_date", "due_date", "open", "age_days", "bucket"])
+    for row in selectors.ar_aging(on=on).rows:
+        invoice = row.invoice
+        writer.writerow([invoice.number, invoice.client.name, invoice.issue_date, invoice.due_date, row.open, row.age,
+                         row.bucket])  # fmt: skip
+    return response
 
 
 @require_GET

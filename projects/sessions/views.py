@@ -188,9 +188,10 @@ def session_complete(request: AuthedHttpRequest, appt_pk: int) -> HttpResponse:
 @access.staff_required
 @require_GET
 def unbooked_work(request: AuthedHttpRequest) -> HttpResponse:
-    """The most urgent first, 50 to a page (the list is sorted in full: float decides the order)."""
-    rows = Paginator(selectors.unbooked_work(), 50).get_page(request.GET.get("page"))
-    return render(request, "projects/unbooked_work.html", {"rows": rows, "page_obj": rows})
+    """The most urgent first, 50 to a page (the database sorts and pages the list)."""
+    page = Paginator(selectors.unbooked_tasks(), 50).get_page(request.GET.get("page"))
+    rows = selectors.unbooked_rows(page.object_list)
+    return render(request, "projects/unbooked_work.html", {"rows": rows, "page_obj": page})
 
 
 @access.staff_required

@@ -27,6 +27,7 @@ def rules(*, page: Any, obj: Any, Rule: Any) -> dict[str, Any]:
         "billing:invoice_batch": owner_page("POST", status=302),  # no key: a message
         "billing:finance": owner_page(),
         "billing:finance_csv": owner_page(),
+        "billing:aging_csv": owner_page(),
         "billing:settings": owner_page(),
         "billing:invoice_detail": owner_obj("invoice", status=200),
         "billing:batch_detail": owner_obj("invoicebatch", status=200),

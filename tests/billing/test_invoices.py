@@ -6,10 +6,12 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.urls import reverse
 
 from billing import invoices, payments, selectors
 from billing.models import Charge, ClientCreditEntry, Counter, CreditNote, Invoice, InvoiceLine
 from operations.models import ClientPurchase
+from tests.accounts.factories import UserFactory
 from tests.billing.world import issue_all, ny, sync, visit
 
 D = Decimal
@@ -190,6 +192,28 @@ def test_P13_ar_aging_as_of_a_date(world):
     later = selectors.ar_aging(on=date(2026, 7, 5))
     assert "2026-0005" not in [r.invoice.number for r in later.rows]
     assert [(r.age, r.bucket) for r in later.rows if r.invoice.number == "2026-0010"] == [(0, "current")]
+    # The finance page sums the same invoices per client: the same buckets, Carol's row holding them all.
+    by_client = selectors.ar_aging_by_client(on=date(2026, 6, 30))
+    assert (by_client.buckets, by_client.gross, by_client.credit) == (aging.buckets, aging.gross, aging.credit)
+    (row,) = by_client.clients
+    assert (row.name, row.invoices, row.oldest_age, row.open) == ("Carol", 5, 134, D("2200.00"))
+    assert row.amounts == list(aging.buckets.values())
+    assert selectors.ar_at(date(2026, 6, 30)) == D("2200.00")
+
+
+def test_P13_finance_page_lists_clients_most_overdue_first_and_the_csv_every_invoice(client, world):
+    _issued(world.carol, "2026-0001", date(2026, 6, 20), "400.00")
+    _issued(world.dan, "2026-0002", date(2026, 3, 1), "90.00")
+    _issued(world.dan, "2026-0003", date(2026, 6, 1), "10.00")
+    client.force_login(UserFactory(role="owner"))
+    page = client.get(reverse("billing:finance") + "?on=2026-06-30&year=2026").content.decode()
+    table = page[page.index('id="aging-clients"') :]
+    assert table.index(world.dan.name) < table.index(world.carol.name)  # Dan's oldest is 106 days overdue
+    assert "(2 invoices)" in table and "$100.00" in table
+    csv = client.get(reverse("billing:aging_csv") + "?on=2026-06-30").content.decode().splitlines()
+    assert csv[0] == "invoice,client,issue_date,due_date,open,age_days,bucket"
+    assert [line.split(",")[0] for line in csv[1:]] == ["2026-0002", "2026-0003", "2026-0001"]
+    assert csv[1].endswith(",90.00,106,90+")
 
 
 def test_P14_the_same_visit_is_never_invoiced_twice(world):
