@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import DecimalField, F, OuterRef, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
@@ -83,7 +84,7 @@ def _credit(on: date, client: Client | None) -> Decimal:
     return credits.aggregate(s=Sum("amount"))["s"] or ZERO
 
 
-def _open_invoices(on: date, client: Client | None) -> QuerySet[Invoice]:
+def _open_invoices(on: date, client: Client | None) -> QuerySet[Any]:  # Invoice rows with two annotations
     """Invoices open at the end of `on`, annotated with what was allocated and credited by then."""
     invoices = Invoice.objects.filter(issue_date__lte=on).exclude(status__in=["draft", "void"])
     if client is not None:

