@@ -24,6 +24,7 @@ from projects.models import (
     Holiday,
     Project,
     Task,
+    TaskChecklistItem,
     TimeEntry,
     WorkCalendar,
     WorkSession,
@@ -398,7 +399,8 @@ def time_entry_add(
 def project_copy(
     *, source: Project, name: str, start_on: date, client: Any = None, lead: User | None = None, as_template: bool
 ) -> Project:
-    """Copy the WBS, durations, constraints (shifted by working days), links and lags to a new project.
+    """Copy the WBS, durations, constraints (shifted by working days), on-site flags, checklists (unticked), links
+    and lags to a new project.
 
     Used both to save a project as a template and to start a project from one.
     """
@@ -422,8 +424,13 @@ def project_copy(
             project=copy, parent=mapping[original.parent_id] if original.parent_id else None,
             position=original.position, name=original.name, duration_wd=original.duration_wd,
             constraint_kind=original.constraint_kind, constraint_on=constraint_on,
-            estimate_hours=original.estimate_hours, notes=original.notes,
+            estimate_hours=original.estimate_hours, notes=original.notes, on_site=original.on_site,
         )  # fmt: skip
+    # The steps come along unticked: a template's checklist is what makes it worth reusing (T40).
+    TaskChecklistItem.objects.bulk_create(
+        TaskChecklistItem(task=mapping[i.task_id], text=i.text, position=i.position)
+        for i in TaskChecklistItem.objects.filter(task__project=source).order_by("task_id", "position", "pk")
+    )
     Dependency.objects.bulk_create(
         [
             Dependency(project=copy, pred=mapping[d.pred_id], succ=mapping[d.succ_id], kind=d.kind, lag_wd=d.lag_wd)

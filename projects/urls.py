@@ -37,6 +37,7 @@ urlpatterns = [
     path("sessions/<int:appt_pk>/panel/", session_views.session_panel, name="session_panel"),
     path("sessions/<int:appt_pk>/complete/", session_views.session_complete, name="session_complete"),
     path("sessions/<int:appt_pk>/checklist/", session_views.checklist_toggle, name="session_checklist"),
+    path("<int:pk>/tasks/<int:task_pk>/checklist/", session_views.task_checklist, name="task_checklist"),
     path("unbooked/", session_views.unbooked_work, name="unbooked_work"),
     path("capacity/", session_views.capacity, name="capacity"),
     path("capacity/<int:pk>/", session_views.capacity_cell, name="capacity_cell"),

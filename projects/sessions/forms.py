@@ -69,3 +69,17 @@ class CompleteForm(forms.Form):
 
     def minutes(self) -> dict[User, int]:
         return {p: self.cleaned_data[f"minutes_{p.pk}"] for p in self.people}
+
+
+class ChecklistEditForm(forms.Form):
+    """One change to a task's checklist: add a step, reword, remove or move one (the service checks the text)."""
+
+    action = forms.ChoiceField(choices=[(a, a) for a in ("add", "rename", "remove", "up", "down")])
+    item = forms.IntegerField(required=False, min_value=1)
+    text = forms.CharField(required=False, strip=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("action") not in (None, "add") and not data.get("item"):
+            raise forms.ValidationError("Which step? Reload the page and try again.", code="no_item")
+        return data

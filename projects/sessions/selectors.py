@@ -308,6 +308,14 @@ def checklist_for(*, task: Task) -> list[TaskChecklistItem]:
     return list(TaskChecklistItem.objects.filter(task=task).select_related("done_by"))
 
 
+def checklist_item_get(*, task: Task, pk: int) -> TaskChecklistItem:
+    """A step of this task (another task's step is 404, like any foreign object)."""
+    item = TaskChecklistItem.objects.filter(task=task, pk=pk).select_related("task").first()
+    if item is None:
+        raise Http404
+    return item
+
+
 def booked_minutes(*, session: WorkSession) -> int:
     appt = session.appointment
     return int((appt.ends - appt.starts).total_seconds() // 60)

@@ -19,9 +19,9 @@ from accounts import access
 from accounts.http import AuthedHttpRequest, form_add_service_error
 from accounts.models import User
 from projects import selectors as project_selectors
-from projects.models import Task, TaskChecklistItem, WorkSession
+from projects.models import Task, WorkSession
 from projects.sessions import capacity as capacity_selectors
-from projects.sessions import forms, selectors, services
+from projects.sessions import checklist, forms, selectors, services
 
 DOUBLE_BOOKED_STATUS = 409
 
@@ -30,6 +30,14 @@ def _staff_task(request: AuthedHttpRequest, pk: int, task_pk: int) -> Task:
     project = project_selectors.project_get_for_user(user=request.user, pk=pk)
     task = project_selectors.task_get_for_user(user=request.user, project=project, pk=task_pk)
     access.require(request, access.is_staff_role(request.user))
+    return task
+
+
+def _plan_task(request: AuthedHttpRequest, pk: int, task_pk: int) -> Task:
+    """A task whose plan the user may edit: staff, or the project's lead organizer."""
+    project = project_selectors.project_get_for_user(user=request.user, pk=pk)
+    task = project_selectors.task_get_for_user(user=request.user, project=project, pk=task_pk)
+    access.require(request, project_selectors.can_edit_plan(user=request.user, project=project))
     return task
 
 
@@ -145,9 +153,7 @@ def checklist_toggle(request: AuthedHttpRequest, appt_pk: int) -> HttpResponse:
     raw = request.POST.get("item", "")
     if not raw.isdigit():
         return HttpResponse("Which checklist item?", status=400)
-    item = TaskChecklistItem.objects.filter(task_id=session.task_id, pk=int(raw)).first()
-    if item is None:
-        raise Http404
+    item = selectors.checklist_item_get(task=session.task, pk=int(raw))
     services.checklist_toggle(item=item, actor=request.user, done=request.POST.get("done") == "1")
     if request.headers.get("HX-Request"):
         return render(request, "projects/partials/session_card.html", _session_context(request, session))
@@ -236,3 +242,37 @@ def _monday(text: str | None) -> date | None:
         return date.fromisocalendar(int(year), int(week), 1)
     except ValueError:
         return None
+
+
+@require_http_methods(["GET", "POST"])
+def task_checklist(request: AuthedHttpRequest, pk: int, task_pk: int) -> HttpResponse:
+    """Edit the steps of a task's checklist: add, reword, remove, move. A refused change keeps what was typed."""
+    task = _plan_task(request, pk, task_pk)
+    form = forms.ChecklistEditForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                if data["action"] == "add":
+                    checklist.checklist_item_add(task=task, text=data["text"])
+                else:
+                    item = selectors.checklist_item_get(task=task, pk=data["item"])
+                    if data["action"] == "rename":
+                        checklist.checklist_item_rename(item=item, text=data["text"])
+                    elif data["action"] == "remove":
+                        checklist.checklist_item_remove(item=item)
+                    else:
+                        checklist.checklist_item_move(item=item, direction=data["action"])
+            except ValidationError as exc:
+                form_add_service_error(form, exc)
+            else:
+                return redirect("projects:task_checklist", pk=pk, task_pk=task_pk)
+        status = 400
+    failed = form.data if form.errors else {}
+    context = {
+        "project": task.project, "task": task, "items": selectors.checklist_for(task=task), "form": form,
+        "failed_item": str(failed.get("item", "")), "failed_text": failed.get("text", ""),
+        "failed_action": failed.get("action", ""),
+    }  # fmt: skip
+    return render(request, "projects/task_checklist.html", context, status=status)

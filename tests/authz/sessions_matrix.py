@@ -17,6 +17,7 @@ def rules(*, page: Any, obj: Any, Rule: Any) -> dict[str, Any]:
         "projects:session_panel": obj("wsession", owner=200, office=200, organizer=200),
         "projects:session_complete": obj("wsession", owner=200, office=200, organizer=200),
         "projects:session_checklist": obj("wsession", "POST", owner=400, office=400, organizer=400),  # no item
+        "projects:task_checklist": obj("ptask", owner=200, office=200, organizer=403),
         "projects:unbooked_work": page(owner=200, office=200, organizer=403),
         "projects:capacity": page(owner=200, office=200, organizer=403),
         "projects:capacity_cell": staff_only_user,

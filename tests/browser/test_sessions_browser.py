@@ -109,3 +109,34 @@ def test_OS15_capacity_view_warns_and_drills_down(app, make_user, artifacts):
     expect(page.get_by_role("heading", level=1)).to_contain_text(label)
     expect(page.locator(f"[data-day='{day.isoformat()}']")).to_contain_text("Jones household")
     expect(page.locator(f"[data-day='{day.isoformat()}']")).to_contain_text("Project session")
+
+
+@pytest.mark.parametrize("size", [PHONE, DESKTOP], ids=["390px", "1280px"])
+def test_OS18_office_edits_a_task_checklist(app, make_user, artifacts, size):
+    office, _olivia, _sam, _day, task, _session = _scene(make_user)
+    page = app.page
+    page.set_viewport_size(size)
+    app.log_in(office.email)
+    app.goto(f"/projects/{task.project_id}/tasks/{task.pk}/edit/")
+    page.locator("#task-checklist").get_by_role("link", name="Edit steps").click()
+    app.assert_healthy()
+    page.get_by_label("New step").fill("Label the donation boxes")
+    page.get_by_role("button", name="Add step").click()
+    items = page.locator("#checklist-items > li")
+    expect(items).to_have_count(3)
+    expect(items.nth(2).locator("input[name=text]")).to_have_value("Label the donation boxes")
+    page.get_by_role("button", name="Move “Label the donation boxes” up").click()
+    expect(items.nth(1).locator("input[name=text]")).to_have_value("Label the donation boxes")
+    page.get_by_label("New step").fill("photograph DONATIONS")
+    page.get_by_role("button", name="Add step").click()
+    expect(page.locator("#checklist-add .invalid-feedback")).to_contain_text("already on this checklist")
+    expect(page.get_by_label("New step")).to_have_value("photograph DONATIONS")  # kept as typed
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Remove “Sort keep/donate/discard”").click()
+    expect(items).to_have_count(2)
+    if size == PHONE:
+        assert app.no_horizontal_overflow()
+    page.screenshot(path=artifacts / f"OS18_checklist_{size['width']}.png", full_page=True)
+    assert list(TaskChecklistItem.objects.filter(task=task).values_list("text", flat=True)) == [
+        "Label the donation boxes", "Photograph donations",
+    ]  # fmt: skip
