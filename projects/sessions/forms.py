@@ -79,7 +79,7 @@ class ChecklistEditForm(forms.Form):
     text = forms.CharField(required=False, strip=False)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("action") not in (None, "add") and not data.get("item"):
             raise forms.ValidationError("Which step? Reload the page and try again.", code="no_item")
         return data
