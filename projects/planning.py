@@ -22,6 +22,7 @@ from projects import scheduling, status
 from projects.dates import project_status_date
 from projects.models import Dependency, Holiday, Project, Task
 from projects.scheduling.model import ConstraintKind, LinkKind
+from projects.sessions import flags
 
 DEPENDENCY_CYCLE_MSG = "This link would make a loop: %(tasks)s. Nothing was changed."
 PLAN_OUT_OF_RANGE_MSG = (
@@ -137,6 +138,8 @@ def project_schedule_recalculate(*, project: Project) -> None:
     if changed_deps:
         Dependency.objects.bulk_update(changed_deps, fields=["is_critical"])
     project.save(update_fields=[*PROJECT_SCHEDULE_FIELDS, "updated_at"])
+    # Windows may have moved: the sessions' flags follow now, not at the next hourly refresh (T41).
+    flags.session_flags_refresh(project=project, today=project_status_date(project))
 
 
 def schedule_apply(

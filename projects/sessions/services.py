@@ -28,6 +28,10 @@ from projects.models import Project, Task, TaskChecklistItem, TimeEntry, WorkSes
 from projects.planning import project_schedule_recalculate
 from projects.sessions import selectors
 
+# Flags are refreshed by the status run itself (projects.planning) and hourly; they live in their own module so
+# planning can call them without importing this one. Still reachable from here, where the other writes are.
+from projects.sessions.flags import session_flags_refresh, session_flags_refresh_all  # noqa: F401
+
 SUMMARY_MSG = "Sessions are booked on a task, not on a phase."
 OFF_SITE_MSG = "“%(task)s” is off-site work: it gets no sessions."
 DONE_MSG = "“%(task)s” is done: it needs no more sessions."
@@ -184,35 +188,6 @@ def task_session_cancel(*, session: WorkSession, actor: User | None = None, now:
     op_visits.appointment_cancel(appointment=session.appointment, actor=actor, now=now)
     session.refresh_from_db()
     return session
-
-
-def session_flags_refresh(*, project: Project, now: datetime | None = None) -> int:
-    """Recompute the window flag of every scheduled session of the project from the stored schedule (after a
-    status run and hourly). Never moves or cancels a session. Returns how many flags changed."""
-    now = now or timezone.now()
-    project = Project.objects.select_related("calendar").get(pk=project.pk)
-    calendar = selectors.calendars_for([project])[project.pk]
-    today = business_today(now=now)
-    changed = []
-    for session in WorkSession.objects.filter(
-        task__project=project, appointment__status__in=Appointment.UPCOMING_STATUSES
-    ).select_related("task", "appointment__site"):
-        day = session.appointment.starts.astimezone(ZoneInfo(session.appointment.site.time_zone)).date()
-        flag = selectors.window_flag(
-            local_day=day, window=selectors.task_window(session.task, calendar), today=today, upcoming=True
-        )
-        if flag != session.window_flag:
-            session.window_flag = flag
-            changed.append(session)
-    WorkSession.objects.bulk_update(changed, fields=["window_flag"])
-    return len(changed)
-
-
-def session_flags_refresh_all(*, now: datetime | None = None) -> int:
-    projects = Project.objects.filter(is_template=False).exclude(status__in=Project.CLOSED_STATUSES)
-    return sum(
-        session_flags_refresh(project=p, now=now) for p in projects.filter(tasks__sessions__isnull=False).distinct()
-    )
 
 
 # --- completion -----------------------------------------------------------------------------------------

@@ -5,10 +5,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
 
 from operations.models import Appointment, OrganizerBlock
 from operations.services import visits as op_visits
 from projects.models import Project, Task, WorkSession
+from projects.planning import project_schedule_recalculate
 from projects.sessions import selectors, services
 from tests.operations.factories import AppointmentTypeFactory
 from tests.projects.sessions.world import NOW, at, blocks_of
@@ -175,3 +178,22 @@ def test_OS13_the_hourly_flag_refresh_is_scheduled_and_idempotent(w):
     assert services.session_flags_refresh_all(now=later) >= 1
     assert services.session_flags_refresh_all(now=later) == 0  # a second run the same day changes nothing
     assert tasks.session_flags_refresh.name == "projects.session_flags_refresh"
+
+
+def test_T41_a_plan_edit_flags_sessions_at_once_not_at_the_next_hourly_refresh(w):
+    g = services.task_session_reschedule(
+        session=w.sessions["G"], starts=at(date(2026, 6, 24), 9), ends=at(date(2026, 6, 24), 17), now=NOW
+    )
+    assert g.window_flag == "in_window"
+    Project.objects.filter(pk=w.project.pk).update(status_date_override=date(2026, 6, 10))  # fixture W's day
+    with transaction.atomic():
+        project_schedule_recalculate(project=Project.objects.get(pk=w.project.pk))
+    g.refresh_from_db()
+    assert g.window_flag == "in_window"  # the same plan as stored: nothing to flag
+    # Packing (D, which F finishes a day after) takes a week longer: moving day's window now starts after 06-24.
+    with transaction.atomic():
+        Task.objects.filter(pk=w.t["D"].pk).update(duration_wd=F("duration_wd") + 5)
+        project_schedule_recalculate(project=Project.objects.get(pk=w.project.pk))
+    g.refresh_from_db()
+    assert g.window_flag == "before_window"
+    assert g.appointment.starts == at(date(2026, 6, 24), 9)  # flagged, never moved
