@@ -96,6 +96,10 @@ def task_session_book(
 ) -> WorkSession:  # fmt: skip
     """Book one session of `task` for `organizers` (all assignees), all of them or none."""
     now = now or timezone.now()
+    # The task row lock serializes bookings of one task: two people booking different organizers on the same day
+    # cannot both see room under SESSION_MAX_PER_TASK_PER_DAY (their busy blocks do not clash, so nothing else
+    # would stop the second). Taken before the organizer locks of the booking service, always in that order.
+    list(Task.objects.select_for_update().filter(pk=task.pk).values_list("pk", flat=True))
     project = _check_task(task)
     site = selectors.project_site(project)
     if site is None or project.client is None:
