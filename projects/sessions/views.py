@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts import access
 from accounts.http import AuthedHttpRequest, form_add_service_error
 from accounts.models import User
+from operations.selectors import my_day as day_selectors
 from projects import selectors as project_selectors
 from projects.models import Task, TaskChecklistItem, WorkSession
 from projects.sessions import capacity as capacity_selectors
@@ -136,6 +137,8 @@ def _session_context(request: AuthedHttpRequest, session: WorkSession) -> dict[s
         "co_organizers": [p for p in people if p.pk != request.user.pk], "people": people,
         "checklist": selectors.checklist_for(task=session.task), "is_staff": access.is_staff_role(request.user),
         "hours": selectors.hours_for_tasks([session.task])[session.task_id],
+        # "Complete session" only once the service would accept it; else when it opens (T24).
+        "offer": day_selectors.day_offer(visit=session.appointment, offered=("complete",)),
     }  # fmt: skip
 
 

@@ -173,3 +173,18 @@ def test_OS8_book_selected_with_a_garbled_slot_books_nothing(w, client):
     assert "Those slots were not understood." in garbled.content.decode()
     assert "Select at least one proposal." in empty.content.decode()
     assert not WorkSession.objects.filter(task=w.t["C"]).exists()
+
+
+def test_T24_the_session_card_offers_complete_once_the_session_has_started(w, client):
+    wed = _book_c(w)[0]  # Wed 06-10 11:30-15:30
+    client.force_login(w.olivia)
+    panel_url = reverse("projects:session_panel", args=[wed.appointment_id])
+    complete_url = reverse("projects:session_complete", args=[wed.appointment_id])
+    with time_machine.travel(datetime(2026, 6, 10, 8, tzinfo=NY), tick=False):
+        panel = client.get(panel_url).content.decode()
+        day = client.get(reverse("operations:my_day") + "?date=2026-06-10").content.decode()
+    assert complete_url not in panel and "Complete opens at 11:30." in panel
+    assert "Start opens at 10:30." in day  # the session's own form: start only, complete is the card's
+    with time_machine.travel(datetime(2026, 6, 10, 11, 30, tzinfo=NY), tick=False):
+        panel = client.get(panel_url).content.decode()
+    assert complete_url in panel and "data-opens" not in panel
