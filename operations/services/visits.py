@@ -76,10 +76,17 @@ def _double_booked(
         if free
         else NOTHING_FREE_THAT_DAY_MSG % {"who": who, "minutes": int((ends - starts).total_seconds() // 60)}
     )
+    # free_starts is not in the message's words: the forms turn each into a link that refills them (T25).
     return ValidationError(
         RACE_CLASH_MSG if race else CLASH_MSG, code="double_booked",
-        params={"clash": "; ".join(c.text for c in clashes), "free": free_text},
+        params={"clash": "; ".join(c.text for c in clashes), "free": free_text, "free_starts": free},
     )  # fmt: skip
+
+
+def clash_free_starts(exc: ValidationError) -> list[datetime]:
+    """The free starts a "double_booked" refusal offers (the free-slot finder's, T17), for links (T25)."""
+    params = getattr(exc, "params", None) or {}
+    return list(params.get("free_starts", [])) if getattr(exc, "code", None) == "double_booked" else []
 
 
 def lock_organizers(organizers: Sequence[User]) -> list[User]:
