@@ -38,13 +38,14 @@ def at(hour: int, minute: int = 0) -> datetime:
     return datetime.combine(DAY, time(hour, minute), tzinfo=NY)
 
 
-def juniper_visit(organizer) -> Appointment:
+def juniper_visit(organizer, start: datetime | None = None) -> Appointment:
     client = ClientFactory(name="Juniper household")
     ContactFactory(client=client, is_primary=True, email="juniper@example.net")
+    start = start or at(10)
     return services.appointment_book(
         client=client, site=SiteFactory(client=client, time_zone="America/New_York"),
-        appointment_type=AppointmentTypeFactory(), organizers=[organizer], starts=at(10), ends=at(12),
-        allow_outside_hours=True,
+        appointment_type=AppointmentTypeFactory(), organizers=[organizer], starts=start,
+        ends=start + timedelta(hours=2), allow_outside_hours=True,
     )  # fmt: skip
 
 
@@ -105,6 +106,51 @@ def test_T24_my_day_for_tomorrow_offers_no_complete_or_no_show(app, make_user, a
         expect(card.locator("[data-opens]")).to_be_visible()
         assert app.no_horizontal_overflow()
         page.screenshot(path=artifacts / f"T24_my_day_tomorrow_{viewport}.png", full_page=True)
+
+
+def test_T26_no_show_and_client_cancelled_ask_first_on_a_phone(app, make_user, artifacts):
+    organizer = make_user("organizer", "Maya")
+    page = app.page
+    page.set_viewport_size(PHONE)
+    asked: list[str] = []
+
+    def answer_no(dialog) -> None:
+        asked.append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", answer_no)
+    with time_machine.travel(at(10, 5), tick=True):
+        visit = juniper_visit(organizer)
+        app.log_in(organizer.email)
+        app.goto(f"/schedule/my-day/?date={DAY.isoformat()}")
+        card = page.locator(f"#visit-{visit.pk}")
+        card.get_by_role("button", name="No-show").click()
+        card.get_by_role("button", name="Client cancelled").click()
+        assert asked == [
+            "Record Juniper household as a no-show? A no-show fee may be charged. You cannot undo this.",
+            "Record that Juniper household cancelled this visit? Its time is freed, its reminders stop and a late "
+            "cancellation may be charged. You cannot undo this.",
+        ]
+        expect(card.locator("[data-status]")).to_have_text("Scheduled")  # both dismissed: nothing was sent
+        visit.refresh_from_db()
+        assert visit.status == "scheduled"
+        assert app.no_horizontal_overflow()
+
+        card.get_by_role("button", name="Start").click()  # the other actions ask nothing
+        expect(card.locator("[data-status]")).to_have_text("In progress")
+        page.locator(f"#visit-{visit.pk}").get_by_role("button", name="Needs redo").click()
+        expect(page.locator(f"#visit-{visit.pk} [data-status]")).to_have_text("Needs redo")
+        assert len(asked) == 2
+
+        page.remove_listener("dialog", answer_no)
+        page.once("dialog", lambda dialog: dialog.accept())
+        other = juniper_visit(organizer, start=at(15))
+        page.reload()
+        page.locator(f"#visit-{other.pk}").get_by_role("button", name="Client cancelled").click()
+        expect(page.get_by_role("alert").filter(has_text="Visit updated.")).to_be_visible()
+        app.assert_healthy()
+        other.refresh_from_db()
+        assert other.status == "late_cancelled"  # confirmed: recorded, inside the late-cancel window
 
 
 def short_van(organizer, visit) -> None:
