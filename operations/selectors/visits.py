@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
-from urllib.parse import quote_plus
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -16,7 +15,7 @@ from django.utils import timezone
 
 from accounts import access
 from accounts.models import OrganizerProfile, User, WorkingHours
-from clients.models import Contact, Site
+from clients.models import Site
 from operations import availability, localtime
 from operations.models import Appointment, AppointmentType, CalendarFeed, OrganizerBlock, Reminder, TimeOff
 from operations.recurrence_text import describe_stored
@@ -153,47 +152,6 @@ def _zone_times(time_zone: str, starts: datetime, ends: datetime) -> dict[str, s
 def organizers_with_colours() -> list[tuple[User, str]]:
     people = User.objects.filter(role=User.Role.ORGANIZER, is_active=True).select_related("organizer_profile")
     return [(u, getattr(getattr(u, "organizer_profile", None), "colour", "#6c757d")) for u in people]
-
-
-@dataclass(frozen=True)
-class DayVisit:
-    visit: Appointment
-    local_start: datetime
-    local_end: datetime
-    contact: Contact | None
-    map_url: str
-
-
-def my_day(*, user: Any, day: date | None = None) -> tuple[date, list[DayVisit]]:
-    """The organizer's visits on one local day (their own zone), in order, with the site and primary contact."""
-    profile = OrganizerProfile.objects.filter(user=user).first()
-    tz = profile.time_zone if profile else settings.BUSINESS_TIME_ZONE
-    zone = ZoneInfo(tz)
-    day = day or timezone.now().astimezone(zone).date()
-    day_start, day_end = localtime.local_day_bounds(day, tz)
-    visits = (
-        Appointment.objects.filter(organizers=user, starts__lt=day_end, ends__gt=day_start)
-        .exclude(status__in=Appointment.CANCELLED_STATUSES)
-        .select_related("client", "site", "appointment_type")
-        .prefetch_related(
-            Prefetch("client__contacts", queryset=Contact.objects.filter(is_primary=True), to_attr="primary")
-        )
-        .order_by("starts")
-    )
-    rows = []
-    for visit in visits:
-        site_zone = ZoneInfo(visit.site.time_zone)
-        address = visit.site.one_line_address
-        rows.append(
-            DayVisit(
-                visit=visit,
-                local_start=visit.starts.astimezone(site_zone),
-                local_end=visit.ends.astimezone(site_zone),
-                contact=next(iter(visit.client.primary), None),  # type: ignore[attr-defined]  # to_attr prefetch
-                map_url="https://www.openstreetmap.org/search?query=" + quote_plus(address),
-            )
-        )
-    return day, rows
 
 
 # --- free slots -----------------------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from accounts.models import User, WorkingHours
 from clients.models import Client, ClientAssignment, Site
-from operations import recurrence, reminders
+from operations import recurrence, reminders, visit_rules
 from operations.models import (
     Appointment,
     AppointmentType,
@@ -76,10 +76,17 @@ def _double_booked(
         if free
         else NOTHING_FREE_THAT_DAY_MSG % {"who": who, "minutes": int((ends - starts).total_seconds() // 60)}
     )
+    # free_starts is not in the message's words: the forms turn each into a link that refills them (T25).
     return ValidationError(
         RACE_CLASH_MSG if race else CLASH_MSG, code="double_booked",
-        params={"clash": "; ".join(c.text for c in clashes), "free": free_text},
+        params={"clash": "; ".join(c.text for c in clashes), "free": free_text, "free_starts": free},
     )  # fmt: skip
+
+
+def clash_free_starts(exc: ValidationError) -> list[datetime]:
+    """The free starts a "double_booked" refusal offers (the free-slot finder's, T17), for links (T25)."""
+    params = getattr(exc, "params", None) or {}
+    return list(params.get("free_starts", [])) if getattr(exc, "code", None) == "double_booked" else []
 
 
 def lock_organizers(organizers: Sequence[User]) -> list[User]:
@@ -290,14 +297,6 @@ def appointment_uncancel(*, appointment: Appointment, actor: User | None = None)
 
 # --- statuses on the day ------------------------------------------------------------------------------
 
-_S = Appointment.Status
-ON_DAY_TRANSITIONS = {
-    "start": ({*Appointment.UPCOMING_STATUSES}, _S.IN_PROGRESS),
-    "complete": ({*Appointment.UPCOMING_STATUSES, _S.IN_PROGRESS}, _S.COMPLETED),
-    "no_show": ({*Appointment.UPCOMING_STATUSES}, _S.NO_SHOW),
-    "needs_redo": ({_S.COMPLETED, _S.IN_PROGRESS}, _S.NEEDS_REDO),
-}
-
 
 @transaction.atomic
 def appointment_progress(
@@ -311,8 +310,8 @@ def appointment_progress(
     completes anyway."""
     now = now or timezone.now()
     appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
-    allowed, new_status = ON_DAY_TRANSITIONS[action]
-    if appointment.status not in allowed:
+    new_status = visit_rules.PROGRESS[action][1]
+    if not visit_rules.status_allows(action, appointment.status):
         raise ValidationError(
             STATUS_CHANGE_MSG, code="status",
             params={"status": appointment.get_status_display().lower(), "new": new_status.replace("_", " ")},
@@ -342,22 +341,22 @@ def appointment_progress(
 
 
 def _check_not_early(appointment: Appointment, action: str, new_status: str, now: datetime) -> None:
-    """Nothing is finished before it starts (T3, docs/specs/defects.md): complete, no-show and needs redo wait
-    for the visit's start (its actual start once started early); "Start" opens VISIT_START_EARLY_MINUTES
-    before. A client cancelling ahead of time is appointment_cancel's business, not this."""
+    """Nothing is finished before it starts (T3, docs/specs/defects.md); when each action opens is
+    operations.visit_rules' (T24), which the pages offer the actions by."""
+    opens = visit_rules.opens_at(
+        action, starts=appointment.starts, actual_start=appointment.actual_start,
+        early=timedelta(minutes=settings.VISIT_START_EARLY_MINUTES),
+    )  # fmt: skip
+    if opens is None or now >= opens:
+        return
     zone = ZoneInfo(appointment.site.time_zone)
     when = appointment.starts.astimezone(zone).strftime("%a %b %-d at %H:%M")
     if action == "start":
-        earliest = appointment.starts - timedelta(minutes=settings.VISIT_START_EARLY_MINUTES)
-        if now < earliest:
-            raise ValidationError(
-                TOO_EARLY_TO_START_MSG, code="too_early",
-                params={"when": when, "earliest": earliest.astimezone(zone).strftime("%H:%M")},
-            )  # fmt: skip
-    elif now < (appointment.actual_start or appointment.starts):
         raise ValidationError(
-            NOT_STARTED_MSG, code="too_early", params={"when": when, "new": new_status.replace("_", " ")}
-        )
+            TOO_EARLY_TO_START_MSG, code="too_early",
+            params={"when": when, "earliest": opens.astimezone(zone).strftime("%H:%M")},
+        )  # fmt: skip
+    raise ValidationError(NOT_STARTED_MSG, code="too_early", params={"when": when, "new": new_status.replace("_", " ")})
 
 
 def appointment_checklist_toggle(*, appointment: Appointment, index: int, done: bool) -> Appointment:

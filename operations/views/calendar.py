@@ -19,6 +19,7 @@ from accounts import access
 from accounts.http import AuthedHttpRequest, form_add_service_error
 from operations import ics
 from operations.forms import visits as forms
+from operations.selectors import my_day as my_day_selectors
 from operations.selectors import visits as selectors
 from operations.services import visits as services
 from operations.views.visits import DOUBLE_BOOKED_STATUS
@@ -93,7 +94,7 @@ def my_day(request: AuthedHttpRequest) -> HttpResponse:
         day = date.fromisoformat(request.GET["date"]) if request.GET.get("date") else None
     except ValueError:
         day = None
-    day, visits = selectors.my_day(user=request.user, day=day)
+    day, visits = my_day_selectors.my_day(user=request.user, day=day)
     context = {"day": day, "visits": visits, "prev": day - timedelta(days=1), "next": day + timedelta(days=1)}
     return render(request, "operations/my_day.html", context)
 

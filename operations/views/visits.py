@@ -20,7 +20,14 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts import access
-from accounts.http import AuthedHttpRequest, form_add_service_error, safe_next_url
+from accounts.http import (
+    AuthedHttpRequest,
+    TimeLink,
+    form_add_service_error,
+    initial_from_query,
+    safe_next_url,
+    time_links,
+)
 from clients import selectors as client_selectors
 from operations import recurrence
 from operations.formats import fmt_qty
@@ -62,8 +69,10 @@ def appointment_type_edit(request: AuthedHttpRequest, pk: int | None = None) -> 
 @access.staff_required
 @require_http_methods(["GET", "POST"])
 def appointment_create(request: AuthedHttpRequest) -> HttpResponse:
-    """Book a one-off or recurring visit; prefilled from the free-slot finder through GET parameters."""
+    """Book a one-off or recurring visit; prefilled through GET parameters from the free-slot finder or from a
+    free time offered after a clash (T25)."""
     form = forms.BookingForm(request.POST or None, initial=_booking_initial(request))
+    free_times: list[TimeLink] = []
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         if d["repeat"] == "none":
@@ -77,6 +86,10 @@ def appointment_create(request: AuthedHttpRequest) -> HttpResponse:
                 )  # fmt: skip
             except ValidationError as exc:
                 form_add_service_error(form, exc)
+                free_times = time_links(
+                    request.path, request.POST, services.clash_free_starts(exc), tz=d["site"].time_zone,
+                    length=timedelta(minutes=form.duration()), fields=_day_and_start, optional=("notes",),
+                )  # fmt: skip
             else:
                 messages.success(request, "Visit booked.")
                 return redirect(visit)
@@ -96,10 +109,15 @@ def appointment_create(request: AuthedHttpRequest) -> HttpResponse:
                 messages.success(request, f"Recurring visits booked: {report.added} in the next {horizon} days.")
                 return redirect(reverse("operations:calendar") + f"?date={form.cleaned_data['day'].isoformat()}")
     status = DOUBLE_BOOKED_STATUS if _has_code(form, "double_booked") else 200
-    return render(request, "operations/appointment_form.html", {"form": form}, status=status)
+    return render(request, "operations/appointment_form.html", {"form": form, "free_times": free_times}, status=status)
 
 
-def _booking_initial(request: HttpRequest) -> dict[str, Any]:
+def _day_and_start(start: datetime, _end: datetime) -> dict[str, str]:
+    """A free time as the booking and edit forms' fields (their duration stays as typed)."""
+    return {"day": start.date().isoformat(), "start_time": f"{start:%H:%M}"}
+
+
+def _finder_initial(request: HttpRequest) -> dict[str, Any]:
     """The booking form's initial values from the free-slot finder's link (client, type, organizer, start)."""
     g = request.GET
     initial: dict[str, Any] = {"repeat": "none", "ends": "never", "interval": 1}
@@ -123,6 +141,11 @@ def _booking_initial(request: HttpRequest) -> dict[str, Any]:
             start = start.astimezone(ZoneInfo(selectors.booking_time_zone(site=site, organizer_id=organizer_id)))
         initial["day"], initial["start_time"] = start.date(), start.time().replace(second=0)
     return initial
+
+
+def _booking_initial(request: HttpRequest) -> dict[str, Any]:
+    """The finder's values, then any of the form's own fields a free-time link carries (T25)."""
+    return _finder_initial(request) | initial_from_query(forms.BookingForm, request.GET)
 
 
 def _has_code(form: Any, code: str) -> bool:
@@ -155,19 +178,26 @@ def appointment_edit(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     initial = {"scope": "this", "day": local.date(), "start_time": local.time().replace(second=0),
                "duration_min": int((visit.ends - visit.starts).total_seconds() // 60),
                "organizers": list(visit.organizers.all())}  # fmt: skip
+    initial |= initial_from_query(forms.RescheduleForm, request.GET)  # a free time offered after a clash (T25)
     form = forms.RescheduleForm(
         request.POST or None, initial=initial, is_series=visit.series_id is not None, tz=visit.site.time_zone
     )
+    free_times: list[TimeLink] = []
     if request.method == "POST" and form.is_valid():
         try:
             _apply_edit(request, visit, form.cleaned_data, zone)
         except ValidationError as exc:
             form_add_service_error(form, exc)
+            free_times = time_links(
+                request.path, request.POST, services.clash_free_starts(exc), tz=visit.site.time_zone,
+                length=timedelta(minutes=form.cleaned_data["duration_min"]), fields=_day_and_start,
+            )  # fmt: skip
         else:
             messages.success(request, "Visit updated.")
             return redirect(visit)
     status = DOUBLE_BOOKED_STATUS if _has_code(form, "double_booked") else 200
-    return render(request, "operations/appointment_edit.html", {"visit": visit, "form": form}, status=status)
+    context = {"visit": visit, "form": form, "free_times": free_times}
+    return render(request, "operations/appointment_edit.html", context, status=status)
 
 
 def _apply_edit(request: AuthedHttpRequest, visit: Appointment, d: dict[str, Any], zone: ZoneInfo) -> object:

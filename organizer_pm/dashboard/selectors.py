@@ -15,8 +15,8 @@ from clients import selectors as client_selectors
 from clients.models import Client
 from operations import kpi_math, localtime
 from operations import rollups as ops_rollups
+from operations.selectors import my_day as my_day_selectors
 from operations.selectors import office as office_selectors
-from operations.selectors import visits as visit_selectors
 
 
 @dataclass(frozen=True)
@@ -49,7 +49,7 @@ def organizer_home(*, user: Any) -> dict[str, Any]:
     """My day first, then the organizer's own week: hours booked, completed, utilization. Nothing about others."""
     zone = localtime.ZoneInfo(settings.BUSINESS_TIME_ZONE)
     today = timezone.now().astimezone(zone).date()
-    day, visits = visit_selectors.my_day(user=user)
+    day, visits = my_day_selectors.my_day(user=user)
     week = office_selectors.organizer_week(user=user, day=today)
     available = sum(ops_rollups.available_minutes(week["monday"] + timedelta(days=n)).get(user.pk, 0) for n in range(7))
     week["available_min"] = available

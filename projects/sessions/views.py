@@ -16,8 +16,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts import access
-from accounts.http import AuthedHttpRequest, form_add_service_error
+from accounts.http import AuthedHttpRequest, TimeLink, form_add_service_error, initial_from_query, time_links
 from accounts.models import User
+from operations.selectors import my_day as day_selectors
+from operations.services import visits as op_visits
 from projects import selectors as project_selectors
 from projects.models import Task, WorkSession
 from projects.sessions import capacity as capacity_selectors
@@ -50,9 +52,11 @@ def _tz(task: Task) -> str:
 def session_book(request: AuthedHttpRequest, pk: int, task_pk: int) -> HttpResponse:
     task = _staff_task(request, pk, task_pk)
     assignees = list(task.assignees.filter(role=User.Role.ORGANIZER))
-    initial = {"organizers": [a.pk for a in assignees]}
+    # A free time offered after a clash reopens the form with its values (T25).
+    initial = {"organizers": [a.pk for a in assignees]} | initial_from_query(forms.SessionForm, request.GET)
     form = forms.SessionForm(request.POST or None, assignees=assignees, tz=_tz(task), initial=initial)
     status = 200
+    free_times: list[TimeLink] = []
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
@@ -63,6 +67,10 @@ def session_book(request: AuthedHttpRequest, pk: int, task_pk: int) -> HttpRespo
         except ValidationError as exc:
             form_add_service_error(form, exc)
             status = DOUBLE_BOOKED_STATUS if exc.code == "double_booked" else 400
+            free_times = time_links(
+                request.path, request.POST, op_visits.clash_free_starts(exc), tz=_tz(task),
+                length=d["ends"] - d["starts"], fields=_session_times,
+            )  # fmt: skip
         else:
             messages.success(request, f"Session booked: {session.appointment.title}.")
             return redirect("projects:session_detail", appt_pk=session.appointment_id)
@@ -74,8 +82,13 @@ def session_book(request: AuthedHttpRequest, pk: int, task_pk: int) -> HttpRespo
         "form": form,
         "tz": _tz(task),
         "sessions": selectors.sessions_for_task(task=task),
+        "free_times": free_times,
     }
     return render(request, "projects/session_form.html", context, status=status)
+
+
+def _session_times(start: datetime, end: datetime) -> dict[str, str]:
+    return {"day": start.date().isoformat(), "start": f"{start:%H:%M}", "end": f"{end:%H:%M}"}
 
 
 @require_http_methods(["GET", "POST"])
@@ -144,6 +157,8 @@ def _session_context(request: AuthedHttpRequest, session: WorkSession) -> dict[s
         "co_organizers": [p for p in people if p.pk != request.user.pk], "people": people,
         "checklist": selectors.checklist_for(task=session.task), "is_staff": access.is_staff_role(request.user),
         "hours": selectors.hours_for_tasks([session.task])[session.task_id],
+        # "Complete session" only once the service would accept it; else when it opens (T24).
+        "offer": day_selectors.day_offer(visit=session.appointment, offered=("complete",)),
     }  # fmt: skip
 
 

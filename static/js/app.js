@@ -17,9 +17,12 @@
   }
   window.organizerPm = { csrfToken: csrfToken };
 
-  // <form data-confirm="Really?">: ask before submitting a destructive action.
+  // <form data-confirm="Really?">: ask before submitting a destructive action. A submit button may carry its
+  // own data-confirm, for a form whose other buttons need no question (My day's actions, T26).
   document.addEventListener("submit", function (event) {
-    const message = event.target.getAttribute && event.target.getAttribute("data-confirm");
+    const submitter = event.submitter;
+    const message = (submitter && submitter.getAttribute("data-confirm")) ||
+      (event.target.getAttribute && event.target.getAttribute("data-confirm"));
     if (message && !window.confirm(message)) {
       event.preventDefault();
     }

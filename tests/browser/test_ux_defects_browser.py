@@ -1,5 +1,6 @@
 """Defects of docs/specs/defects.md in real Chromium at 390 px: T19 (the site's time on calendar events), T17 (the
-double-booking message on the booking form) and T16 (inventory sub-tabs). The browser runs in New York time;
+double-booking message on the booking form), T25 (its free times are links that fill the form) and T16
+(inventory sub-tabs). The browser runs in New York time;
 every date is fixed (no test depends on today's date)."""
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from playwright.sync_api import Page, expect
 
-from operations.models import Item, Location, Supplier
+from operations.models import Appointment, Item, Location, Supplier
 from operations.services import inventory, purchasing
 from operations.services import visits as services
 from tests.browser.conftest import DESKTOP, PHONE
@@ -102,6 +103,55 @@ def test_T17_the_reschedule_form_names_the_clash_and_the_free_times_on_a_phone(a
     expect(alert.first).not_to_contain_text("just taken")
     assert fits(page)
     page.screenshot(path=artifacts / "T17_reschedule_clash_phone.png", full_page=True)
+
+
+@pytest.mark.parametrize("viewport", ["phone", "desktop"])
+def test_T25_a_free_time_offered_after_a_clash_fills_the_booking_form(app, make_user, artifacts, viewport):
+    office = make_user("office", "Frank")
+    maya = make_user("organizer", "Maya")  # Mon-Fri 09:00-17:00 New York
+    book("Nguyen household", "America/New_York", maya, datetime.combine(DAY, time(10), tzinfo=NY))  # 10:00-12:00
+    AppointmentTypeFactory(name="Closet reset", default_duration_min=60, default_travel_min=0)
+    hudson = ClientFactory(name="Hudson family")
+    site = SiteFactory(client=hudson, label="Home", time_zone="America/New_York")
+    page = app.page
+    page.set_viewport_size(PHONE if viewport == "phone" else DESKTOP)
+    app.log_in(office.email)
+    app.goto("/schedule/visits/new/")
+    with page.expect_response(lambda r: "/visits/new/sites/" in r.url):
+        page.locator("#id_client").select_option(label="Hudson family")
+    page.get_by_label("Site").select_option(str(site.pk))
+    page.get_by_label("Appointment type").select_option(label="Closet reset")
+    page.get_by_label("Maya").check()
+    page.get_by_label("Date (first visit)").fill(DAY.isoformat())
+    page.get_by_label("Start time").fill("11:00")
+    page.get_by_label("Duration (minutes)").fill("90")
+    page.get_by_label("Notes").fill("Side door; bring bins")
+    page.get_by_role("button", name="Book", exact=True).click()
+    app.assert_healthy()
+
+    alert = page.get_by_role("alert").filter(has_text="Nguyen household")
+    expect(alert).to_contain_text("Maya has Nguyen household 10:00–12:00")
+    free = alert.locator("[data-free-times]").get_by_role("link")
+    expect(free.first).to_have_text("12:00–13:30")
+    assert fits(page)
+    page.screenshot(path=artifacts / f"T25_free_times_{viewport}.png", full_page=True)
+    free.first.click()
+    app.assert_healthy()
+    expect(page.get_by_label("Start time")).to_have_value("12:00")
+    expect(page.get_by_label("Date (first visit)")).to_have_value(DAY.isoformat())
+    expect(page.get_by_label("Duration (minutes)")).to_have_value("90")
+    expect(page.locator("#id_client option:checked")).to_have_text("Hudson family")
+    expect(page.locator("#id_site option:checked")).to_contain_text("Hudson family · ")
+    expect(page.locator("#id_appointment_type option:checked")).to_have_text("Closet reset")
+    expect(page.get_by_label("Maya")).to_be_checked()
+    expect(page.get_by_label("Notes")).to_have_value("Side door; bring bins")
+    expect(page.get_by_role("alert")).to_have_count(0)
+    assert Appointment.objects.filter(client=hudson).count() == 0  # following the link wrote nothing
+    page.get_by_role("button", name="Book", exact=True).click()
+    expect(page.get_by_role("alert").filter(has_text="Visit booked.")).to_be_visible()
+    visit = Appointment.objects.get(client=hudson)
+    assert visit.starts.astimezone(NY) == datetime.combine(DAY, time(12), tzinfo=NY)
+    assert visit.notes == "Side door; bring bins" and (visit.ends - visit.starts).total_seconds() == 90 * 60
 
 
 # --- T16: inventory sub-tabs on a phone ---------------------------------------------------------------------

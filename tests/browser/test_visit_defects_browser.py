@@ -1,6 +1,7 @@
-"""Visit defects in real Chromium on a phone (docs/specs/defects.md T3, T4, T11, T21): My day refuses to finish
-a visit before it starts, asks before completing with unticked checklist items, and shows what the van lacked;
-office resolves that shortfall and never sees an appointment type's billable rate.
+"""Visit defects in real Chromium on a phone (docs/specs/defects.md T3, T4, T11, T21, T24): My day offers no way
+to finish a visit before it starts and says when each action opens, asks before completing with unticked
+checklist items, and shows what the van lacked; office resolves that shortfall and never sees an appointment
+type's billable rate.
 
 The clock is frozen at fixed dates (time_machine moves the live server's clock too: it runs in this process),
 so the tests never depend on today's date.
@@ -8,7 +9,7 @@ so the tests never depend on today's date.
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -18,7 +19,7 @@ from playwright.sync_api import expect
 from operations.models import Allocation, Appointment
 from operations.services import inventory
 from operations.services import visits as services
-from tests.browser.conftest import PHONE
+from tests.browser.conftest import DESKTOP, PHONE
 from tests.clients.factories import ClientFactory, ContactFactory, SiteFactory
 from tests.operations.factories import AppointmentTypeFactory, ItemFactory
 from tests.support.inventory import receive
@@ -37,17 +38,18 @@ def at(hour: int, minute: int = 0) -> datetime:
     return datetime.combine(DAY, time(hour, minute), tzinfo=NY)
 
 
-def juniper_visit(organizer) -> Appointment:
+def juniper_visit(organizer, start: datetime | None = None) -> Appointment:
     client = ClientFactory(name="Juniper household")
     ContactFactory(client=client, is_primary=True, email="juniper@example.net")
+    start = start or at(10)
     return services.appointment_book(
         client=client, site=SiteFactory(client=client, time_zone="America/New_York"),
-        appointment_type=AppointmentTypeFactory(), organizers=[organizer], starts=at(10), ends=at(12),
-        allow_outside_hours=True,
+        appointment_type=AppointmentTypeFactory(), organizers=[organizer], starts=start,
+        ends=start + timedelta(hours=2), allow_outside_hours=True,
     )  # fmt: skip
 
 
-def test_T3_T4_my_day_refuses_early_completion_and_confirms_open_items(app, make_user, artifacts):
+def test_T3_T4_T24_my_day_offers_no_early_completion_and_confirms_open_items(app, make_user, artifacts):
     organizer = make_user("organizer", "Maya")
     page = app.page
     page.set_viewport_size(PHONE)
@@ -56,15 +58,15 @@ def test_T3_T4_my_day_refuses_early_completion_and_confirms_open_items(app, make
         app.log_in(organizer.email)
         app.goto(f"/schedule/my-day/?date={DAY.isoformat()}")
         card = page.locator(f"#visit-{visit.pk}")
-        card.get_by_role("button", name="Complete").click()
-        app.assert_healthy()
-        expect(page.get_by_role("alert")).to_contain_text("it can be marked completed only once it has started")
+        # T24: what the service would refuse (T3) is not offered; the card says when it opens.
+        for name in ("Start", "Complete", "No-show"):
+            expect(card.get_by_role("button", name=name, exact=True)).to_have_count(0)
+        expect(card.locator("[data-opens]")).to_have_text("Start opens at 09:00. Complete and No-show open at 10:00.")
         expect(card.locator("[data-status]")).to_have_text("Scheduled")
-        card.get_by_role("button", name="Start").click()
-        expect(page.get_by_role("alert")).to_contain_text("it can be started from 09:00")
         assert app.no_horizontal_overflow()
 
         clock.move_to(at(10, 5))
+        page.reload()
         card.get_by_role("button", name="Mark done: Donation bags out").click()
         expect(card.get_by_role("button", name="Mark not done: Donation bags out")).to_be_visible()
         card.get_by_role("button", name="Start").click()
@@ -81,6 +83,74 @@ def test_T3_T4_my_day_refuses_early_completion_and_confirms_open_items(app, make
         visit.refresh_from_db()
         assert visit.checklist_left_open == ["Photos before", "Photos after"]
         assert "Kitchen done" in visit.outcome_notes
+
+
+@pytest.mark.parametrize("viewport", ["phone", "desktop"])
+def test_T24_my_day_for_tomorrow_offers_no_complete_or_no_show(app, make_user, artifacts, viewport):
+    organizer = make_user("organizer", "Maya")
+    page = app.page
+    page.set_viewport_size(PHONE if viewport == "phone" else DESKTOP)
+    with time_machine.travel(at(16) - timedelta(days=1), tick=True):  # the afternoon before
+        visit = juniper_visit(organizer)
+        app.log_in(organizer.email)
+        app.goto("/schedule/my-day/")
+        page.get_by_role("link", name="Next day").click()
+        app.assert_healthy()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Tuesday, Mar 2")
+        card = page.locator(f"#visit-{visit.pk}")
+        expect(card).to_contain_text("10:00–12:00 · Juniper household")
+        for name in ("Start", "Complete", "No-show", "Needs redo"):
+            expect(card.get_by_role("button", name=name, exact=True)).to_have_count(0)
+        expect(card.get_by_role("button", name="Client cancelled")).to_be_visible()  # allowed ahead of time
+        expect(card.locator("[data-opens]")).to_have_text("Start opens at 09:00. Complete and No-show open at 10:00.")
+        expect(card.locator("[data-opens]")).to_be_visible()
+        assert app.no_horizontal_overflow()
+        page.screenshot(path=artifacts / f"T24_my_day_tomorrow_{viewport}.png", full_page=True)
+
+
+def test_T26_no_show_and_client_cancelled_ask_first_on_a_phone(app, make_user, artifacts):
+    organizer = make_user("organizer", "Maya")
+    page = app.page
+    page.set_viewport_size(PHONE)
+    asked: list[str] = []
+
+    def answer_no(dialog) -> None:
+        asked.append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", answer_no)
+    with time_machine.travel(at(10, 5), tick=True):
+        visit = juniper_visit(organizer)
+        app.log_in(organizer.email)
+        app.goto(f"/schedule/my-day/?date={DAY.isoformat()}")
+        card = page.locator(f"#visit-{visit.pk}")
+        card.get_by_role("button", name="No-show").click()
+        card.get_by_role("button", name="Client cancelled").click()
+        assert asked == [
+            "Record Juniper household as a no-show? A no-show fee may be charged. You cannot undo this.",
+            "Record that Juniper household cancelled this visit? Its time is freed, its reminders stop and a late "
+            "cancellation may be charged. You cannot undo this.",
+        ]
+        expect(card.locator("[data-status]")).to_have_text("Scheduled")  # both dismissed: nothing was sent
+        visit.refresh_from_db()
+        assert visit.status == "scheduled"
+        assert app.no_horizontal_overflow()
+
+        card.get_by_role("button", name="Start").click()  # the other actions ask nothing
+        expect(card.locator("[data-status]")).to_have_text("In progress")
+        page.locator(f"#visit-{visit.pk}").get_by_role("button", name="Needs redo").click()
+        expect(page.locator(f"#visit-{visit.pk} [data-status]")).to_have_text("Needs redo")
+        assert len(asked) == 2
+
+        page.remove_listener("dialog", answer_no)
+        page.once("dialog", lambda dialog: dialog.accept())
+        other = juniper_visit(organizer, start=at(15))
+        page.reload()
+        page.locator(f"#visit-{other.pk}").get_by_role("button", name="Client cancelled").click()
+        expect(page.get_by_role("alert").filter(has_text="Visit updated.")).to_be_visible()
+        app.assert_healthy()
+        other.refresh_from_db()
+        assert other.status == "late_cancelled"  # confirmed: recorded, inside the late-cancel window
 
 
 def short_van(organizer, visit) -> None:

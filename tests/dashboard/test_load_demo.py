@@ -15,7 +15,7 @@ from django.utils.html import escape
 from accounts.models import User
 from operations.models import Item, Location, PurchaseOrder, StockLevel, Supplier
 from operations.selectors import purchasing
-from operations.selectors.visits import my_day
+from operations.selectors.my_day import my_day
 from organizer_pm.dashboard.management.commands.load_demo import DEMO_PASSWORD, DEMO_TOTP_SECRET
 from tests.support.mfa import fresh_totp_code
 

@@ -1,7 +1,10 @@
 """Session pages and sessions beside visits on the calendar, the ICS feed and My day (OS11), with their forms'
 bad input (a clear error, nothing written)."""
 
+import re
 from datetime import date, datetime, timedelta
+from html import unescape
+from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo
 
 import time_machine
@@ -173,3 +176,40 @@ def test_OS8_book_selected_with_a_garbled_slot_books_nothing(w, client):
     assert "Those slots were not understood." in garbled.content.decode()
     assert "Select at least one proposal." in empty.content.decode()
     assert not WorkSession.objects.filter(task=w.t["C"]).exists()
+
+
+def test_T24_the_session_card_offers_complete_once_the_session_has_started(w, client):
+    wed = _book_c(w)[0]  # Wed 06-10 11:30-15:30
+    client.force_login(w.olivia)
+    panel_url = reverse("projects:session_panel", args=[wed.appointment_id])
+    complete_url = reverse("projects:session_complete", args=[wed.appointment_id])
+    with time_machine.travel(datetime(2026, 6, 10, 8, tzinfo=NY), tick=False):
+        panel = client.get(panel_url).content.decode()
+        day = client.get(reverse("operations:my_day") + "?date=2026-06-10").content.decode()
+    assert complete_url not in panel and "Complete opens at 11:30." in panel
+    assert "Start opens at 10:30." in day  # the session's own form: start only, complete is the card's
+    with time_machine.travel(datetime(2026, 6, 10, 11, 30, tzinfo=NY), tick=False):
+        panel = client.get(panel_url).content.decode()
+    assert complete_url in panel and "data-opens" not in panel
+
+
+def test_T25_a_session_clash_offers_free_times_that_refill_the_form(w, client):
+    client.force_login(w.priya)
+    url = reverse("projects:session_book", args=[w.project.pk, w.t["C"].pk])
+    data = {"day": "2026-06-10", "start": "10:00", "end": "12:00", "organizers": [w.olivia.pk, w.sam.pk],
+            "confirm_outside_window": "on"}  # fmt: skip
+    with time_machine.travel(NOW, tick=False):
+        response = client.post(url, data)  # Olivia has the Jones household 09:00-11:00 (+30 min travel)
+        body = response.content.decode()
+        assert response.status_code == 409 and "data-free-times" in body
+        block = body[body.index("data-free-times") :]
+        href = unescape(re.search(r'href="([^"]+)"', block).group(1))
+        label = re.search(r'href="[^"]+">([^<]+)</a>', block).group(1)
+        query = parse_qs(urlsplit(href).query)
+        assert label == f"{query['start'][0]}–{query['end'][0]}" and query["day"] == ["2026-06-10"]
+        assert query["organizers"] == [str(w.olivia.pk), str(w.sam.pk)] and query["confirm_outside_window"] == ["on"]
+        assert query["start"][0] >= "11:30"  # after the visit and its travel
+        form = client.get(href).content.decode()
+        assert Appointment.objects.filter(category="project_session", starts__date=date(2026, 6, 10)).count() == 0
+        assert f'name="start" value="{query["start"][0]}"' in form and f'name="end" value="{query["end"][0]}"' in form
+        assert client.post(url, {k: v if len(v) > 1 else v[0] for k, v in query.items()}).status_code == 302

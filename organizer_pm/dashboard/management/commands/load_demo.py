@@ -25,7 +25,7 @@ from clients import services as client_services
 from clients.models import Client
 from operations.models import Appointment, AppointmentType, Item
 from operations.recurrence import parse_rrule
-from operations.selectors import visits as operation_selectors
+from operations.selectors import my_day as my_day_selectors
 from operations.services import series as series_services
 from operations.services import visits as operation_services
 from organizer_pm.dashboard.management import demo_history, demo_inventory, demo_portal
@@ -227,7 +227,7 @@ class Command(BaseCommand):
         types = {t.name: t for t in AppointmentType.objects.all()}
         for email, plan in TODAY.items():
             organizer = users[email]
-            day, visits = operation_selectors.my_day(user=organizer)
+            day, visits = my_day_selectors.my_day(user=organizer)
             if visits:
                 continue
             for client_name, type_name, at in plan:
