@@ -88,20 +88,33 @@ def my_day(*, user: Any, day: date | None = None, now: datetime | None = None) -
         )
         .order_by("starts")
     )
-    rows = []
-    for visit in visits:
-        site_zone = ZoneInfo(visit.site.time_zone)
-        address = visit.site.one_line_address
-        rows.append(
-            DayVisit(
-                visit=visit,
-                local_start=visit.starts.astimezone(site_zone),
-                local_end=visit.ends.astimezone(site_zone),
-                contact=next(iter(visit.client.primary), None),  # type: ignore[attr-defined]  # to_attr prefetch
-                map_url="https://www.openstreetmap.org/search?query=" + quote_plus(address),
-                offer=day_offer(
-                    visit=visit, now=now, offered=SESSION_FORM_ACTIONS if visit.is_session else visit_rules.ACTIONS
-                ),
-            )
-        )
+    rows = [
+        _day_visit(
+            visit,
+            now=now,
+            contact=next(iter(visit.client.primary), None),  # type: ignore[attr-defined]  # to_attr
+            offered=SESSION_FORM_ACTIONS if visit.is_session else visit_rules.ACTIONS,
+        )  # fmt: skip
+        for visit in visits
+    ]
     return day, rows
+
+
+def _day_visit(visit: Appointment, *, now: datetime, contact: Contact | None, offered: Collection[str]) -> DayVisit:
+    site_zone = ZoneInfo(visit.site.time_zone)
+    return DayVisit(
+        visit=visit,
+        local_start=visit.starts.astimezone(site_zone),
+        local_end=visit.ends.astimezone(site_zone),
+        contact=contact,
+        map_url="https://www.openstreetmap.org/search?query=" + quote_plus(visit.site.one_line_address),
+        offer=day_offer(visit=visit, now=now, offered=offered),
+    )
+
+
+def visit_on_the_day(*, visit: Appointment, staff: bool, now: datetime | None = None) -> DayVisit:
+    """The visit page's "On the day" card (T27): the same offer, contact and map link as My day. Staff record a
+    client's cancellation from the page header, so the card leaves that one out for them."""
+    offered = [a for a in visit_rules.ACTIONS if not (staff and a == visit_rules.CLIENT_CANCEL)]
+    contact = Contact.objects.filter(client_id=visit.client_id, is_primary=True).order_by("pk").first()
+    return _day_visit(visit, now=now or timezone.now(), contact=contact, offered=offered)

@@ -34,6 +34,7 @@ from operations.formats import fmt_qty
 from operations.forms import visits as forms
 from operations.models import Appointment
 from operations.selectors import inventory as stock
+from operations.selectors import my_day as my_day_selectors
 from operations.selectors import visits as selectors
 from operations.services import series as series_services
 from operations.services import visits as services
@@ -164,6 +165,10 @@ def appointment_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
         "local_end": visit.ends.astimezone(zone),
         "is_staff": access.is_staff_role(request.user),
         "reminders": selectors.visit_reminders(visit=visit) if access.is_staff_role(request.user) else [],
+        # A session's actions are on its session page; a visit's are here as on My day (T27).
+        "day": None
+        if visit.is_session
+        else my_day_selectors.visit_on_the_day(visit=visit, staff=access.is_staff_role(request.user)),
     }
     return render(request, "operations/appointment_detail.html", context)
 

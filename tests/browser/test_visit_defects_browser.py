@@ -214,3 +214,23 @@ def test_T11_only_the_owner_sees_the_billable_rate_field(app, make_user, role, s
     expect(app.page.get_by_label("Billable rate")).to_have_count(1 if sees_rate else 0)
     expect(app.page.get_by_label("Name")).to_have_value("Organizing session")
     assert app.no_horizontal_overflow()
+
+
+@pytest.mark.parametrize("viewport", ["phone", "desktop"])
+def test_T27_the_visit_page_starts_a_visit_like_my_day(app, make_user, artifacts, viewport):
+    organizer = make_user("organizer", "Maya")
+    page = app.page
+    page.set_viewport_size(PHONE if viewport == "phone" else DESKTOP)
+    with time_machine.travel(at(9, 50), tick=True):  # Start is open, Complete not yet
+        visit = juniper_visit(organizer)
+        app.log_in(organizer.email)
+        app.goto(f"/schedule/visits/{visit.pk}/")
+        card = page.locator("#on-the-day")
+        expect(card.get_by_role("link", name="Map")).to_be_visible()
+        expect(card.get_by_role("button", name="Complete", exact=True)).to_have_count(0)
+        expect(card.locator("[data-opens]")).to_have_text("Complete and No-show open at 10:00.")
+        assert app.no_horizontal_overflow()
+        page.screenshot(path=artifacts / f"T27_visit_page_{viewport}.png", full_page=True)
+        card.get_by_role("button", name="Start", exact=True).click()
+        app.assert_healthy()
+        expect(page.locator(".badge", has_text="In progress")).to_be_visible()

@@ -110,3 +110,33 @@ def test_T24_a_finished_visit_offers_needs_redo_only(client, visit):
     services.appointment_progress(appointment=visit, action="complete", now=START + timedelta(hours=2))
     page = page_at(client, visit, START + timedelta(hours=3))
     assert buttons(page) == {"needs_redo"} and "data-opens" not in page
+
+
+def detail_at(client, visit, at, user=None) -> str:
+    with time_machine.travel(at, tick=False):
+        client.force_login(user or visit.organizers.get())
+        return client.get(reverse("operations:appointment_detail", args=[visit.pk])).content.decode()
+
+
+def test_T27_the_visit_page_offers_the_day_actions_my_day_offers(client, visit):
+    page = detail_at(client, visit, START - timedelta(days=1))
+    card = page[page.index('id="on-the-day"') :]
+    assert buttons(card) == {"client_cancel"} and "Start opens at 08:00." in card
+    assert "openstreetmap.org/search?query=" in card
+    page = detail_at(client, visit, START)
+    assert buttons(page[page.index('id="on-the-day"') :]) == {"start", "complete", "client_cancel", "no_show"}
+    with time_machine.travel(START, tick=False):
+        posted = client.post(
+            reverse("operations:appointment_day_action", args=[visit.pk]),
+            {"action": "start", "next": reverse("operations:appointment_detail", args=[visit.pk])},
+        )
+    assert posted.status_code == 302
+    visit.refresh_from_db()
+    assert visit.status == "in_progress"
+
+
+def test_T27_staff_record_a_client_cancellation_from_the_header_not_twice(client, visit):
+    from tests.accounts.factories import UserFactory
+
+    page = detail_at(client, visit, START, user=UserFactory(role="office"))
+    assert buttons(page[page.index('id="on-the-day"') :]) == {"start", "complete", "no_show"}
