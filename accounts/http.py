@@ -88,7 +88,7 @@ def refill_url(
     return f"{path}?{query.urlencode()}", False
 
 
-def initial_from_query(form_class: type[forms.BaseForm], query: QueryDict) -> dict[str, Any]:
+def initial_from_query(form_class: type[forms.Form], query: QueryDict) -> dict[str, Any]:
     """A form's initial values from the query parameters named like its fields (a refill_url link): a list for
     a field that takes several values. Values are only shown, never saved: the POST validates them."""
     initial: dict[str, Any] = {}
