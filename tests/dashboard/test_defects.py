@@ -1,0 +1,52 @@
+"""Defects found by trying the owner dashboard (docs/specs/defects.md): T30, projects at risk."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import UTC, datetime
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from projects import demo
+from projects.progress import projects_status_refresh
+from tests.clients.factories import ClientFactory
+
+pytestmark = pytest.mark.django_db
+
+DECEMBER = datetime(2026, 12, 7, 15, 0, tzinfo=UTC)
+
+
+def test_T30_the_dashboard_lists_the_projects_the_project_list_flags_at_risk(client, owner, settings):
+    # A June project with nothing done is "behind" in December: no deadline, no baseline, no negative float, which
+    # is all the dashboard used to look at (it said "No project is behind its deadline or baseline").
+    settings.STATUS_DATE_SOURCE = "today"
+    project = demo.worked_example_create(client=ClientFactory())
+    with time_machine.travel(DECEMBER, tick=False):
+        projects_status_refresh()
+        client.force_login(owner)
+        listed = client.get(reverse("projects:project_list"), {"at_risk": "1"}).content.decode()
+        home = client.get(reverse("dashboard:home"))
+        export = client.get(reverse("dashboard:kpi_export"), {"table": "at_risk"}).content.decode()
+    assert project.name in listed and ">behind<" in listed
+    at_risk = home.context["at_risk"]
+    assert [p.pk for p in at_risk] == [project.pk]
+    assert "behind" in at_risk[0].risk_words
+    body = home.content.decode()
+    assert "No project is at risk" not in body and ">behind<" in body
+    rows = list(csv.reader(io.StringIO(export)))
+    assert rows[0][-1] == "at risk because"
+    assert [(r[0], "behind" in r[-1]) for r in rows[1:]] == [(project.name, True)]
+
+
+def test_T30_a_project_on_track_is_not_at_risk_on_the_dashboard(client, owner, settings):
+    settings.STATUS_DATE_SOURCE = "today"
+    with time_machine.travel(datetime(2026, 6, 1, 15, tzinfo=UTC), tick=False):
+        project = demo.worked_example_create(client=ClientFactory())
+        projects_status_refresh()
+        client.force_login(owner)
+        home = client.get(reverse("dashboard:home"))
+    assert project.pk not in [p.pk for p in home.context["at_risk"]]
+    assert "No project is at risk" in home.content.decode()
