@@ -115,3 +115,26 @@ def test_T32_a_line_of_no_visit_never_sits_under_a_visit_heading(client, owner, 
 def test_T32_an_invoice_with_no_visit_has_no_group_heading(world):
     package = invoices.package_sell(client=world.dan, product=world.package, creation_key="t32-pkg")
     assert [label for label, _ in selectors.invoice_groups(package_invoice(package))] == [""]
+
+
+# --- T33 ----------------------------------------------------------------------------------------------------
+
+
+def _overdue_cells(html: str) -> list[str]:
+    return [re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<td[^>]*data-overdue>(.*?)</td>", html)]
+
+
+def test_T33_the_finance_page_says_not_due_rather_than_negative_days(client, owner, world):
+    start = ny(2026, 6, 2, 9)
+    visit(world.carol, world.organizing, [world.alice], start, start + timedelta(minutes=180))
+    sync(world.carol)
+    draft = invoices.invoice_create(client=world.carol, creation_key="t33")
+    invoice = invoices.invoice_issue(invoice=draft, now=ny(2026, 6, 3, 9), confirm_review=True)
+    before_due = invoice.due_date - timedelta(days=5)
+    client.force_login(owner)
+    html = client.get(reverse("billing:finance"), {"on": before_due.isoformat()}).content.decode()
+    assert "Days overdue" in html and "Oldest (days)" not in html
+    assert _overdue_cells(html) == ["not due"]
+    late = invoice.due_date + timedelta(days=12)
+    html = client.get(reverse("billing:finance"), {"on": late.isoformat()}).content.decode()
+    assert _overdue_cells(html) == ["12"]
