@@ -74,8 +74,16 @@ def owner_dashboard(request: AuthedHttpRequest) -> HttpResponse:
     return render(request, "dashboard/home_owner.html", context)
 
 
+def _counted(window: kpis.Window) -> kpis.Window:
+    """The part of the window the tiles count: up to today (computed live), never days that have not happened
+    (T36, docs/specs/defects.md: "this month" listed the month's future visits behind "scheduled jobs")."""
+    return kpis.Window(window.start, min(window.end, kpis.today_local()), window.key, window.label)
+
+
 def _drill_rows(measure: str, window: kpis.Window, organizer_id: int | None) -> tuple[str, list[dict[str, Any]], Any]:
-    """(kind, rows, total): the visits, charges or answers behind one measure over the window."""
+    """(kind, rows, total): the visits, charges or answers behind one measure over the counted part of the window
+    (`_counted`), so the total equals the tile's component (K13)."""
+    window = _counted(window)  # a window wholly in the future counts nothing: end < start selects no row
     if measure == "revenue":
         rows, total = billing_rollups.charges_behind(start=window.start, end=window.end, organizer_id=organizer_id)
         return "charges", rows, total
@@ -104,6 +112,7 @@ def kpi_drill(request: AuthedHttpRequest) -> HttpResponse:
         return _csv(f"{measure}-{window.start}-{window.end}.csv", _drill_csv(kind, rows, total))
     context = {
         "measure": measure, "label": label, "kind": kind, "rows": rows, "total": total, "window": window,
+        "counted": _counted(window),
         "organizer": User.objects.filter(pk=organizer_id).first() if organizer_id else None,
         "minutes": measure.endswith("_min"), "business_tz": settings.BUSINESS_TIME_ZONE,
     }  # fmt: skip

@@ -50,3 +50,38 @@ def test_T30_a_project_on_track_is_not_at_risk_on_the_dashboard(client, owner, s
         home = client.get(reverse("dashboard:home"))
     assert project.pk not in [p.pk for p in home.context["at_risk"]]
     assert "No project is at risk" in home.content.decode()
+
+
+# --- T36 ----------------------------------------------------------------------------------------------------
+
+
+def _drill_csv_total(client, measure, query):
+    response = client.get(reverse("dashboard:kpi_drill"), {**query, "measure": measure, "format": "csv"})
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[-1][0] == "total"
+    return rows[-1][-1], len(rows) - 2
+
+
+def test_T36_a_drill_down_lists_only_the_days_its_tile_counts(client):
+    from datetime import date, timedelta
+
+    from organizer_pm.dashboard import kpis, rollups
+    from tests.dashboard.kpi_world import WEEK, build_world
+
+    world = build_world()
+    day = WEEK[0]
+    while day <= WEEK[1]:
+        rollups.rollup_day(day)
+        day += timedelta(days=1)
+    query = {"window": "custom", "start": "2025-11-03", "end": "2025-11-09"}
+    # Wednesday of the K1 week, midday in New York: Thursday's and Friday's visits have not happened.
+    with time_machine.travel(datetime(2025, 11, 5, 17, 0, tzinfo=UTC), tick=False):
+        counted = kpis.figures(kpis.Window(*WEEK, "custom", "K1"), today=date(2025, 11, 5)).ops[None]
+        client.force_login(world.owner)
+        scheduled, rows = _drill_csv_total(client, "scheduled", query)
+        completed, _ = _drill_csv_total(client, "completed", query)
+        page = client.get(reverse("dashboard:kpi_drill"), {**query, "measure": "scheduled"}).content.decode()
+    assert counted.scheduled == 5  # J1, J2, J3, J7 and Ben's B1: Monday to Wednesday
+    assert (int(scheduled), rows) == (counted.scheduled, 5)  # the list held the week's 8, J4-J6 included
+    assert int(completed) == counted.completed
+    assert "Nov 3, 2025 – Nov 5, 2025 (to today" in page
