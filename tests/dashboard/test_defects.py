@@ -85,3 +85,24 @@ def test_T36_a_drill_down_lists_only_the_days_its_tile_counts(client):
     assert (int(scheduled), rows) == (counted.scheduled, 5)  # the list held the week's 8, J4-J6 included
     assert int(completed) == counted.completed
     assert "Nov 3, 2025 – Nov 5, 2025 (to today" in page
+
+
+# --- T39 ----------------------------------------------------------------------------------------------------
+
+
+def test_T39_the_office_home_shows_low_stock_quantities_like_the_stock_pages(client, office):
+    from decimal import Decimal
+
+    from operations.models import Item
+    from operations.services import inventory
+
+    supplier, warehouse = inventory.virtual_location("supplier"), inventory.warehouse()
+    bins = Item.objects.create(sku="BIN-L", name="Clear bin, large", unit="each", reorder_min=12, reorder_max=40)
+    tape = Item.objects.create(sku="TAPE", name="Packing tape", unit="roll", reorder_min=5, reorder_max=20)
+    for item, qty in ((bins, "10"), (tape, "2.5")):
+        inventory.stock_move(item=item, qty=qty, from_location=supplier, to_location=warehouse, reason="receipt",
+                             actor=office, unit_cost=Decimal("3"))  # fmt: skip
+    client.force_login(office)
+    html = client.get(reverse("dashboard:home")).content.decode()
+    assert "Clear bin, large: 10 each on hand" in html and "Packing tape: 2.500 roll on hand" in html
+    assert "10.000" not in html
