@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
@@ -48,6 +49,7 @@ from billing.models import (
     TypePricing,
 )
 from clients.models import Client
+from operations.models import Appointment
 
 ZERO = Decimal("0.00")
 EARNING_ENTRIES = ("drawdown", "cancel_fee", "adjustment", "expiry")
@@ -70,14 +72,29 @@ def invoice_get(*, pk: int) -> Invoice:
 
 
 def invoice_groups(invoice: Invoice) -> list[tuple[str, list[InvoiceLine]]]:
-    """Lines grouped by visit (a team visit shows its organizers together), then the other lines."""
-    groups: dict[str, list[InvoiceLine]] = {}
+    """Lines grouped by visit, one group per visit (a team visit shows its organizers together, a fee or an
+    adjustment sits with its visit), labelled with the visit's local day and start in its site's zone; the lines
+    of no visit come last, under "Other" when there are visit groups above them (T32, docs/specs/defects.md)."""
+    by_visit: dict[int, tuple[str, list[InvoiceLine]]] = {}
+    others: list[InvoiceLine] = []
     lines = invoice.lines.filter(active=True) if invoice.status != "void" else invoice.lines.all()
-    for line in lines.select_related("charge", "charge__visit").order_by("service_date", "pk"):
+    for line in lines.select_related("charge__visit__site").order_by("service_date", "pk"):
         visit = line.charge.visit if line.charge else None
-        label = f"Visit {visit.starts:%Y-%m-%d}" if visit else ""
-        groups.setdefault(label, []).append(line)
-    return list(groups.items())
+        if visit is None:
+            others.append(line)
+            continue
+        if visit.pk not in by_visit:
+            by_visit[visit.pk] = (_visit_label(visit), [])
+        by_visit[visit.pk][1].append(line)
+    groups = list(by_visit.values())
+    if others:
+        groups.append(("Other" if groups else "", others))
+    return groups
+
+
+def _visit_label(visit: Appointment) -> str:
+    local = visit.starts.astimezone(ZoneInfo(visit.site.time_zone))
+    return f"Visit {local:%a %b} {local.day}, {local.year}, {local:%H:%M} {local.tzname()}"
 
 
 def client_get(*, pk: int) -> Client:

@@ -7,7 +7,7 @@ from collections import defaultdict
 from datetime import date
 from typing import Any
 
-from django.db.models import F, Q, Sum
+from django.db.models import Sum
 
 from operations import kpi_math
 from operations import rollups as ops_rollups
@@ -51,14 +51,3 @@ def answers_behind(*, start: date, end: date, organizer_id: int | None) -> list[
     if organizer_id is not None:
         found = found.filter(lead_id=organizer_id)
     return list(found.order_by("completed_at", "pk"))
-
-
-def projects_at_risk(*, limit: int = 20) -> list[Project]:
-    """Active projects whose planned finish is past their deadline or their baseline, or with no float left."""
-    active = Project.objects.filter(is_template=False).exclude(status__in=["completed", "cancelled"])
-    late = (
-        Q(deadline_on__isnull=False, finish_on__gt=F("deadline_on"))
-        | Q(baseline_finish_on__isnull=False, finish_on__gt=F("baseline_finish_on"))
-        | Q(min_total_float__lt=0)
-    )
-    return list(active.filter(late).select_related("client", "lead").order_by("deadline_on", "pk")[:limit])

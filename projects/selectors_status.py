@@ -64,8 +64,25 @@ def project_status_summary(*, project: Project) -> StatusSummary:
 
 def projects_at_risk(*, user: Any) -> QuerySet[Project]:
     """Open projects the user may see that are late, behind, overdue to start, with negative float, behind their
-    baseline or over their hours budget (the annotations say which)."""
+    baseline or over their hours budget (the annotations say which; `risk_words` puts them in words)."""
     return project_list_for_user(user=user, at_risk=True)
+
+
+def risk_words(project: Project) -> list[str]:
+    """Why a project from `projects_at_risk` is at risk, in the project list's words (T30, docs/specs/defects.md)."""
+    words = []
+    if getattr(project, "late", False):
+        words.append(f"late by {project.late_by} working day{'s' if project.late_by != 1 else ''}")
+    for flag, label in (
+        ("behind", "behind"),
+        ("start_overdue", "start overdue"),
+        ("negative_float", "negative float"),
+        ("behind_baseline", "behind baseline"),
+        ("over_budget", "over budget"),
+    ):
+        if getattr(project, flag, False):
+            words.append(label)
+    return words
 
 
 def unstarted_predecessors(*, task: Task) -> list[Task]:

@@ -145,7 +145,9 @@ def task_edit(request: AuthedHttpRequest, pk: int, task_pk: int) -> HttpResponse
                "incoming": selectors.dependencies_into_task(task=task),
                "driving_reason": explain.driving_reason(task=explain.task_with_driver(task)),
                "unstarted_predecessors": selectors_status.unstarted_predecessors(task=task),
-               "checklist": session_selectors.checklist_for(task=task)}  # fmt: skip
+               "checklist": session_selectors.checklist_for(task=task),
+               # Booking is the office's (projects/sessions/views.py): a lead organizer gets no link to a 403 (T34).
+               "can_book_sessions": access.is_staff_role(request.user)}  # fmt: skip
     return render(request, "projects/task_form.html", context)
 
 

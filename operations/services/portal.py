@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -35,6 +36,8 @@ NOT_UPCOMING_MSG = "This visit can no longer be changed."
 NOT_FOUND_MSG = "No such visit."
 LATE_ACK_MSG = "Tick the box to confirm that this counts as a late cancellation."
 WINDOW_REQUIRED_MSG = "Give at least one time that would suit you."
+WINDOW_PAST_MSG = "%(when)s has already passed: choose a time ahead."
+WINDOW_FORMAT = "%Y-%m-%d %H:%M"  # the portal form's windows(): wall times at the visit's site
 ALREADY_DECIDED_MSG = "This request was already answered."
 DECIDE_FORBIDDEN_MSG = "Only the owner or office can answer requests."
 LATE_NOTE = ", inside the late-cancel window"
@@ -84,6 +87,7 @@ def visit_reschedule_request(
     windows = [w for w in preferred_windows if w]
     if not windows:
         raise ValidationError(WINDOW_REQUIRED_MSG, code="no_window")
+    _check_windows_ahead(visit, preferred_windows, now)
     request = VisitChangeRequest.objects.create(
         appointment=visit, kind=VisitChangeRequest.Kind.RESCHEDULE, preferred_windows=windows, note=note,
         requested_by=user,
@@ -93,6 +97,27 @@ def visit_reschedule_request(
         body=f"{user} asked to move {_visit_line(visit)}.\nPreferred: {', '.join(windows)}\nNote: {note or '-'}\n",
     )
     return request, True
+
+
+def _check_windows_ahead(visit: Appointment, preferred_windows: list[str], now: datetime) -> None:
+    """Each preferred time given as a wall time at the visit's site ("YYYY-MM-DD HH:MM", the portal form's) lies
+    ahead: the office cannot move a visit into the past (T38, docs/specs/defects.md). Errors are keyed
+    preferred_1, preferred_2 by position, the portal form's fields."""
+    zone = ZoneInfo(visit.site.time_zone)
+    errors = {}
+    for position, text in enumerate(preferred_windows, start=1):
+        if not text:
+            continue
+        try:
+            wall = datetime.strptime(text, WINDOW_FORMAT).replace(tzinfo=zone)
+        except ValueError:
+            continue  # free text ("Thursday morning", from the office or the demo): the office reads it
+        if wall <= now:
+            errors[f"preferred_{position}"] = ValidationError(
+                WINDOW_PAST_MSG, code="window_past", params={"when": wall.strftime("%a %b %-d, %Y %H:%M")}
+            )
+    if errors:
+        raise ValidationError(errors)
 
 
 @transaction.atomic

@@ -20,8 +20,10 @@ from billing import rollups as billing_rollups
 from operations.selectors import kpi as ops_kpi
 from organizer_pm.dashboard import kpis, owner
 from projects import rollups as projects_rollups
+from projects import selectors_status
 
 EXPORT_TABLES = ("tiles", "organizers", "trend", "at_risk", "stock")
+AT_RISK_SHOWN = 20  # the CSV has them all
 
 
 def _window(request: AuthedHttpRequest) -> tuple[kpis.Window, int | None]:
@@ -65,15 +67,23 @@ def owner_dashboard(request: AuthedHttpRequest) -> HttpResponse:
         "sort": sort,
         "descending": descending,
         "trend": owner.trend(window, organizer_id),
-        "at_risk": projects_rollups.projects_at_risk(),
+        "at_risk": _at_risk(request),
         "stock": ops_kpi.stock_by_location(start=window.start, end=window.end),
         "export_tables": EXPORT_TABLES,
     }
     return render(request, "dashboard/home_owner.html", context)
 
 
+def _counted(window: kpis.Window) -> kpis.Window:
+    """The part of the window the tiles count: up to today (computed live), never days that have not happened
+    (T36, docs/specs/defects.md: "this month" listed the month's future visits behind "scheduled jobs")."""
+    return kpis.Window(window.start, min(window.end, kpis.today_local()), window.key, window.label)
+
+
 def _drill_rows(measure: str, window: kpis.Window, organizer_id: int | None) -> tuple[str, list[dict[str, Any]], Any]:
-    """(kind, rows, total): the visits, charges or answers behind one measure over the window."""
+    """(kind, rows, total): the visits, charges or answers behind one measure over the counted part of the window
+    (`_counted`), so the total equals the tile's component (K13)."""
+    window = _counted(window)  # a window wholly in the future counts nothing: end < start selects no row
     if measure == "revenue":
         rows, total = billing_rollups.charges_behind(start=window.start, end=window.end, organizer_id=organizer_id)
         return "charges", rows, total
@@ -102,6 +112,7 @@ def kpi_drill(request: AuthedHttpRequest) -> HttpResponse:
         return _csv(f"{measure}-{window.start}-{window.end}.csv", _drill_csv(kind, rows, total))
     context = {
         "measure": measure, "label": label, "kind": kind, "rows": rows, "total": total, "window": window,
+        "counted": _counted(window),
         "organizer": User.objects.filter(pk=organizer_id).first() if organizer_id else None,
         "minutes": measure.endswith("_min"), "business_tz": settings.BUSINESS_TIME_ZONE,
     }  # fmt: skip
@@ -162,12 +173,22 @@ def kpi_export(request: AuthedHttpRequest) -> HttpResponse:
         stock = ops_kpi.stock_by_location(start=window.start, end=window.end)
         head = ["location", "value on the last day", "average daily value"]
         return _csv(name, [head, *[[s["location"].name, s["last"], s["average"]] for s in stock]])
-    projects = projects_rollups.projects_at_risk()
-    head = ["project", "client", "lead", "planned finish", "deadline", "total float (days)"]
+    head = ["project", "client", "lead", "forecast finish", "deadline", "total float (days)", "at risk because"]
     lines: list[list[Any]] = [
-        [p.name, str(p.client), str(p.lead or ""), p.finish_on, p.deadline_on, p.min_total_float] for p in projects
-    ]
+        [p.name, str(p.client), str(p.lead or ""), p.finish_on, p.deadline_on, p.min_total_float,
+         "; ".join(p.risk_words)]
+        for p in _at_risk(request, limit=None)
+    ]  # fmt: skip
     return _csv(name, [head, *lines])
+
+
+def _at_risk(request: AuthedHttpRequest, limit: int | None = AT_RISK_SHOWN) -> list[Any]:
+    """The project list's at-risk projects, each with `risk_words`: one definition for every page (T30,
+    docs/specs/defects.md), so the dashboard never says "none" while the list shows a project behind."""
+    projects: list[Any] = list(selectors_status.projects_at_risk(user=request.user)[:limit])
+    for project in projects:
+        project.risk_words = selectors_status.risk_words(project)
+    return projects
 
 
 def _csv(filename: str, rows: Iterable[list[Any]]) -> HttpResponse:

@@ -151,8 +151,10 @@ def test_projects_at_risk_are_those_past_their_deadline_or_baseline(client, worl
     from projects.models import Project
 
     late, on_time = world.projects
+    # is_late and late_by are what the status run stores for a forecast past the deadline (T30: the dashboard
+    # reads the same flags as the project list).
     Project.objects.filter(pk=late.pk).update(
-        status="active", finish_on=date(2026, 3, 10), deadline_on=date(2026, 3, 1)
+        status="active", finish_on=date(2026, 3, 10), deadline_on=date(2026, 3, 1), is_late=True, late_by=7
     )
     Project.objects.filter(pk=on_time.pk).update(
         status="active", finish_on=date(2026, 3, 1), deadline_on=date(2026, 3, 9)

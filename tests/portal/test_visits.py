@@ -203,3 +203,37 @@ def test_W13_the_service_refuses_a_start_reached_meanwhile(client_a, organizer_a
             user=portal_p, appointment_id=visit.pk, acknowledge_late=True, now=visit.starts
         )
     assert refused.value.code == "started"
+
+
+def test_T38_a_preferred_time_in_the_past_is_refused_and_the_input_kept(signed_in_p, frozen, client_a, organizer_a):
+    """docs/specs/defects.md T38: "2020-01-01 10:00" was accepted and sent to the office."""
+    visit = _visit(client_a, organizer_a, 72, frozen)
+    url = f"/portal/visits/{visit.pk}/reschedule/"
+    zone = ZoneInfo(visit.site.time_zone)
+    an_hour_ago = (frozen - timedelta(hours=1)).astimezone(zone).strftime("%Y-%m-%dT%H:%M")
+    posted = {"preferred_1": "2020-01-01T10:00", "preferred_2": an_hour_ago, "note": "Mornings are best"}
+    response = signed_in_p.post(url, posted)
+    body = response.content.decode()
+    assert response.status_code == 200 and body.count("has already passed: choose a time ahead") == 2
+    assert 'value="2020-01-01T10:00"' in body and "Mornings are best" in body  # what was typed stays
+    assert not VisitChangeRequest.objects.exists()
+    in_two_hours = (frozen + timedelta(hours=2)).astimezone(zone).strftime("%Y-%m-%dT%H:%M")
+    assert signed_in_p.post(url, {**posted, "preferred_1": in_two_hours, "preferred_2": ""}).status_code == 302
+    assert VisitChangeRequest.objects.get().preferred_windows == [in_two_hours.replace("T", " ")]
+
+
+def test_T38_the_wall_time_is_read_at_the_visits_site(client_a, organizer_a, office):
+    """09:30 in Los Angeles is still ahead at 12:00 in New York (09:00 Los Angeles)."""
+    user = portal.portal_user_build(client=client_a, actor=office)
+    visit = portal.book_visit(client=client_a, organizer=organizer_a, starts=portal.in_hours(72))
+    visit.site.time_zone = "America/Los_Angeles"
+    visit.site.save(update_fields=["time_zone"])
+    now = datetime(2031, 3, 4, 17, 0, tzinfo=ZoneInfo("UTC"))  # 12:00 New York, 09:00 Los Angeles
+    starts = now + timedelta(days=3)
+    Appointment.objects.filter(pk=visit.pk).update(
+        starts=starts, ends=starts + timedelta(hours=2), blocked_until=starts + timedelta(hours=2)
+    )
+    request, created = portal_services.visit_reschedule_request(
+        user=user, appointment_id=visit.pk, preferred_windows=["2031-03-04 09:30"], now=now
+    )
+    assert created and request.preferred_windows == ["2031-03-04 09:30"]
