@@ -123,17 +123,34 @@ def table_counts_by_model() -> dict[str, int]:
     return {m._meta.label: m.objects.count() for m in apps.get_models() if m._meta.app_label in COUNTED_APPS}
 
 
-def table_counts() -> dict[str, int]:
-    """The same counts in one query: 41 round trips were half of each case's time. Each model's default-manager
-    query is counted as a subquery, so a manager's filter (Client hides archived rows) still applies."""
-    parts, params = [], []
+def _table_counts_sql() -> tuple[str, bool]:
+    """The union of the counts, and whether a manager's query has parameters of its own."""
+    parts, params, own_params = [], [], False
     for model in apps.get_models():
         if model._meta.app_label in COUNTED_APPS:
             sql, query_params = model.objects.order_by().values("pk").query.sql_with_params()
             parts.append(f"SELECT %s, COUNT(*) FROM ({sql}) AS counted")
             params += [model._meta.label, *query_params]
+            own_params = own_params or bool(query_params)
+    return connection.ops.compose_sql(" UNION ALL ".join(parts), params), own_params
+
+
+def table_counts() -> dict[str, int]:
+    """The same counts in one query: 41 round trips were half of each case's time. Each model's default-manager
+    query is counted as a subquery, so a manager's filter (Client hides archived rows) still applies.
+
+    The query is a prepared statement of the connection (PREPARE outlives the savepoints it was made in): on a
+    busy 2-core box, compiling and planning the 83-table union took 10 ms of each 15 ms call, twice a case. A
+    manager whose query takes parameters (a date, say) would be frozen in it, so then the query is built anew."""
     with connection.cursor() as cursor:
-        cursor.execute(" UNION ALL ".join(parts), params)
+        if getattr(connection, "_table_counts_prepared_on", None) is not connection.connection:
+            sql, own_params = _table_counts_sql()
+            if own_params:
+                cursor.execute(sql)
+                return dict(cursor.fetchall())
+            cursor.execute(f"PREPARE tests_table_counts AS {sql}")
+            connection._table_counts_prepared_on = connection.connection
+        cursor.execute("EXECUTE tests_table_counts")
         return dict(cursor.fetchall())
 
 

@@ -1,13 +1,13 @@
 import pytest
 
-from projects import demo
-from tests.clients.factories import ClientFactory
+from tests.support.projects import smith_build
 
 
 @pytest.fixture
 def smith(db):
-    """docs/specs/scheduling.md's worked example "Smith home move", scheduled by the services."""
-    return demo.worked_example_create(client=ClientFactory())
+    """docs/specs/scheduling.md's worked example "Smith home move", scheduled by the services. Modules where most
+    tests use it build it once instead (tests/support/projects.py, smith_shared)."""
+    return smith_build()
 
 
 @pytest.fixture(autouse=True)

@@ -19,9 +19,22 @@ from projects import services
 from projects.models import Project, Task, TimeEntry
 from projects.progress import projects_status_refresh
 from tests.clients.factories import ClientFactory
-from tests.support.projects import NAMES, task_named
+from tests.support.projects import NAMES, smith_shared, task_named
+from tests.support.shared_rows import fresh_copy
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _smith_rows(django_db_setup, django_db_blocker):
+    yield from smith_shared(django_db_blocker, status_date_source="override")
+
+
+@pytest.fixture
+def smith(_smith_rows, db):
+    """The worked example, built once for this module (tests/support/projects.py)."""
+    return fresh_copy(_smith_rows["smith"])
+
 
 TASK_BASE = {"estimate_hours": "0", "progress_pct": 0, "status": "todo"}
 # Sunday Dec 6 2026, 03:00 UTC: still Saturday Dec 5 in the business zone (America/New_York).

@@ -4,9 +4,22 @@ from datetime import date
 
 import pytest
 
-from tests.support.projects import worked_task
+from tests.support.projects import smith_shared, worked_task
+from tests.support.shared_rows import fresh_copy
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _smith_rows(django_db_setup, django_db_blocker):
+    yield from smith_shared(django_db_blocker, status_date_source="override")
+
+
+@pytest.fixture
+def smith(_smith_rows, db):
+    """The worked example, built once for this module (tests/support/projects.py)."""
+    return fresh_copy(_smith_rows["smith"])
+
 
 # (key, ES, EF, LS, LF, TF, FF, critical, start, finish) from docs/specs/scheduling.md Example 1.
 EXPECTED = [

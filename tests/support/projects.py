@@ -1,20 +1,53 @@
-"""Shared by the projects tests: the worked example's tasks by key or name, a chain plan of any size, and a
-query counter for the constant-query-count checks."""
+"""Shared by the projects tests: the worked example (built per test, or once per module), its tasks by key or
+name, a chain plan of any size, and a query counter for the constant-query-count checks."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
 from itertools import pairwise
+from typing import Any
 
 from django.db import connection
-from django.test.utils import CaptureQueriesContext
+from django.test.utils import CaptureQueriesContext, override_settings
 
 from projects import demo, planning, services
 from projects.models import Dependency, Project, Task
 from tests.clients.factories import ClientFactory
 from tests.projects.factories import DependencyFactory, TaskFactory
+from tests.support import people
+from tests.support.shared_rows import shared_rows
 
 NAMES = {key: name for key, name, _duration, _parent in demo.WORKED_EXAMPLE_TASKS}
+
+
+def smith_build(organizer: Any = None) -> Project:
+    """docs/specs/scheduling.md's worked example "Smith home move", scheduled by the services. With `organizer`
+    (the views' version), that organizer is assigned to "Moving day" only."""
+    project = demo.worked_example_create(client=ClientFactory())
+    if organizer is not None:
+        Task.objects.get(project=project, name="Moving day").assignees.add(organizer)
+    return project
+
+
+def smith_shared(django_db_blocker: Any, *, status_date_source: str, with_organizer: bool = False) -> Iterator[Any]:
+    """The worked example built once for a module, for a module-scoped fixture to `yield from` (building it costs
+    about a second, and most projects tests start from it). Each test takes a `fresh_copy` of the rows and runs
+    in its own savepoint (tests/support/shared_rows.py), so it starts from the example as built, as it did when
+    the example was built for it alone.
+
+    `status_date_source` is the STATUS_DATE_SOURCE the module's tests build it under (their autouse fixtures
+    set it per test, after this is built). With `with_organizer`, organizer A is built too and assigned as the
+    views' version is; the module then takes `organizer_a` from the rows as well."""
+
+    def build() -> dict[str, Any]:
+        organizer = people.user_build("organizer") if with_organizer else None
+        project = smith_build(organizer)
+        rows = {"smith": Project.objects.get(pk=project.pk)}  # a fresh instance: cheaper to deep-copy per test
+        return rows | ({"organizer_a": organizer.__class__.objects.get(pk=organizer.pk)} if organizer else {})
+
+    with override_settings(STATUS_DATE_SOURCE=status_date_source):
+        yield from shared_rows(django_db_blocker, build)
 
 
 def task_named(project: Project, name: str) -> Task:

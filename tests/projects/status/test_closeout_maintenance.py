@@ -13,9 +13,23 @@ from projects import planning
 from projects.models import Project, Task
 from tests.clients.factories import SiteFactory
 from tests.operations.factories import AppointmentTypeFactory, organizer_ny, utc
-from tests.support.projects import worked_task
+from tests.support.projects import smith_shared, worked_task
+from tests.support.shared_rows import fresh_copy
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _smith_rows(django_db_setup, django_db_blocker):
+    yield from smith_shared(django_db_blocker, status_date_source="override")
+
+
+@pytest.fixture
+def smith(_smith_rows, db):
+    """The worked example, built once for this module (tests/support/projects.py)."""
+    return fresh_copy(_smith_rows["smith"])
+
+
 CLOSE_OUT = datetime(2026, 6, 30, 21, tzinfo=UTC)  # Tue 17:00 EDT
 
 

@@ -12,11 +12,24 @@ from projects import services
 from projects.models import Project, Task
 from projects.progress import STATUS_BEFORE_ACTUALS_MSG, projects_status_refresh
 from projects.tasks import status_refresh
-from tests.support.projects import worked_task
+from tests.support.projects import smith_shared, worked_task
+from tests.support.shared_rows import fresh_copy
 
 pytestmark = pytest.mark.django_db
 WED_0610_NOON = datetime(2026, 6, 10, 16, tzinfo=UTC)  # 12:00 EDT
 THU_0611_0100 = datetime(2026, 6, 11, 5, tzinfo=UTC)  # 01:00 EDT: the first beat run after local midnight
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _smith_rows(django_db_setup, django_db_blocker):
+    yield from smith_shared(django_db_blocker, status_date_source="today")
+
+
+@pytest.fixture
+def smith(_smith_rows, db):
+    """The worked example, built once for this module (tests/support/projects.py), planned as of today as
+    `plan_as_of_today` sets for every test here."""
+    return fresh_copy(_smith_rows["smith"])
 
 
 @pytest.fixture(autouse=True)

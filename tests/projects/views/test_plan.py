@@ -8,9 +8,27 @@ from django.urls import reverse
 from projects import services
 from projects.forms import CONSTRAINT_NEEDS_DATE_MSG
 from projects.models import Dependency, Task, TimeEntry
-from tests.support.projects import count_queries, plan_with, task_named
+from tests.support.projects import count_queries, plan_with, smith_shared, task_named
+from tests.support.shared_rows import fresh_copy
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _smith_rows(django_db_setup, django_db_blocker):
+    yield from smith_shared(django_db_blocker, status_date_source="override", with_organizer=True)
+
+
+@pytest.fixture
+def smith(_smith_rows, db):
+    """The worked example, built once for this module (tests/support/projects.py)."""
+    return fresh_copy(_smith_rows["smith"])
+
+
+@pytest.fixture
+def organizer_a(_smith_rows, db):
+    """Organizer A, built with the example and assigned to "Moving day" (tests/projects/views/conftest.py)."""
+    return fresh_copy(_smith_rows["organizer_a"])
 
 
 @pytest.mark.parametrize("name", ["projects:project_detail", "projects:gantt_data", "projects:project_tasks"])
