@@ -90,7 +90,7 @@ def test_package_sale_documents_setup_and_batch_pages(app, make_user, artifacts,
     page.get_by_label("Product").select_option(label="20-hour package")
     page.get_by_role("button", name="Create package invoice").click()
     app.assert_healthy()
-    expect(page.locator("#invoice-total")).to_have_text("$1700.00")
+    expect(page.locator("#invoice-total")).to_have_text("$1,700.00")
     page.get_by_role("button", name="Issue invoice").click()
     app.assert_healthy()
     app.goto(world.carol.get_absolute_url())
