@@ -94,7 +94,7 @@ def test_package_sale_documents_setup_and_batch_pages(app, make_user, artifacts,
     page.get_by_role("button", name="Issue invoice").click()
     app.assert_healthy()
     app.goto(world.carol.get_absolute_url())
-    expect(page.locator("#client-billing")).to_contain_text("1200 min")
+    expect(page.locator("#client-billing")).to_contain_text("20 h left")
     expect(page.locator("#client-billing").get_by_role("button", name="Close out")).to_be_visible()
     assert app.no_horizontal_overflow()
     page.screenshot(path=str(artifacts / f"billing-client-panel-{viewport['width']}.png"), full_page=True)
@@ -106,7 +106,7 @@ def test_package_sale_documents_setup_and_batch_pages(app, make_user, artifacts,
     assert page.goto(app.url(f"/billing/invoices/{invoice.pk}/print/")).status == 200
     expect(page.get_by_role("heading", name=f"Invoice {invoice.number}")).to_be_visible()
     app.goto("/billing/settings/")
-    expect(page.get_by_text("20-hour package · 1200 min")).to_be_visible()
+    expect(page.get_by_text("20-hour package · 20 h · $1,700.00")).to_be_visible()
     assert app.no_horizontal_overflow()
     batch = InvoiceBatch.objects.create(key=f"browser-{viewport['width']}", status="done", total=3, done=3, made=2)
     app.goto(f"/billing/batches/{batch.pk}/")
