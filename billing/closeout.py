@@ -20,6 +20,7 @@ from django.utils import timezone
 from billing import charges, conf, invoices, packages, rates
 from billing import money as bm
 from billing.models import Charge, Package, PackageEntry
+from operations.formats import fmt_money
 
 OPEN = (Package.Status.ACTIVE, Package.Status.EXHAUSTED)
 
@@ -47,9 +48,10 @@ def package_close(*, package: Package, now: datetime | None = None, disposition:
 def _bill_overdraft(package: Package, minutes: int, day: date) -> Charge:
     """The minutes drawn beyond zero (within the tolerance) billed at the package's hourly value (P18)."""
     hourly = bm.money(package.net_price * 60 / package.minutes)
+    over = f"{package.name}: {bm.minutes_text(minutes)} over the package at {fmt_money(hourly)}/h"
     charge = Charge.objects.create(
         client=package.client, kind="package_overage", source_key=f"package:{package.pk}:overage", package=package,
-        service_date=day, description=f"{package.name}: {bm.minutes_text(minutes)} over the package at ${hourly}/h",
+        service_date=day, description=over,
         minutes_billed=minutes, rate=hourly, rate_source="package", amount=0,
         taxable=bool(conf.get("BILLING_TAX_SERVICES")),
     )  # fmt: skip

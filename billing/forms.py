@@ -19,6 +19,7 @@ from billing.models import (
     TypePricing,
 )
 from clients.models import Client
+from operations.formats import fmt_money
 from operations.models import AppointmentType
 
 
@@ -97,7 +98,7 @@ class CreditNoteForm(forms.Form):
                 decimal_places=2,
                 required=False,
                 min_value=Decimal("0"),
-                label=f"{line.description} (${line.amount})",
+                label=f"{line.description} ({fmt_money(line.amount)})",
             )
 
     def amounts(self) -> dict[int, Decimal]:

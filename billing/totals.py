@@ -9,6 +9,7 @@ from django.db.models import Sum
 from billing import conf
 from billing import money as bm
 from billing.models import Charge, Invoice, InvoiceLine
+from operations.formats import fmt_money
 
 ZERO = Decimal("0.00")
 
@@ -20,7 +21,9 @@ def tax_rate_for(taxable: bool) -> Decimal:
 def charge_text(charge: Charge) -> str:
     """The invoice wording of a charge, e.g. "3 h 45 min: 2 h 30 min from package, 1 h 15 min at $90.00"."""
     if charge.package_id and charge.minutes_billed:
-        hourly = f", {bm.minutes_text(charge.hourly_minutes)} at ${charge.rate}" if charge.hourly_minutes else ""
+        hourly = (
+            f", {bm.minutes_text(charge.hourly_minutes)} at {fmt_money(charge.rate)}" if charge.hourly_minutes else ""
+        )
         return (
             f"{charge.description} — {bm.minutes_text(charge.minutes_billed)}: "
             f"{bm.minutes_text(charge.package_minutes)} from package{hourly}"

@@ -37,6 +37,7 @@ from billing import (
     selectors,
     tasks,
 )
+from billing import money as bm
 from billing.models import (
     Invoice,
 )
@@ -443,5 +444,5 @@ def package_move(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     except ValidationError as exc:
         _errors(request, exc)
     else:
-        messages.success(request, f"{form.cleaned_data['minutes']} min moved.")
+        messages.success(request, f"{bm.minutes_text(form.cleaned_data['minutes'])} moved.")
     return redirect(client.get_absolute_url())

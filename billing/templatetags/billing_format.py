@@ -1,16 +1,22 @@
-"""How billing pages show prices: `{% load billing_format %}`, then `{{ line.unit_price|unit_price }}`.
+"""How billing pages show prices and package time: `{% load billing_format %}`, then
+`{{ line.unit_price|unit_price }}` and `{{ balance|hours_minutes }}`.
 
 A unit price is stored with four decimals (an hourly rate can be $87.125). On an invoice it shows two decimals,
 and three or four only when it has sub-cent digits: $60.00, $113.75, $2.125, never "$60" or "$113.7500"
-(T31, docs/specs/defects.md). Amounts and totals are always two decimals (`floatformat:2`).
+(T31, docs/specs/defects.md), written like every other amount ("$1,700.00", `operations_format.money`, T43).
+
+Package time is sold in hours, so a balance or a package's minutes read "18 h 30 min", "45 min", "20 h" (T44);
+the database keeps minutes.
 """
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from django import template
+
+from billing.money import minutes_text
+from operations.formats import as_decimal, fmt_money
 
 register = template.Library()
 
@@ -19,14 +25,10 @@ MAX_PLACES = 4
 
 @register.filter
 def unit_price(value: Any) -> str:
-    if value is None or value == "":
-        return ""
-    try:
-        price = Decimal(value).quantize(Decimal(1).scaleb(-MAX_PLACES), rounding=ROUND_HALF_UP)
-    except (InvalidOperation, TypeError, ValueError):
-        return ""
-    places = 2
-    while places < MAX_PLACES and price != price.quantize(Decimal(1).scaleb(-places)):
-        places += 1
-    sign = "-" if price < 0 else ""
-    return f"{sign}${abs(price):.{places}f}"
+    return fmt_money(value, 2, most=MAX_PLACES)
+
+
+@register.filter
+def hours_minutes(value: Any) -> str:
+    minutes = as_decimal(value)
+    return "" if minutes is None or not minutes.is_finite() else minutes_text(int(minutes))

@@ -12,6 +12,7 @@ from typing import Any
 from accounts.models import User
 from billing import rollups as billing_rollups
 from operations import kpi_math as km
+from operations.formats import fmt_money
 from operations.selectors import kpi as ops_kpi
 from organizer_pm.dashboard.kpis import Figures, Window, figures
 
@@ -154,7 +155,7 @@ def display(value: Value, unit: str) -> str:
     if unit == "pct":
         return f"{value} %"
     if unit == "money":
-        return f"${Decimal(value):,.2f}"
+        return fmt_money(value)
     if unit == "nps":
         return f"{int(value):+d}"
     return f"{value}"

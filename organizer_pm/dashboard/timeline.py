@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from billing import selectors as billing_selectors
+from operations.formats import fmt_money
 from operations.selectors import client_timeline as visit_timeline
 from projects import selectors as project_selectors
 
@@ -77,7 +78,7 @@ def _invoice_entry(invoice: Any) -> Entry:
         on=day,
         kind="invoice",
         title=f"Invoice {invoice.number}",
-        detail=f"{invoice.get_status_display()} · ${invoice.total} · due ${invoice.amount_due}",
+        detail=f"{invoice.get_status_display()} · {fmt_money(invoice.total)} · due {fmt_money(invoice.amount_due)}",
         url=reverse("billing:invoice_detail", kwargs={"pk": invoice.pk}),
     )
 

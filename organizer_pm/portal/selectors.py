@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 from billing import selectors as billing_selectors
@@ -81,8 +81,8 @@ class PortalInvoice:
 @dataclass(frozen=True)
 class PortalPackage:
     name: str
-    hours_bought: Decimal
-    hours_left: Decimal
+    minutes_bought: int  # shown in hours and minutes (billing_format.hours_minutes, T44)
+    minutes_left: int
     expires_on: Any
     status: str
 
@@ -102,10 +102,6 @@ class PortalPayment:
     method: str
 
 
-def _hours(minutes: int) -> Decimal:
-    return (Decimal(minutes) / Decimal(60)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-
-
 def portal_bills(*, client: Client, on: date) -> dict[str, Any]:
     """The client's open invoices, credit, package hours, paid invoices and payments, read through billing's
     read-only selectors (ar_aging, package_balances, client_statement): a GET here never syncs charges. Payments
@@ -118,7 +114,7 @@ def portal_bills(*, client: Client, on: date) -> dict[str, Any]:
         for r in aging.rows
     ]
     packages = [
-        PortalPackage(p.name, _hours(p.minutes), _hours(left), p.expires_on, p.get_status_display())
+        PortalPackage(p.name, p.minutes, left, p.expires_on, p.get_status_display())
         for p, left in billing_selectors.package_balances(client)
     ]
     statement = billing_selectors.client_statement(client)

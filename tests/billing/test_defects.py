@@ -24,7 +24,7 @@ pytestmark = pytest.mark.django_db
 @pytest.mark.parametrize(
     ("stored", "shown"),
     [("60.0000", "$60.00"), ("113.7500", "$113.75"), ("2.1250", "$2.125"), ("0.0000", "$0.00"),
-     ("87.1234", "$87.1234"), ("1700", "$1700.00"), ("-5.5", "-$5.50")],
+     ("87.1234", "$87.1234"), ("1700", "$1,700.00"), ("-5.5", "-$5.50")],
 )  # fmt: skip
 def test_T31_a_unit_price_shows_two_decimals_and_more_only_when_it_has_them(stored, shown):
     assert unit_price(Decimal(stored)) == shown
