@@ -108,3 +108,20 @@ def test_T37_after_one_load_the_revenue_tile_equals_its_drill_down():
         _, listed = billing_rollups.charges_behind(start=window.start, end=today, organizer_id=organizer_id)
         tile = figures.ops[organizer_id].revenue if organizer_id in figures.ops else 0
         assert tile == listed, organizer_id
+
+
+def test_T46_after_one_load_the_dashboards_stock_value_is_the_valuation_pages(client):
+    """docs/specs/defects.md T46: the demo receives its stock on load day and the table read only stored days, so
+    it showed $0.00 per location (and turns "—") beside a $2,662.50 valuation page."""
+    from operations.selectors import inventory as stock
+
+    _load()
+    client.force_login(User.objects.get(email="owner@example.com"))
+    page = client.get(reverse("dashboard:home"))
+    table = page.context["stock"]
+    per_location, total = stock.valuation()
+    assert table.live and table.total == total > 0
+    assert {row["location"].name: row["last"] for row in table.rows if row["last"]} == {
+        row["location"]: row["value"] for row in per_location
+    }
+    assert "(today, computed live from the stock ledger)" in page.content.decode()
