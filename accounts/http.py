@@ -39,17 +39,22 @@ class AuthedHttpRequest(HttpRequest):
     htmx: HtmxDetails
 
 
-def form_add_service_error(form: forms.BaseForm, exc: forms.ValidationError) -> None:
+def form_add_service_error(
+    form: forms.BaseForm, exc: forms.ValidationError, at: Mapping[str, str] | None = None
+) -> None:
     """Show a service's ValidationError on the form: on its field when the form has that field, else on top.
 
     A service may name model fields the form does not show (created_by, ...); those become form-wide errors
-    instead of the ValueError that form.add_error raises for unknown fields.
+    instead of the ValueError that form.add_error raises for unknown fields. `at` places a coded error that
+    names no field at the form's field it concerns (e.g. {"past_start": "start_time"}), since the service does
+    not know the form's field names.
     """
     if hasattr(exc, "error_dict"):
         for field, errors in exc.error_dict.items():
             form.add_error(field if field in form.fields else None, errors)
     else:
-        form.add_error(None, exc)
+        named = (at or {}).get(getattr(exc, "code", None) or "")
+        form.add_error(named if named in form.fields else None, exc)
 
 
 def safe_next_url(request: HttpRequest, default: str) -> str:

@@ -8,11 +8,12 @@ list sums to the number it explains.
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Avg, Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import TruncWeek
 
 from operations import rollups
@@ -62,33 +63,81 @@ def active_clients_on(*, day: date) -> int | None:
     )
 
 
-def stock_summary(*, start: date, end: date) -> dict[str, Decimal | None]:
-    """Business stock value the day before `start` and on `end` (last stored days) and the cost consumed between."""
+def _value_at_end_of(day: date) -> Decimal:
+    """Business stock value at the end of `day`: its stored rows, else (a day not rolled up, e.g. before the first
+    rollup) the ledger's, which is append-only so any past day can be read from it."""
+    stored = StockValueDaily.objects.filter(local_date=day).aggregate(s=Sum("value"), n=Count("pk"))
+    if stored["n"]:
+        return Decimal(stored["s"])
+    return sum((value for value, _ in rollups.stock_components(day=day).values()), Decimal(0))
 
-    def value_on(day: date) -> Decimal | None:
-        last = StockValueDaily.objects.filter(local_date__lte=day).order_by("-local_date").values("local_date")[:1]
-        total = StockValueDaily.objects.filter(local_date=last).aggregate(s=Sum("value"))["s"]
-        return total
 
-    consumed = StockValueDaily.objects.filter(local_date__gte=start, local_date__lte=end).aggregate(
+def stock_summary(*, start: date, end: date, today: date) -> dict[str, Decimal | None]:
+    """Business stock value at the end of the day before `start` and of `end`, and the cost consumed between.
+    Closed days come from the stored rows; `today`, when it is `end` or within the window, is computed live
+    from the ledger like every other figure of the open day (docs/specs/kpis.md §1, T46)."""
+    closed_end = min(end, today - timedelta(days=1))
+    consumed = StockValueDaily.objects.filter(local_date__gte=start, local_date__lte=closed_end).aggregate(
         s=Sum("consumed_cost")
-    )["s"]
-    return {"start": value_on(start - timedelta(days=1)), "end": value_on(end), "consumed": consumed or Decimal(0)}
+    )["s"] or Decimal(0)
+    if start <= today <= end:
+        live = rollups.stock_components(day=today)
+        value_end = sum((value for value, _ in live.values()), Decimal(0))
+        consumed += sum((spent for _, spent in live.values()), Decimal(0))
+    else:
+        value_end = _value_at_end_of(end)
+    return {"start": _value_at_end_of(start - timedelta(days=1)), "end": value_end, "consumed": consumed}
 
 
-def stock_by_location(*, start: date, end: date) -> list[dict[str, Any]]:
-    """Per internal location: its value on the last stored day of the window (never summed over days) and the
-    labelled average of its daily values. Three queries whatever the window."""
-    days = StockValueDaily.objects.filter(local_date__gte=start, local_date__lte=end)
-    last_day = days.order_by("-local_date").values_list("local_date", flat=True).first()
-    if last_day is None:
-        return []
-    last = dict(days.filter(local_date=last_day).values_list("location_id", "value"))
-    average = dict(days.values("location_id").annotate(a=Avg("value")).values_list("location_id", "a"))
-    return [
-        {"location": location, "last": last.get(location.pk), "average": cents(Decimal(average[location.pk]))}
-        for location in Location.objects.filter(pk__in=average).order_by("name")
+@dataclass(frozen=True)
+class StockTable:
+    """The dashboard's stock-value table: each location's value at the end of `as_of` (the window's last day
+    with a value) and the labelled average of its days. `live`: `as_of` is today, read from the ledger."""
+
+    rows: list[dict[str, Any]]
+    as_of: date | None
+    live: bool
+    days: int  # the days averaged
+
+    @property
+    def total(self) -> Decimal:
+        """The business's value on `as_of`: a sum over locations of one day, never over days."""
+        return sum((row["last"] or Decimal(0) for row in self.rows), Decimal(0))
+
+
+def stock_by_location(*, start: date, end: date, today: date) -> StockTable:
+    """Per internal location: its value on the window's last day that has one (never summed over days) and the
+    labelled average of its daily values. Closed days are the stored rows; today, when in the window, is computed
+    live from the ledger, as the dashboard's other figures are (T46: the table read only stored days, so stock
+    received today showed as $0.00 and the day shown was not named)."""
+    closed_end = min(end, today - timedelta(days=1))
+    stored = StockValueDaily.objects.filter(local_date__gte=start, local_date__lte=closed_end)
+    live = rollups.stock_components(day=today) if start <= today <= end else {}
+    last_day = stored.order_by("-local_date").values_list("local_date", flat=True).first()
+    if live:
+        last = {pk: value for pk, (value, _) in live.items()}
+        as_of: date | None = today
+    else:
+        last = dict(stored.filter(local_date=last_day).values_list("location_id", "value")) if last_day else {}
+        as_of = last_day
+    sums: dict[int, tuple[Decimal, int]] = {
+        row["location_id"]: (row["s"], row["n"])
+        for row in stored.values("location_id").annotate(s=Sum("value"), n=Count("pk"))
+    }
+    if live:  # today's live value is one more day of the average
+        for pk, value in last.items():
+            total, count = sums.get(pk, (Decimal(0), 0))
+            sums[pk] = (total + value, count + 1)
+    rows = [
+        {
+            "location": location,
+            "last": last.get(location.pk),
+            "average": cents(Decimal(sums[location.pk][0]) / sums[location.pk][1]),
+        }
+        for location in Location.objects.filter(pk__in=sums).order_by("name")
     ]
+    days = stored.values("local_date").distinct().count() + (1 if live else 0)
+    return StockTable(rows=rows, as_of=as_of, live=bool(live), days=days)
 
 
 # --- drill-down ---------------------------------------------------------------------------------------------

@@ -23,7 +23,7 @@ from clients.models import Client, Site
 from operations import recurrence, recurrence_text
 from operations.models import Appointment, AppointmentType, OrganizerBlock, RecurringSeries
 from operations.services import visits as visit_services
-from operations.services.visits import SITE_OF_OTHER_CLIENT_MSG, appointment_book, lock_organizers
+from operations.services.visits import SITE_OF_OTHER_CLIENT_MSG, appointment_book, check_start_ahead, lock_organizers
 
 logger = logging.getLogger("organizer_pm.operations")
 
@@ -110,15 +110,19 @@ def series_create(
     *, client: Client, site: Site, appointment_type: AppointmentType, organizers: Sequence[User],
     local_start: datetime, rule: recurrence.RecurrenceRule, duration_min: int, travel_min: int,
     actor: User | None, now: datetime, notes: str = "", allow_outside_hours: bool = False,
-    exdates: Sequence[datetime] = (),
+    exdates: Sequence[datetime] = (), refuse_past: bool = False,
 ) -> tuple[RecurringSeries, MaterializeReport]:  # fmt: skip
     """Create a recurring series in the site's zone and book its visits up to the horizon, all or nothing.
 
     The first visit must be on the pattern (R9: OffPatternStartError suggests the right date). ``exdates`` are
-    naive local wall times never to book (an imported calendar's EXDATEs and cancelled instances)."""
+    naive local wall times never to book (an imported calendar's EXDATEs and cancelled instances).
+    `refuse_past`: a person chose the first visit's time (the booking form), so it must lie ahead of `now` (T47);
+    an imported series may have begun long ago (its past occurrences are simply not booked)."""
     if site.client_id != client.pk:
         raise ValidationError({"site": SITE_OF_OTHER_CLIENT_MSG}, code="site")
     tz = site.time_zone
+    if refuse_past:
+        check_start_ahead(starts=recurrence.local_to_utc(local_start.replace(tzinfo=None), tz), now=now, tz=tz)
     try:
         recurrence.check_local_start(rule, local_start, tz)
     except recurrence.RecurrenceError as exc:

@@ -48,6 +48,7 @@ STATUS_CHANGE_MSG = "A %(status)s visit cannot be changed to %(new)s."
 TIME_OFF_CONFLICT_MSG = "This time off overlaps booked visits; reassign them first."
 NOT_STARTED_MSG = "This visit starts %(when)s: it can be marked %(new)s only once it has started."
 OPEN_CHECKLIST_MSG = "These checklist items are not ticked: %(items)s. Complete the visit anyway?"
+PAST_START_MSG = "That time has passed: choose a time after %(now)s."
 TOO_EARLY_TO_START_MSG = "This visit starts %(when)s: it can be started from %(earliest)s."
 
 
@@ -177,6 +178,15 @@ def _check_slot(
             raise ValidationError(OUTSIDE_HOURS_MSG, code="outside_hours", params={"who": ", ".join(map(str, outside))})
 
 
+def check_start_ahead(*, starts: datetime, now: datetime, tz: str) -> None:
+    """A time a person chooses for a visit lies ahead of now (T47, docs/specs/defects.md): moving or booking a
+    visit into the past would free or take time that is gone and send reminders too late. What happened is
+    recorded on the visit (start, complete, no-show), never by moving it. The message names now in `tz`."""
+    if starts < now:
+        local = now.astimezone(ZoneInfo(tz))
+        raise ValidationError(PAST_START_MSG, code="past_start", params={"now": f"{local:%a %b %-d, %H:%M %Z}"})
+
+
 def _assign_to_client(client: Client, organizers: Sequence[User]) -> None:
     """Organizers booked for a client may open that client (clients' access helper reads these rows)."""
     for organizer in organizers:
@@ -189,16 +199,21 @@ def appointment_book(
     ends: datetime | None = None, travel_min: int | None = None, notes: str = "", actor: User | None = None,
     allow_outside_hours: bool = False, series: RecurringSeries | None = None, original_start: datetime | None = None,
     now: datetime | None = None, category: str = Appointment.Category.VISIT, title: str = "", link_url: str = "",
+    refuse_past: bool = False,
 ) -> Appointment:  # fmt: skip
     """Book a visit for one or more organizers: all of them or none (one transaction). A project work session
     comes through here too (category "project_session", with the caller's title and link).
 
     Raises ValidationError "double_booked" when any organizer is busy (also under a race), "outside_hours"
     unless allowed, or field errors for bad input. `now` (default: the clock) decides which reminders are
-    already too late to send.
+    already too late to send. `refuse_past`: a person is choosing the time (the booking form, a project session),
+    so a start before `now` is refused as "past_start" (T47); the demo and calendar imports write visits that
+    have already happened and leave it off.
     """
     if site.client_id != client.pk:
         raise ValidationError({"site": SITE_OF_OTHER_CLIENT_MSG}, code="site")
+    if refuse_past:
+        check_start_ahead(starts=starts, now=now or timezone.now(), tz=site.time_zone)
     locked = lock_organizers(organizers)
     ends = ends or starts + timedelta(minutes=appointment_type.default_duration_min)
     travel = appointment_type.default_travel_min if travel_min is None else travel_min
@@ -225,11 +240,14 @@ def appointment_reschedule(
     organizers: Sequence[User] | None = None, allow_outside_hours: bool = False, now: datetime | None = None,
 ) -> Appointment:  # fmt: skip
     """Move this one visit (and/or change its organizers). A series visit becomes an exception; its
-    original_start never changes. Moving onto its own old slot is fine (its blocks are excluded)."""
+    original_start never changes. Moving onto its own old slot is fine (its blocks are excluded). A new start
+    before now is refused (T47); a visit already under way may keep its start while its end or people change."""
     now = now or timezone.now()
     appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
     if appointment.status == Appointment.Status.COMPLETED or appointment.ends <= now:
         raise ValidationError(PAST_VISIT_MSG, code="past")
+    if starts != appointment.starts:
+        check_start_ahead(starts=starts, now=now, tz=appointment.site.time_zone)
     people = list(organizers) if organizers is not None else list(appointment.organizers.all())
     locked = lock_organizers(people)
     travel = appointment.blocked_until - appointment.ends

@@ -40,6 +40,7 @@ from operations.services import series as series_services
 from operations.services import visits as services
 
 DOUBLE_BOOKED_STATUS = 409
+AT_FIELD = {"past_start": "start_time"}  # a time that has passed is shown at the start the user typed (T47)
 
 
 # --- appointment types ----------------------------------------------------------------------------------
@@ -83,10 +84,10 @@ def appointment_create(request: AuthedHttpRequest) -> HttpResponse:
                     client=d["client"], site=d["site"], appointment_type=d["appointment_type"],
                     organizers=list(d["organizers"]), starts=starts, ends=starts + timedelta(minutes=form.duration()),
                     travel_min=d["travel_min"], notes=d["notes"], actor=request.user,
-                    allow_outside_hours=d["allow_outside_hours"],
+                    allow_outside_hours=d["allow_outside_hours"], now=timezone.now(), refuse_past=True,
                 )  # fmt: skip
             except ValidationError as exc:
-                form_add_service_error(form, exc)
+                form_add_service_error(form, exc, at=AT_FIELD)
                 free_times = time_links(
                     request.path, request.POST, services.clash_free_starts(exc), tz=d["site"].time_zone,
                     length=timedelta(minutes=form.duration()), fields=_day_and_start, optional=("notes",),
@@ -101,10 +102,10 @@ def appointment_create(request: AuthedHttpRequest) -> HttpResponse:
                     client=d["client"], site=d["site"], appointment_type=d["appointment_type"],
                     organizers=list(d["organizers"]), local_start=form.local_start(), rule=d["rule"],
                     duration_min=form.duration(), travel_min=travel, actor=request.user, now=timezone.now(),
-                    notes=d["notes"], allow_outside_hours=d["allow_outside_hours"],
+                    notes=d["notes"], allow_outside_hours=d["allow_outside_hours"], refuse_past=True,
                 )  # fmt: skip
             except ValidationError as exc:
-                form_add_service_error(form, exc)
+                form_add_service_error(form, exc, at=AT_FIELD)
             else:
                 horizon = settings.MATERIALIZATION_HORIZON_DAYS
                 messages.success(request, f"Recurring visits booked: {report.added} in the next {horizon} days.")
@@ -192,7 +193,7 @@ def appointment_edit(request: AuthedHttpRequest, pk: int) -> HttpResponse:
         try:
             _apply_edit(request, visit, form.cleaned_data, zone)
         except ValidationError as exc:
-            form_add_service_error(form, exc)
+            form_add_service_error(form, exc, at=AT_FIELD)
             free_times = time_links(
                 request.path, request.POST, services.clash_free_starts(exc), tz=visit.site.time_zone,
                 length=timedelta(minutes=form.cleaned_data["duration_min"]), fields=_day_and_start,

@@ -187,11 +187,14 @@ def _add_live(result: Figures, today: date) -> None:
 
 def _add_stock_and_retention(result: Figures, window: Window, today: date) -> None:
     last_closed = min(window.end, today - timedelta(days=1))
-    stock = ops_kpi.stock_summary(start=window.start, end=last_closed)
-    if stock["start"] is not None and stock["end"] is not None and last_closed >= window.start:
-        days = (last_closed - window.start).days + 1
-        whole_months = window.start.day == 1 and (last_closed + timedelta(days=1)).day == 1
-        months = (last_closed.year - window.start.year) * 12 + last_closed.month - window.start.month + 1
+    # Turns run to today when the window holds it: its value and consumption are read live from the ledger, as
+    # every other figure of the open day (T46: turns stopped at yesterday and showed "—" for stock received today).
+    last = min(window.end, today)
+    stock = ops_kpi.stock_summary(start=window.start, end=last, today=today) if last >= window.start else None
+    if stock is not None and stock["start"] is not None and stock["end"] is not None:
+        days = (last - window.start).days + 1
+        whole_months = window.start.day == 1 and (last + timedelta(days=1)).day == 1
+        months = (last.year - window.start.year) * 12 + last.month - window.start.month + 1
         result.turns = km.inventory_turns(
             consumed_cost=stock["consumed"] or Decimal(0), value_start=stock["start"], value_end=stock["end"],
             days=days, months=months if whole_months else None,

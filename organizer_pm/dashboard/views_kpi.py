@@ -68,7 +68,7 @@ def owner_dashboard(request: AuthedHttpRequest) -> HttpResponse:
         "descending": descending,
         "trend": owner.trend(window, organizer_id),
         "at_risk": _at_risk(request),
-        "stock": ops_kpi.stock_by_location(start=window.start, end=window.end),
+        "stock": ops_kpi.stock_by_location(start=window.start, end=window.end, today=kpis.today_local()),
         "export_tables": EXPORT_TABLES,
     }
     return render(request, "dashboard/home_owner.html", context)
@@ -170,9 +170,9 @@ def kpi_export(request: AuthedHttpRequest) -> HttpResponse:
         )
         return _csv(name, [head, *[list(row) for row in series]])
     if table == "stock":
-        stock = ops_kpi.stock_by_location(start=window.start, end=window.end)
-        head = ["location", "value on the last day", "average daily value"]
-        return _csv(name, [head, *[[s["location"].name, s["last"], s["average"]] for s in stock]])
+        stock = ops_kpi.stock_by_location(start=window.start, end=window.end, today=kpis.today_local())
+        head = ["location", "value as of", "value", "average daily value"]
+        return _csv(name, [head, *[[s["location"].name, stock.as_of, s["last"], s["average"]] for s in stock.rows]])
     head = ["project", "client", "lead", "forecast finish", "deadline", "total float (days)", "at risk because"]
     lines: list[list[Any]] = [
         [p.name, str(p.client), str(p.lead or ""), p.finish_on, p.deadline_on, p.min_total_float,

@@ -10,8 +10,11 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
-from clients.models import ConsentLevel
+from django.conf import settings
+
+from clients.models import ConsentLevel, Site
 from photos import selectors as photo_selectors
 from photos.selectors import SharedPhoto
 
@@ -28,6 +31,15 @@ WITHDRAWAL_WORDS = (
     "website or social media from these photos is taken down within 7 days. Printed material already produced "
     "cannot be recalled."
 )
+
+
+def client_zone(*, client_id: int) -> str:
+    """The zone the portal shows a client's times in that belong to no one visit (consent decisions, photos): their
+    sites' zone when they share one, else the business's (T48: "Times are stored in UTC and shown in the site's
+    or the business's zone, labelled when they differ from the viewer's"; a client's browser zone is unknown, so
+    the templates always name it)."""
+    zones = set(Site.objects.filter(client_id=client_id).values_list("time_zone", flat=True))
+    return zones.pop() if len(zones) == 1 else str(settings.BUSINESS_TIME_ZONE)
 
 
 def level_explanations() -> list[tuple[str, str]]:
@@ -90,12 +102,14 @@ def portal_consent(*, client_id: int) -> dict[str, list[PortalConsentRow]]:
 
 
 def consent_scope_choices(*, client_id: int) -> list[tuple[str, str]]:
-    """What the client may change: the default, each space of their sites, each photo shared with them."""
+    """What the client may change: the default, each space of their sites, each photo shared with them (dated by
+    the local day it was taken, not its UTC date)."""
+    zone = ZoneInfo(client_zone(client_id=client_id))
     spaces = [
         (f"space-{r.space_id}", f"Space: {r.label}") for r in photo_selectors.consent_overview(client_id=client_id)[1:]
     ]
     photos = [
-        (f"photo-{p.id}", f"Photo: {p.space or 'Unlabelled'}, {p.stage}, {p.taken_at:%Y-%m-%d}")
+        (f"photo-{p.id}", f"Photo: {p.space or 'Unlabelled'}, {p.stage}, {p.taken_at.astimezone(zone):%Y-%m-%d}")
         for p in reversed(photo_selectors.photos_shared_with_client(client_id=client_id))
     ]
     return [("client", "All spaces (your default)"), *spaces, *photos]

@@ -92,9 +92,10 @@ def _flag_for(task: Task, project: Project, local_day: date, now: datetime) -> t
 def task_session_book(
     *, task: Task, starts: datetime, ends: datetime, organizers: Sequence[User], actor: User | None = None,
     travel_min: int | None = None, confirm_outside_window: bool = False, allow_outside_hours: bool = False,
-    now: datetime | None = None,
+    now: datetime | None = None, refuse_past: bool = False,
 ) -> WorkSession:  # fmt: skip
-    """Book one session of `task` for `organizers` (all assignees), all of them or none."""
+    """Book one session of `task` for `organizers` (all assignees), all of them or none. `refuse_past`: a person
+    chose the time, so it must lie ahead of now (T47); the demo writes sessions that already happened."""
     now = now or timezone.now()
     # The task row lock serializes bookings of one task: two people booking different organizers on the same day
     # cannot both see room under SESSION_MAX_PER_TASK_PER_DAY (their busy blocks do not clash, so nothing else
@@ -113,6 +114,8 @@ def task_session_book(
         raise ValidationError(NOT_ASSIGNEE_MSG, code="not_assignee", params={"who": who, "task": task.name})
     zone = ZoneInfo(site.time_zone)
     _check_span(starts, ends, zone)
+    if refuse_past:  # before the window and per-day checks, whose messages would miss the point
+        op_visits.check_start_ahead(starts=starts, now=now, tz=site.time_zone)
     local_day = starts.astimezone(zone).date()
     count = selectors.session_days(task=task, zone=zone).get(local_day, 0)
     most = settings.SESSION_MAX_PER_TASK_PER_DAY
@@ -136,6 +139,7 @@ def task_session_book(
         organizers=organizers, starts=starts, ends=ends,
         travel_min=settings.SESSION_TRAVEL_MINUTES if travel_min is None else travel_min, actor=actor,
         allow_outside_hours=allow_outside_hours, now=now, category=Appointment.Category.PROJECT_SESSION,
+        refuse_past=refuse_past,
         title=f"{project.name} · {task.wbs_code} {task.name}".replace("  ", " "),
     )  # fmt: skip
     session = WorkSession.objects.create(task=task, appointment=appointment, window_flag=flag, created_by=actor)
@@ -149,7 +153,7 @@ def task_session_book(
 @transaction.atomic
 def task_sessions_book_selected(
     *, task: Task, organizers: Sequence[User], slots: Sequence[tuple[datetime, datetime]], actor: User | None = None,
-    now: datetime | None = None,
+    now: datetime | None = None, refuse_past: bool = False,
 ) -> list[WorkSession]:  # fmt: skip
     """Book the chosen proposals in one transaction: any clash books none (the caller shows fresh proposals)."""
     if not slots:
@@ -159,7 +163,15 @@ def task_sessions_book_selected(
     for n, (starts, ends) in enumerate(sorted(slots), 1):
         try:
             booked.append(
-                task_session_book(task=task, starts=starts, ends=ends, organizers=organizers, actor=actor, now=now)
+                task_session_book(
+                    task=task,
+                    starts=starts,
+                    ends=ends,
+                    organizers=organizers,
+                    actor=actor,
+                    now=now,
+                    refuse_past=refuse_past,
+                )
             )
         except ValidationError as exc:
             when = f"{starts.astimezone(zone):%a %m-%d %H:%M}"

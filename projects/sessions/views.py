@@ -62,10 +62,10 @@ def session_book(request: AuthedHttpRequest, pk: int, task_pk: int) -> HttpRespo
         try:
             session = services.task_session_book(
                 task=task, starts=d["starts"], ends=d["ends"], organizers=list(d["organizers"]), actor=request.user,
-                confirm_outside_window=d["confirm_outside_window"],
+                confirm_outside_window=d["confirm_outside_window"], refuse_past=True,
             )  # fmt: skip
         except ValidationError as exc:
-            form_add_service_error(form, exc)
+            form_add_service_error(form, exc, at={"past_start": "start"})  # T47
             status = DOUBLE_BOOKED_STATUS if exc.code == "double_booked" else 400
             free_times = time_links(
                 request.path, request.POST, op_visits.clash_free_starts(exc), tz=_tz(task),
@@ -105,7 +105,9 @@ def session_slots(request: AuthedHttpRequest, pk: int, task_pk: int) -> HttpResp
         try:
             # What was chosen is booked as chosen: a slot taken meanwhile fails in the service, which books none.
             slots = [(_instant(k), _instant(k) + length) for k in request.POST.getlist("slot")]
-            booked = services.task_sessions_book_selected(task=task, organizers=people, slots=slots, actor=request.user)
+            booked = services.task_sessions_book_selected(
+                task=task, organizers=people, slots=slots, actor=request.user, refuse_past=True
+            )
         except (ValidationError, ValueError) as exc:
             error = " ".join(exc.messages) if isinstance(exc, ValidationError) else "Those slots were not understood."
             status = DOUBLE_BOOKED_STATUS if getattr(exc, "code", "") == "double_booked" else 400

@@ -204,3 +204,19 @@ def test_T35_the_demos_cancellation_and_no_show_fees_are_dated_by_their_visits()
     today = rates.local_date(timezone.now())
     past = [f for f in fees if rates.local_date(f.visit.starts) < today - timedelta(days=1)]
     assert past and all(f.service_date < today for f in past)
+
+
+def test_T46_after_one_load_the_dashboards_stock_value_is_the_valuation_pages(client):
+    """docs/specs/defects.md T46: the demo receives its stock on load day and the table read only stored days, so
+    it showed $0.00 per location (and turns "—") beside a $2,662.50 valuation page."""
+    from operations.selectors import inventory as stock
+
+    client.force_login(User.objects.get(email="owner@example.com"))
+    page = client.get(reverse("dashboard:home"))
+    table = page.context["stock"]
+    per_location, total = stock.valuation()
+    assert table.live and table.total == total > 0
+    assert {row["location"].name: row["last"] for row in table.rows if row["last"]} == {
+        row["location"]: row["value"] for row in per_location
+    }
+    assert "(today, computed live from the stock ledger)" in page.content.decode()

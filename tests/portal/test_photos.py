@@ -146,3 +146,23 @@ def test_W48_staff_get_403_and_visitors_the_sign_in_page(office, organizer_a, ow
     for path in paths:
         assert HttpClient().get(path)["Location"].startswith(reverse("account_request_login_code"))
     assert not ConsentChange.objects.exists()
+
+
+def test_T48_consent_and_photo_times_are_in_the_clients_zone_and_say_which(shots, signed_in_p, portal_p, client_a):
+    """docs/specs/defects.md T48: "Set by … on 6 Dec 2026, 09:46" named no zone (it was the business's)."""
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    import time_machine
+
+    from clients.models import Site
+
+    Site.objects.filter(client=client_a).update(time_zone="America/Los_Angeles")
+    with time_machine.travel(datetime(2026, 12, 6, 17, 46, tzinfo=UTC), tick=False):  # 09:46 in Los Angeles
+        consent_services.consent_set_by_client(actor=portal_p, client=client_a, level=1)
+    page = signed_in_p.get("/portal/consent/").content.decode()
+    assert "Set by Pat Parker on 6 Dec 2026, 09:46 PST" in page and "12:46" not in page
+    taken = shots["before"].taken_at.astimezone(ZoneInfo("America/Los_Angeles"))
+    detail = signed_in_p.get(reverse("portal:photo_detail", args=[shots["before"].pk])).content.decode()
+    assert f"Taken {taken.day} {taken:%b %Y, %H:%M %Z}" in detail
+    assert f"{taken.day} {taken:%b %Y}" in signed_in_p.get("/portal/photos/").content.decode()

@@ -237,3 +237,20 @@ def test_T38_the_wall_time_is_read_at_the_visits_site(client_a, organizer_a, off
         user=user, appointment_id=visit.pk, preferred_windows=["2031-03-04 09:30"], now=now
     )
     assert created and request.preferred_windows == ["2031-03-04 09:30"]
+
+
+def test_T48_the_office_sees_a_requests_visit_at_its_sites_time_labelled(client_a, organizer_a, office):
+    """The decide page converted the start to the site's zone, then printed it in the viewer's (New York) beside
+    the site's zone name; the list printed the viewer's time with no zone."""
+    from clients.models import Site
+
+    Site.objects.filter(client=client_a).update(time_zone="America/Los_Angeles")
+    visit = _visit(client_a, organizer_a, 72, timezone.now())
+    change = VisitChangeRequest.objects.create(appointment=visit, kind="reschedule")
+    local = visit.starts.astimezone(ZoneInfo("America/Los_Angeles"))
+    client = HttpClient()
+    client.force_login(office)
+    decide = client.get(f"/portal-office/requests/{change.pk}/").content.decode()
+    listing = client.get("/portal-office/requests/").content.decode()
+    assert f"{local:%A, %b} {local.day}, {local:%Y %H:%M %Z}" in decide
+    assert f"{local:%b} {local.day}, {local:%Y %H:%M %Z}" in listing

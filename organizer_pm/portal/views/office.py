@@ -97,7 +97,7 @@ def request_decide(request: AuthedHttpRequest, pk: int) -> HttpResponse:
                 now=timezone.now(),
             )  # fmt: skip
         except ValidationError as exc:
-            form_add_service_error(accept_form, exc)
+            form_add_service_error(accept_form, exc, at={"past_start": "start_time"})  # T47
         else:
             messages.success(request, ACCEPTED_MSG)
             return redirect("portal_office:request_list")

@@ -26,7 +26,8 @@ CONSENT_SAVED_MSG = "Your choice is saved and applies from now on."
 @portal_view
 def photo_list(request: AuthedHttpRequest, client: Client) -> HttpResponse:
     spaces = photo_selectors.portal_photo_spaces(client_id=client.pk)
-    return render(request, "portal/photos.html", {"spaces": spaces, "client_name": client.name})
+    zone = photo_selectors.client_zone(client_id=client.pk)
+    return render(request, "portal/photos.html", {"spaces": spaces, "client_name": client.name, "zone": zone})
 
 
 @portal_view
@@ -34,7 +35,8 @@ def photo_detail(request: AuthedHttpRequest, client: Client, pk: uuid.UUID) -> H
     photo = photo_selectors.portal_photo(client_id=client.pk, pk=pk)
     if photo is None:
         raise Http404
-    return render(request, "portal/photo_detail.html", {"photo": photo})
+    zone = photo_selectors.client_zone(client_id=client.pk)  # the time is labelled with it (T48)
+    return render(request, "portal/photo_detail.html", {"photo": photo, "zone": zone})
 
 
 def _file(client: Client, pk: uuid.UUID, variant: str) -> HttpResponse | FileResponse:
@@ -91,6 +93,7 @@ def consent(request: AuthedHttpRequest, client: Client) -> HttpResponse:
         "client_name": client.name,
         "withdrawal": photo_selectors.WITHDRAWAL_WORDS,
         "levels": photo_selectors.level_explanations(),
+        "zone": photo_selectors.client_zone(client_id=client.pk),  # "set on …" times, labelled (T48)
         **photo_selectors.portal_consent(client_id=client.pk),
     }
     return render(request, "portal/consent.html", context)

@@ -213,3 +213,16 @@ def test_T25_a_session_clash_offers_free_times_that_refill_the_form(w, client):
         assert Appointment.objects.filter(category="project_session", starts__date=date(2026, 6, 10)).count() == 0
         assert f'name="start" value="{query["start"][0]}"' in form and f'name="end" value="{query["end"][0]}"' in form
         assert client.post(url, {k: v if len(v) > 1 else v[0] for k, v in query.items()}).status_code == 302
+
+
+def test_T47_a_project_session_cannot_be_booked_this_morning(client, w):
+    client.force_login(w.priya)
+    url = reverse("projects:session_book", args=[w.project.pk, w.t["C"].pk])
+    with time_machine.travel(NOW, tick=False):  # Wed Jun 10, 08:00 in New York
+        response = client.post(url, {"day": "2026-06-09", "start": "09:00", "end": "12:00",
+                                     "organizers": [w.olivia.pk]})  # fmt: skip
+    assert response.status_code == 400
+    assert response.context["form"].errors["start"] == [
+        "That time has passed: choose a time after Wed Jun 10, 08:00 EDT."
+    ]
+    assert not WorkSession.objects.filter(task=w.t["C"], appointment__starts__date="2026-06-09").exists()
