@@ -341,7 +341,7 @@ def dependency_add(*, pred: Task, succ: Task, kind: str = Dependency.Kind.FS, la
     try:
         project_schedule_recalculate(project=project)
     except ValidationError as exc:
-        if exc.code == "invalid_link" and (pred.is_summary or succ.is_summary):
+        if getattr(exc, "code", None) == "invalid_link" and (pred.is_summary or succ.is_summary):
             raise ValidationError(exc.messages[0] + SUMMARY_LINK_HINT, code="invalid_link") from exc
         raise
     return dependency

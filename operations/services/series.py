@@ -85,9 +85,9 @@ def series_materialize(
                         original_start=occurrence.original_start, allow_outside_hours=allow_outside_hours,
                     )  # fmt: skip
             except ValidationError as exc:
-                if exc.code == "double_booked":
+                if getattr(exc, "code", None) == "double_booked":
                     report.conflicts.append(occurrence.starts)
-                elif exc.code == "outside_hours":
+                elif getattr(exc, "code", None) == "outside_hours":
                     report.outside_hours.append(occurrence.starts)
                 else:
                     raise
@@ -303,7 +303,7 @@ def _carry_rows(
                 appointment=row, starts=new_original, ends=ends, allow_outside_hours=True, now=now
             )
         except ValidationError as exc:
-            if exc.code != "double_booked":
+            if getattr(exc, "code", None) != "double_booked":
                 raise
             first = new_original.astimezone(ZoneInfo(series.tz)).strftime("%a %b %-d %H:%M")
             raise ValidationError(

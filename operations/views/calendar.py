@@ -82,8 +82,8 @@ def calendar_move(request: AuthedHttpRequest, pk: int) -> JsonResponse:
             allow_outside_hours=request.POST.get("allow_outside_hours") == "1",
         )  # fmt: skip
     except ValidationError as exc:
-        status = DOUBLE_BOOKED_STATUS if exc.code == "double_booked" else 400
-        return JsonResponse({"error": " ".join(exc.messages), "code": exc.code}, status=status)
+        status = DOUBLE_BOOKED_STATUS if getattr(exc, "code", None) == "double_booked" else 400
+        return JsonResponse({"error": " ".join(exc.messages), "code": getattr(exc, "code", None)}, status=status)
     return JsonResponse({"ok": True, "id": visit.pk})
 
 

@@ -37,7 +37,7 @@ def ics_import(request: AuthedHttpRequest) -> HttpResponse:
                 )  # fmt: skip
             except ValidationError as exc:
                 form_add_service_error(form, exc)
-                status = DOUBLE_BOOKED_STATUS if exc.code == "double_booked" else 200
+                status = DOUBLE_BOOKED_STATUS if getattr(exc, "code", None) == "double_booked" else 200
             else:
                 messages.success(request, f"Imported {result.series} series and {result.visits} one-off visit(s).")
                 return redirect("operations:calendar")

@@ -280,7 +280,7 @@ def appointment_day_action(request: AuthedHttpRequest, pk: int) -> HttpResponse:
                 ask_if_items_open=not form.cleaned_data["confirmed"],
             )  # fmt: skip
     except ValidationError as exc:
-        if exc.code == "open_checklist":  # ask first, naming the unticked items (T4)
+        if getattr(exc, "code", None) == "open_checklist":  # ask first, naming the unticked items (T4)
             context = {"visit": visit, "open_items": selectors.checklist_open_items(visit=visit), "notes": notes,
                        "next": safe_next_url(request, visit.get_absolute_url())}  # fmt: skip
             return render(request, "operations/appointment_complete_confirm.html", context)

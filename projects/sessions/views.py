@@ -66,7 +66,7 @@ def session_book(request: AuthedHttpRequest, pk: int, task_pk: int) -> HttpRespo
             )  # fmt: skip
         except ValidationError as exc:
             form_add_service_error(form, exc, at={"past_start": "start"})  # T47
-            status = DOUBLE_BOOKED_STATUS if exc.code == "double_booked" else 400
+            status = DOUBLE_BOOKED_STATUS if getattr(exc, "code", None) == "double_booked" else 400
             free_times = time_links(
                 request.path, request.POST, op_visits.clash_free_starts(exc), tz=_tz(task),
                 length=d["ends"] - d["starts"], fields=_session_times,

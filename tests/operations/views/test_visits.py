@@ -390,3 +390,22 @@ def test_visit_page_shows_the_visit_in_its_site_zone(client, office, ctx):
     client.force_login(office)
     body = client.get(visit.get_absolute_url()).content.decode()
     assert "09:00–11:00" in body and "America/New_York" in body
+
+
+def test_T49_a_refusal_tied_to_a_field_is_a_400_not_a_server_error(client, office, ctx, monkeypatch):
+    """docs/specs/defects.md T49: a service error raised for a field has no `code`; the calendar drag read it."""
+    from django.core.exceptions import ValidationError
+
+    visit = services.appointment_book(
+        client=ctx["client"], site=ctx["site"], appointment_type=ctx["type"], organizers=[ctx["organizer"]],
+        starts=utc(2027, 3, 2, 14), ends=utc(2027, 3, 2, 16),
+    )  # fmt: skip
+
+    def refuse(**kwargs):
+        raise ValidationError({"starts": ValidationError("Not then.", code="nope")})
+
+    monkeypatch.setattr(services, "appointment_reschedule", refuse)
+    client.force_login(office)
+    url = reverse("operations:calendar_move", kwargs={"pk": visit.pk})
+    response = client.post(url, {"start": "2027-03-02T15:00:00Z", "end": "2027-03-02T16:00:00Z"})
+    assert response.status_code == 400 and response.json() == {"error": "Not then.", "code": None}
