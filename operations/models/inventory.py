@@ -245,7 +245,13 @@ class StockMove(models.Model):
             models.CheckConstraint(condition=~Q(from_location=F("to_location")), name="move_between_two_locations"),
             models.CheckConstraint(condition=Q(unit_cost__gte=0), name="move_cost_nonnegative"),
         ]
-        indexes = [models.Index(fields=["item", "created_at"]), models.Index(fields=["appointment"])]
+        indexes = [
+            models.Index(fields=["item", "created_at"]),
+            models.Index(fields=["appointment"]),
+            # The stock KPIs read a day's moves (and a value as of a day) by time across all items: without this
+            # the owner dashboard scanned the whole ledger several times per request.
+            models.Index(fields=["created_at"], name="stockmove_created_at"),
+        ]
         triggers = [
             pgtrigger.Protect(name="stock_move_append_only", operation=pgtrigger.Update | pgtrigger.Delete),
         ]
