@@ -241,9 +241,12 @@ def ops_rollup_day(*, day: date, redo_visit_ids: Collection[int]) -> int:
 
 def stock_components(*, day: date) -> dict[int, tuple[Decimal, Decimal]]:
     """(value at the end of `day`, cost consumed from it on `day`) per internal location, from the ledger. The
-    ledger is append-only, so a closed day's value is the previous day's stored value plus the day's moves."""
+    ledger is append-only, so a closed day's value is the previous day's stored value plus the day's moves.
+    Three queries: locations, the previous day's values, and the moves summed per (from, to) pair, both over the
+    period read and over `day` alone (the owner dashboard reads today live this way on every request)."""
     start, end = day_bounds(day)
-    internal = list(Location.objects.filter(kind__in=Location.INTERNAL).values_list("pk", flat=True))
+    kinds = dict(Location.objects.values_list("pk", "kind"))
+    internal = [pk for pk, kind in kinds.items() if kind in Location.INTERNAL]
     previous = dict(
         StockValueDaily.objects.filter(local_date=day - timedelta(days=1)).values_list("location_id", "value")
     )
@@ -254,19 +257,17 @@ def stock_components(*, day: date) -> dict[int, tuple[Decimal, Decimal]]:
     value: dict[int, Decimal] = defaultdict(lambda: ZERO)
     if since is not None:
         value.update(previous)
-    for side, sign in (("to_location_id", 1), ("from_location_id", -1)):
-        for row in moves.values(side).annotate(v=Sum(_move_value())):
-            value[row[side]] += sign * (row["v"] or ZERO)
     consumed: dict[int, Decimal] = defaultdict(lambda: ZERO)
-    today = StockMove.objects.filter(created_at__gte=start, created_at__lt=end)
-    for row in (
-        today.filter(to_location__kind=Location.Kind.CONSUMED).values("from_location_id").annotate(v=Sum(_move_value()))
-    ):
-        consumed[row["from_location_id"]] += row["v"] or ZERO
-    for row in (
-        today.filter(from_location__kind=Location.Kind.CONSUMED).values("to_location_id").annotate(v=Sum(_move_value()))
-    ):
-        consumed[row["to_location_id"]] -= row["v"] or ZERO
+    pairs = moves.values_list("from_location_id", "to_location_id").annotate(
+        v=Sum(_move_value()), on_day=Sum(_move_value(), filter=Q(created_at__gte=start))
+    )
+    for source, target, moved, on_day in pairs.order_by():
+        value[target] += moved or ZERO
+        value[source] -= moved or ZERO
+        if kinds[target] == Location.Kind.CONSUMED:  # used on a job
+            consumed[source] += on_day or ZERO
+        if kinds[source] == Location.Kind.CONSUMED:  # a use reversed
+            consumed[target] -= on_day or ZERO
     return {pk: (cents(Decimal(value[pk])), cents(Decimal(consumed[pk]))) for pk in internal}
 
 
