@@ -175,7 +175,7 @@ def task_sessions_book_selected(
             )
         except ValidationError as exc:
             when = f"{starts.astimezone(zone):%a %m-%d %H:%M}"
-            code = getattr(exc, "code", None) if getattr(exc, "code", None) == "double_booked" else "book_selected"
+            code = "double_booked" if getattr(exc, "code", None) == "double_booked" else "book_selected"
             reason = " ".join(exc.messages)
             raise ValidationError(
                 BOOK_SELECTED_MSG, code=code, params={"n": n, "when": when, "reason": reason}
