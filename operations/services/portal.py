@@ -67,7 +67,9 @@ def _check_changeable(visit: Appointment, now: datetime) -> None:
 
 
 def _visit_line(visit: Appointment) -> str:
-    return f"{visit.client.name}, visit {visit.pk} on {timezone.localtime(visit.starts):%Y-%m-%d %H:%M %Z}"
+    """The visit as the office reads it: the site's wall time with its zone (T50: it was the server's, UTC)."""
+    local = visit.starts.astimezone(ZoneInfo(visit.site.time_zone))
+    return f"{visit.client.name}, visit {visit.pk} on {local:%a %Y-%m-%d %H:%M} {local.tzname()}"
 
 
 @transaction.atomic
@@ -94,7 +96,10 @@ def visit_reschedule_request(
     )  # fmt: skip
     office_notify(
         subject=f"Reschedule request: {visit.client.name}",
-        body=f"{user} asked to move {_visit_line(visit)}.\nPreferred: {', '.join(windows)}\nNote: {note or '-'}\n",
+        body=(
+            f"{user} asked to move {_visit_line(visit)}.\n"
+            f"Preferred ({visit.site.time_zone} time): {', '.join(windows)}\nNote: {note or '-'}\n"
+        ),
     )
     return request, True
 

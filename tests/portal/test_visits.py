@@ -254,3 +254,18 @@ def test_T48_the_office_sees_a_requests_visit_at_its_sites_time_labelled(client_
     listing = client.get("/portal-office/requests/").content.decode()
     assert f"{local:%A, %b} {local.day}, {local:%Y %H:%M %Z}" in decide
     assert f"{local:%b} {local.day}, {local:%Y %H:%M %Z}" in listing
+
+
+def test_T50_the_offices_request_email_gives_the_visit_in_its_sites_zone(
+    signed_in_p, frozen, client_a, organizer_a, office, django_capture_on_commit_callbacks
+):
+    """docs/specs/defects.md T50: the e-mail said "on 2026-12-08 15:00 UTC", the server's zone."""
+    visit = _visit(client_a, organizer_a, 72, frozen)
+    local = visit.starts.astimezone(ZoneInfo(visit.site.time_zone))
+    with django_capture_on_commit_callbacks(execute=True):
+        signed_in_p.post(f"/portal/visits/{visit.pk}/reschedule/", WINDOWS)
+    (message,) = [m for m in mail.outbox if m.to == [office.email]]
+    assert f"on {local:%a %Y-%m-%d %H:%M} {local.tzname()}" in message.body
+    assert f"Preferred ({visit.site.time_zone} time): 2031-03-04 10:00, 2031-03-05 14:30" in message.body
+    if visit.site.time_zone != "UTC":
+        assert " UTC" not in message.body
