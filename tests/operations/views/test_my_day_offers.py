@@ -140,3 +140,24 @@ def test_T27_staff_record_a_client_cancellation_from_the_header_not_twice(client
 
     page = detail_at(client, visit, START, user=UserFactory(role="office"))
     assert buttons(page[page.index('id="on-the-day"') :]) == {"start", "complete", "no_show"}
+
+
+def test_T51_a_checklist_tick_works_without_javascript(visit):
+    """docs/specs/defects.md T51: the checklist forms had no CSRF token (htmx supplied one), so without JavaScript
+    a tick was refused with 403."""
+    import re
+
+    from django.test import Client
+
+    browser = Client(enforce_csrf_checks=True)
+    with time_machine.travel(START, tick=False):
+        browser.force_login(visit.organizers.get())
+        page = browser.get(MY_DAY).content.decode()
+        checklist = page[page.index(f'id="checklist-{visit.pk}"') :]
+        first_form = checklist[: checklist.index("</form>")]  # what a browser without JavaScript submits
+        fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', first_form))
+        url = reverse("operations:appointment_checklist", args=[visit.pk])
+        ticked = browser.post(url, fields)
+    assert "csrfmiddlewaretoken" in fields and ticked.status_code == 302
+    visit.refresh_from_db()
+    assert visit.checklist[0]["done"] is True
