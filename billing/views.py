@@ -349,16 +349,14 @@ def client_billing_panel(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     return render(request, T + "partials/client_billing.html", {"client": client, "move_form": move_form, **billing})
 
 
-def _finance_context(request: AuthedHttpRequest) -> dict[str, Any]:
+def _as_of(request: AuthedHttpRequest) -> tuple[forms.AgingForm, date, int]:
+    """The finance pages' "as of" date and year (today and its year when not given or not valid)."""
     form = forms.AgingForm(request.GET or None)
     on = year = None
     if form.is_valid():
         on, year = form.cleaned_data["on"], form.cleaned_data["year"]
     on = on or _today()
-    return {
-        "form": form, "on": on, "year": year or on.year, "months": selectors.monthly_finance(year or on.year),
-        "deferred": selectors.deferred_at(on), "credit": selectors.credit_at(on),
-    }  # fmt: skip
+    return form, on, year or on.year
 
 
 @require_GET
@@ -366,18 +364,22 @@ def _finance_context(request: AuthedHttpRequest) -> dict[str, Any]:
 def finance(request: AuthedHttpRequest) -> HttpResponse:
     """AR aging per client (most overdue first, 50 to a page; every invoice is in the aging CSV) and the year's
     invoiced and collected per month."""
-    context = _finance_context(request)
-    aging = selectors.ar_aging_by_client(on=context["on"])
-    page = Paginator(aging.clients, CLIENTS_PER_AGING_PAGE).get_page(request.GET.get("page"))
-    query = urlencode({"on": context["on"].isoformat(), "year": context["year"]})
-    return render(request, T + "finance.html", {**context, "aging": aging, "page_obj": page, "query": query})
+    form, on, year = _as_of(request)
+    aging = selectors.ar_aging_by_client(on=on)
+    context = {
+        "form": form, "on": on, "year": year, "months": selectors.monthly_finance(year),
+        "deferred": selectors.deferred_at(on), "credit": selectors.credit_at(on), "aging": aging,
+        "page_obj": Paginator(aging.clients, CLIENTS_PER_AGING_PAGE).get_page(request.GET.get("page")),
+        "query": urlencode({"on": on.isoformat(), "year": year}),
+    }  # fmt: skip
+    return render(request, T + "finance.html", context)
 
 
 @require_GET
 @billing_required
 def aging_csv(request: AuthedHttpRequest) -> HttpResponse:
     """Every invoice open at the chosen date, oldest due first: the detail behind the finance page's client rows."""
-    on = _finance_context(request)["on"]
+    _form, on, _year = _as_of(request)
     response = HttpResponse(content_type="text/csv")
     response["Content-Disposition"] = f'attachment; filename="ar-aging-{on.isoformat()}.csv"'
     writer = csv.writer(response)
@@ -392,12 +394,12 @@ def aging_csv(request: AuthedHttpRequest) -> HttpResponse:
 @require_GET
 @billing_required
 def finance_csv(request: AuthedHttpRequest) -> HttpResponse:
-    context = _finance_context(request)
+    _form, _on, year = _as_of(request)
     response = HttpResponse(content_type="text/csv")
-    response["Content-Disposition"] = f'attachment; filename="finance-{context["year"]}.csv"'
+    response["Content-Disposition"] = f'attachment; filename="finance-{year}.csv"'
     writer = csv.writer(response)
     writer.writerow(["month", "invoiced", "collected"])
-    for row in context["months"]:
+    for row in selectors.monthly_finance(year):
         writer.writerow([row["month"].strftime("%Y-%m"), row["invoiced"], row["collected"]])
     return response
 

@@ -139,7 +139,6 @@ def task_session_book(
         organizers=organizers, starts=starts, ends=ends,
         travel_min=settings.SESSION_TRAVEL_MINUTES if travel_min is None else travel_min, actor=actor,
         allow_outside_hours=allow_outside_hours, now=now, category=Appointment.Category.PROJECT_SESSION,
-        refuse_past=refuse_past,
         title=f"{project.name} · {task.wbs_code} {task.name}".replace("  ", " "),
     )  # fmt: skip
     session = WorkSession.objects.create(task=task, appointment=appointment, window_flag=flag, created_by=actor)
